@@ -1,0 +1,41 @@
+from setuptools import find_packages, setup
+
+VERSION = "0.1.0"
+
+MAIN_REQUIREMENTS = [
+    "airbyte-cdk==7.39.1",
+    "requests>=2.31",
+    "jsonschema>=4.17",
+]
+
+LOCAL_REQUIREMENTS = [
+    # PyAirbyte, for syncing without the platform; kept out of the connector's own install.
+    "airbyte==0.71.3",
+]
+
+TEST_REQUIREMENTS = [
+    "airbyte-cdk[dev]==7.39.1",
+    "pytest>=7.4,<8",
+    "hypothesis>=6",
+    "ruff>=0.6",
+    "mypy>=1.10",
+    "types-requests",
+    "dockerfile-parse==2.0.1",
+    "airbyte-connector-models==0.1.12",
+    "psycopg2-binary>=2.9",
+    "PyYAML>=6",
+]
+
+setup(
+    name="source-socialfetch-tiktok",
+    version=VERSION,
+    description="Airbyte source for TikTok profile videos and profiles from the Social Fetch API.",
+    author="source-socialfetch-tiktok developers",
+    license="MIT",
+    python_requires=">=3.10,<3.13",
+    packages=find_packages(include=["source_socialfetch_tiktok", "source_socialfetch_tiktok.*"]),
+    package_data={"source_socialfetch_tiktok": ["spec.json", "schemas/*.json"]},
+    install_requires=MAIN_REQUIREMENTS,
+    extras_require={"local": LOCAL_REQUIREMENTS, "tests": TEST_REQUIREMENTS},
+    entry_points={"console_scripts": ["source-socialfetch-tiktok=source_socialfetch_tiktok.run:run"]},
+)

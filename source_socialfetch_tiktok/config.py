@@ -1,0 +1,160 @@
+"""The validated, normalised connector configuration.
+
+Every config error names the field (and the handle) at fault and carries `config_error`, so the
+platform tells the user to fix the config instead of retrying a sync that cannot work.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any, List, Mapping, Optional
+from urllib.parse import urlsplit
+
+import jsonschema
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils import AirbyteTracedException
+
+from .handles import normalise_handles
+from .timeutil import parse_instant
+
+DEFAULT_BASE_URL = "https://api.socialfetch.dev"
+_MAX_LISTED_PROBLEMS = 10
+
+
+class ConfigError(AirbyteTracedException):
+    """A config the user must fix; the message is shown as-is in the Airbyte UI."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message, internal_message=message, failure_type=FailureType.config_error)
+
+
+@dataclass(frozen=True)
+class SocialFetchConfig:
+    api_key: str
+    handles: List[str]
+    start_date: Optional[datetime] = None
+    sort_by: str = "latest"
+    lookback_window_days: int = 7
+    max_videos_per_handle: Optional[int] = None
+    region: Optional[str] = None
+    trim: bool = False
+    concurrency: int = 4
+    max_credits_per_sync: Optional[int] = None
+    base_url: str = DEFAULT_BASE_URL
+    request_timeout_seconds: int = 60
+
+
+def connection_specification() -> Mapping[str, Any]:
+    spec = json.loads(resources.files(__package__).joinpath("spec.json").read_text(encoding="utf-8"))
+    return spec  # type: ignore[no-any-return]
+
+
+def parse_config(raw: Mapping[str, Any]) -> SocialFetchConfig:
+    """Validate `raw` against the spec, then normalise it; raise ConfigError naming what is wrong."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError("The config must be a JSON object.")
+    _validate_against_spec(raw)
+    api_key = raw["api_key"].strip()
+    if not api_key:
+        raise ConfigError("api_key: the Social Fetch API key is empty.")
+    handles, problems = normalise_handles(raw["handles"])
+    if problems:
+        listed = "; ".join(problems[:_MAX_LISTED_PROBLEMS])
+        more = len(problems) - _MAX_LISTED_PROBLEMS
+        raise ConfigError(f"{listed}" + (f" (and {more} more bad handles)" if more > 0 else ""))
+    start_date = None
+    if raw.get("start_date") not in (None, ""):
+        start_date = parse_instant(raw["start_date"])
+        if start_date is None:
+            raise ConfigError(
+                f"start_date: {raw['start_date']!r} is not a date; use YYYY-MM-DD or an ISO-8601 date-time."
+            )
+    region = raw.get("region") or None
+    return SocialFetchConfig(
+        api_key=api_key,
+        handles=handles,
+        start_date=start_date,
+        sort_by=raw.get("sort_by") or "latest",
+        lookback_window_days=_int(raw, "lookback_window_days", 7),
+        max_videos_per_handle=raw.get("max_videos_per_handle"),
+        region=region.upper() if region else None,
+        trim=bool(raw.get("trim", False)),
+        concurrency=_int(raw, "concurrency", 4),
+        max_credits_per_sync=raw.get("max_credits_per_sync"),
+        base_url=validate_base_url(raw.get("base_url") or DEFAULT_BASE_URL),
+        request_timeout_seconds=_int(raw, "request_timeout_seconds", 60),
+    )
+
+
+def validate_base_url(value: str) -> str:
+    """Return the origin without a trailing slash; plain http only for loopback hosts."""
+    parts = urlsplit(value.strip())
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise ConfigError(f"base_url: {value!r} is not an http(s) URL.")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ConfigError(f"base_url: {value!r} must be a plain origin such as {DEFAULT_BASE_URL}.")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigError(
+            f"base_url: {value!r} uses plain http; https:// is required except for loopback hosts "
+            "(localhost, 127.0.0.1, ::1), so that the API key is never sent in clear text."
+        )
+    return value.strip().rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _int(raw: Mapping[str, Any], key: str, default: int) -> int:
+    value = raw.get(key)
+    return default if value is None else int(value)
+
+
+def _validate_against_spec(raw: Mapping[str, Any]) -> None:
+    schema = connection_specification()["connectionSpecification"]
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(raw), key=lambda e: (list(e.absolute_path), e.message))
+    if not errors:
+        return
+    messages = []
+    for error in errors[:_MAX_LISTED_PROBLEMS]:
+        field = _field_name(error)
+        # Never echo the key, even in a type error.
+        detail = "has the wrong type or is missing" if field == "api_key" else _describe(error)
+        messages.append(f"{field}: {detail}")
+    raise ConfigError("Invalid config: " + "; ".join(messages))
+
+
+def _field_name(error: jsonschema.ValidationError) -> str:
+    path = list(error.absolute_path)
+    if not path and error.validator == "required":
+        missing = error.message.split("'")
+        return missing[1] if len(missing) > 1 else "config"
+    name = str(path[0]) if path else "config"
+    for part in path[1:]:
+        name += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return name
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "required":
+        return "is required"
+    if error.validator == "pattern" and isinstance(error.schema, dict) and error.schema.get("pattern_descriptor"):
+        return f"{error.instance!r} does not match {error.schema['pattern_descriptor']}"
+    if error.validator == "maxItems":
+        return f"{len(error.instance)} given, at most {error.validator_value} allowed"
+    if error.validator == "minItems":
+        return f"give at least {error.validator_value}"
+    text = error.message
+    return text if len(text) <= 200 else text[:200] + "..."

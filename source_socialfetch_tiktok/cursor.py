@@ -1,0 +1,97 @@
+"""A concurrent cursor keyed by handle: the CDK has none for Python streams (airbytehq/airbyte#29602)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, MutableMapping, Optional
+
+from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
+from airbyte_cdk.sources.message import MessageRepository
+from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
+from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
+from airbyte_cdk.sources.types import Record
+
+from .state import VideosStateStore
+from .sync_run import Outcome, SyncRun
+
+# Every STATE carries every handle, so one per handle costs O(N^2) bytes over N handles. At most
+# one per interval (and always one at the end) bounds that; a crash re-reads at most the handles
+# completed in the last interval, and their records were already emitted (dedup makes it exact).
+CHECKPOINT_INTERVAL_SECONDS = 5.0
+
+
+class PerHandleCursor(Cursor):
+    """Moves a handle's cursor only when that handle completed, and emits state through the
+    message repository that carries the records, so a STATE never overtakes its own records."""
+
+    def __init__(
+        self,
+        stream_name: str,
+        store: VideosStateStore,
+        run: SyncRun,
+        state_manager: ConnectorStateManager,
+        message_repository: MessageRepository,
+        checkpoint_interval_seconds: float = CHECKPOINT_INTERVAL_SECONDS,
+    ):
+        self._stream_name = stream_name
+        self._store = store
+        self._run = run
+        self._state_manager = state_manager
+        self._message_repository = message_repository
+        self._interval = checkpoint_interval_seconds
+        self._last_emit = time.monotonic()
+        self._emitted = 0
+        self._emit_lock = threading.Lock()
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return self._snapshot()
+
+    @property
+    def states_emitted(self) -> int:
+        return self._emitted
+
+    def observe(self, record: Record) -> None:
+        self._store.observe(record.data["handle"], record.data.get("createdAt"))
+
+    def close_partition(self, partition: Partition) -> None:
+        handle = _handle_of(partition)
+        if handle is None:
+            return
+        if self._run.outcome(self._stream_name, handle) is Outcome.COMPLETED:
+            self._store.commit(handle)
+            if time.monotonic() - self._last_emit >= self._interval:
+                self._emit()
+        else:
+            self._store.discard(handle)
+
+    def ensure_at_least_one_state_emitted(self) -> None:
+        """Called once the stream is done: the final, complete state."""
+        self._emit()
+
+    def should_be_synced(self, record: Record) -> bool:
+        # Never called outside the declarative framework: the stream filters by boundary itself.
+        return True
+
+    def _snapshot(self) -> MutableMapping[str, Any]:
+        waiting = self._run.handles_with(self._stream_name, Outcome.WAITING)
+        done = self._run.handles_with(self._stream_name, Outcome.COMPLETED)
+        return self._store.snapshot(waiting, done)
+
+    def _emit(self) -> None:
+        # One lock around building and queueing: two handles closing together cannot queue their
+        # snapshots in the reverse order, which would leave the older one last.
+        with self._emit_lock:
+            self._state_manager.update_state_for_stream(self._stream_name, None, self._snapshot())
+            self._message_repository.emit_message(
+                self._state_manager.create_state_message(self._stream_name, None)
+            )
+            self._last_emit = time.monotonic()
+            self._emitted += 1
+
+
+def _handle_of(partition: Partition) -> Optional[str]:
+    partition_slice = partition.to_slice()
+    handle = partition_slice.get("handle") if partition_slice else None
+    return handle if isinstance(handle, str) else None

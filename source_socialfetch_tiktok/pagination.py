@@ -1,0 +1,79 @@
+"""One handle's walk through its pages: which videos to emit, and whether to ask for another page.
+
+The guards live here and only here: a repeated cursor or `hasMore` without a cursor ends the
+handle with a warning instead of looping; a video id seen twice is emitted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping, Optional, Set
+
+from .timeutil import parse_instant
+
+
+@dataclass
+class HandlePager:
+    handle: str
+    boundary: Optional[datetime]  # emit nothing created before it
+    newest_first: bool  # `latest`: passing the boundary ends the walk
+    max_videos: Optional[int] = None
+    emitted: int = 0
+    duplicates: int = 0
+    end: Optional[str] = None  # why the walk ended: end, boundary, max_videos, or a guard's message
+    guard_tripped: bool = False
+    _seen_ids: Set[str] = field(default_factory=set)
+    _cursors: Set[str] = field(default_factory=set)
+    _passed_boundary: bool = False
+
+    def accept(self, video: Mapping[str, Any]) -> bool:
+        """Whether to emit this video; notes when a regular video lies past the boundary."""
+        if self.end == "max_videos":
+            return False
+        video_id = video.get("id")
+        if video_id in self._seen_ids:
+            self.duplicates += 1
+            return False
+        if self.boundary is not None:
+            created = parse_instant(video.get("createdAt"))
+            if created is not None and created < self.boundary:
+                # Pinned videos are old and come first: they never mean the boundary was passed.
+                if self.newest_first and not video.get("pinned"):
+                    self._passed_boundary = True
+                return False
+            # A null createdAt cannot be placed: it is emitted when its page is read anyway.
+        self._seen_ids.add(video_id)  # type: ignore[arg-type]
+        self.emitted += 1
+        if self.max_videos is not None and self.emitted >= self.max_videos:
+            self.end = "max_videos"
+        return True
+
+    def next_cursor(self, page: Mapping[str, Any]) -> Optional[str]:
+        """The cursor of the next page, or None when the walk ends (and `end` says why)."""
+        if self.end is not None:
+            return None
+        if self._passed_boundary:
+            self.end = "boundary"
+            return None
+        info = page.get("page") if isinstance(page.get("page"), Mapping) else {}
+        if not info.get("hasMore"):
+            self.end = "end"
+            return None
+        cursor = info.get("nextCursor")
+        if not isinstance(cursor, str) or not cursor:
+            return self._trip("the API said hasMore but sent no nextCursor")
+        if cursor in self._cursors:
+            return self._trip("the API sent a cursor it had already sent")
+        self._cursors.add(cursor)
+        return cursor
+
+    @property
+    def complete(self) -> bool:
+        """Whether this sync read everything it needed of the handle (so its cursor may move)."""
+        return self.end in ("end", "boundary", "max_videos")
+
+    def _trip(self, why: str) -> None:
+        self.guard_tripped = True
+        self.end = f"paging stopped: {why}"
+        return None

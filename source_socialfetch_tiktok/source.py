@@ -1,0 +1,147 @@
+"""The source: config validation, `check`, the stream list, and a concurrent `read` with per-handle state."""
+
+from __future__ import annotations
+
+import logging
+import time
+from queue import Queue
+from typing import Any, Iterator, List, Mapping, MutableMapping, Optional
+
+from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
+    AirbyteMessage,
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    ConnectorSpecification,
+    FailureType,
+    Status,
+    SyncMode,
+)
+from airbyte_cdk.sources.concurrent_source.concurrent_source import ConcurrentSource
+from airbyte_cdk.sources.concurrent_source.concurrent_source_adapter import ConcurrentSourceAdapter
+from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
+from airbyte_cdk.sources.message import MessageRepository
+from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageRepository
+from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
+from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.sources.streams.concurrent.partitions.types import QueueItem
+from airbyte_cdk.utils import AirbyteTracedException
+
+from .budget import CreditBudget
+from .check import check_api_key
+from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
+from .cursor import PerHandleCursor
+from .serialization import keep_nulls_in_records
+from .state import VideosStateStore, parse_videos_state
+from .streams import Profiles, Videos
+from .summary import SyncSummary
+from .sync_run import SyncRun
+
+QUEUE_SIZE = 10_000
+
+
+class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
+    """Videos and profiles of a list of TikTok handles, read `concurrency` handles at a time."""
+
+    # The config is validated by parse_config, whose messages name the field or handle at fault.
+    check_config_against_spec = False
+
+    def __init__(self) -> None:
+        keep_nulls_in_records()
+        queue: Queue[QueueItem] = Queue(maxsize=QUEUE_SIZE)
+        self._message_repository: MessageRepository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
+        super().__init__(self._make_concurrent_source(1, queue, logging.getLogger("airbyte")))
+
+    @property
+    def message_repository(self) -> MessageRepository:
+        return self._message_repository
+
+    def spec(self, logger: logging.Logger) -> ConnectorSpecification:
+        return ConnectorSpecification.model_validate(connection_specification()) if hasattr(
+            ConnectorSpecification, "model_validate"
+        ) else ConnectorSpecification(**connection_specification())
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        """Validate the config, then call the free `whoami`: `check` never spends credits."""
+        try:
+            parsed = parse_config(config)
+        except ConfigError as error:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=error.message)
+        problem = check_api_key(parsed, logger)
+        if problem:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
+        return AirbyteConnectionStatus(status=Status.SUCCEEDED)
+
+    def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Optional[Any]]:
+        status = self.check(logger, config)
+        return status.status == Status.SUCCEEDED, status.message
+
+    def streams(self, config: Mapping[str, Any]) -> List[Stream]:
+        parsed = parse_config(config)
+        run = SyncRun(logging.getLogger("airbyte"), CreditBudget(parsed.max_credits_per_sync))
+        store = VideosStateStore({}, [], parsed.handles)
+        return [Videos(parsed, run, store, incremental=True), Profiles(parsed, run)]
+
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> Iterator[AirbyteMessage]:
+        parsed = parse_config(config)
+        # Created here, on the main thread: the repository must know which thread consumes it.
+        queue: Queue[QueueItem] = Queue(maxsize=QUEUE_SIZE)
+        self._message_repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
+        state_manager = ConnectorStateManager(state)
+        run = SyncRun(logger, CreditBudget(parsed.max_credits_per_sync))
+        selected = {configured.stream.name: configured for configured in catalog.streams}
+        concurrent_streams = []
+        cursor: Optional[PerHandleCursor] = None
+        if "videos" in selected:
+            incremental = selected["videos"].sync_mode == SyncMode.incremental
+            videos, cursor = self._videos(parsed, run, state_manager, incremental, logger)
+            concurrent_streams.append(self.convert_to_concurrent_stream(logger, videos, state_manager, cursor))
+        if "profiles" in selected:
+            concurrent_streams.append(self.convert_to_concurrent_stream(logger, Profiles(parsed, run), state_manager))
+        started = time.monotonic()
+        logger.info(
+            f"Reading {len(parsed.handles)} handles, {parsed.concurrency} at a time"
+            + (f", within a budget of {parsed.max_credits_per_sync} credits" if parsed.max_credits_per_sync else "")
+        )
+        source = self._make_concurrent_source(parsed.concurrency, queue, logger)
+        yield from source.read([stream.get_underlying_stream() for stream in concurrent_streams])  # type: ignore[attr-defined]
+        summary = SyncSummary(run, parsed, time.monotonic() - started, cursor)
+        summary.log(logger)
+        error = summary.error()
+        if error is not None:
+            raise error
+
+    def _videos(
+        self,
+        config: SocialFetchConfig,
+        run: SyncRun,
+        state_manager: ConnectorStateManager,
+        incremental: bool,
+        logger: logging.Logger,
+    ) -> tuple[Videos, Optional[PerHandleCursor]]:
+        """A full-refresh read ignores any saved state (the CDK's adapter would not)."""
+        raw: MutableMapping[str, Any] = state_manager.get_stream_state("videos", None) if incremental else {}
+        cursors, waiting = parse_videos_state(raw, logger)
+        store = VideosStateStore(cursors, waiting, config.handles)
+        videos = Videos(config, run, store, incremental)
+        if not incremental:
+            return videos, None
+        return videos, PerHandleCursor("videos", store, run, state_manager, self._message_repository)
+
+    def _make_concurrent_source(self, workers: int, queue: Queue[QueueItem], logger: logging.Logger) -> ConcurrentSource:
+        return ConcurrentSource.create(
+            num_workers=workers,
+            initial_number_of_partitions_to_generate=1,
+            logger=logger,
+            slice_logger=self._slice_logger,
+            message_repository=self._message_repository,
+            queue=queue,
+        )
+
+

@@ -1,0 +1,98 @@
+"""The end of a sync: one summary in the log, and the error the sync ends with, if any."""
+
+from __future__ import annotations
+
+import logging
+from typing import List, Optional
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.utils import AirbyteTracedException
+
+from .config import ConfigError, SocialFetchConfig
+from .cursor import PerHandleCursor
+from .errors_handlers import BAD_KEY, OUT_OF_CREDITS
+from .sync_run import HandleRead, Outcome, SyncRun
+
+_LISTED = 20
+# The failure a user must act on wins: a config error is not fixed by retrying the sync.
+_SEVERITY = [FailureType.config_error, FailureType.transient_error, FailureType.system_error]
+
+
+def _names(handles: List[str]) -> str:
+    shown = ", ".join(handles[:_LISTED])
+    return shown + (f" and {len(handles) - _LISTED} more" if len(handles) > _LISTED else "")
+
+
+class SyncSummary:
+    def __init__(self, run: SyncRun, config: SocialFetchConfig, elapsed: float, cursor: Optional[PerHandleCursor]):
+        self._run = run
+        self._config = config
+        self._elapsed = elapsed
+        self._cursor = cursor
+
+    def log(self, logger: logging.Logger) -> None:
+        run = self._run
+        for stream in ("videos", "profiles"):
+            reads = run.reads(stream)
+            if not reads:
+                continue
+            counts = {o: sum(1 for r in reads if r.outcome is o) for o in Outcome}
+            logger.info(
+                f"Sync summary for {stream}: {counts[Outcome.COMPLETED]} handles completed, "
+                f"{counts[Outcome.FAILED]} failed, {counts[Outcome.WAITING]} waiting, "
+                f"{counts[Outcome.INCOMPLETE]} ended early; {sum(r.records for r in reads)} records, "
+                f"{sum(r.pages for r in reads)} pages, {sum(r.credits for r in reads)} credits"
+            )
+        budget = run.budget
+        logger.info(
+            f"Sync used {budget.spent} credits"
+            + (f" of a budget of {budget.limit}" if budget.limit else "")
+            + f" in {self._elapsed:.1f}s"
+            + (f"; {self._cursor.states_emitted} state checkpoints" if self._cursor else "")
+        )
+        for read in run.reads("videos"):
+            if read.outcome is Outcome.COMPLETED and read.videos_seen == 0:
+                logger.warning(f"videos {read.handle}: the API returned no videos at all; {self._why_empty(read)}")
+        waiting = run.handles_with("videos", Outcome.WAITING) or run.handles_with("profiles", Outcome.WAITING)
+        if budget.exhausted and run.stop_kind is None:
+            logger.warning(
+                f"The credit budget was reached: {budget.spent} credits used of {budget.limit}. "
+                f"{len(waiting)} handles wait for the next sync, which reads them first: {_names(waiting)}"
+            )
+
+    def _why_empty(self, read: HandleRead) -> str:
+        status = self._run.profile_status(read.handle)
+        if status == "private":
+            return "the profile is private"
+        if status == "not_found":
+            return "no TikTok profile has this handle"
+        if status == "found":
+            return "the profile exists but lists no videos"
+        return "the profile may be private, unknown or empty (select the profiles stream to know which)"
+
+    def error(self) -> Optional[AirbyteTracedException]:
+        run = self._run
+        if run.stop_kind == "bad_key":
+            return ConfigError(BAD_KEY.error_message or "")
+        failed = [r for stream in ("videos", "profiles") for r in run.reads(stream) if r.outcome is Outcome.FAILED]
+        if run.stop_kind == "out_of_credits":
+            waiting = run.handles_with("videos", Outcome.WAITING)
+            message = (
+                f"{OUT_OF_CREDITS.error_message} The progress of every completed handle was saved; "
+                f"{len(waiting)} handles wait for the next sync: {_names(waiting)}."
+            )
+            if failed:
+                message += " Also failed: " + self._failures(failed)
+            return ConfigError(message)
+        if not failed:
+            return None
+        kinds = {r.failure_type for r in failed}
+        failure_type = next((k for k in _SEVERITY if k in kinds), FailureType.system_error)
+        message = f"{len(failed)} handle(s) failed, the others were read and saved: " + self._failures(failed)
+        return AirbyteTracedException(message=message, internal_message=message, failure_type=failure_type)
+
+    @staticmethod
+    def _failures(failed: List[HandleRead]) -> str:
+        parts = [f"{r.handle} ({r.stream}: {r.reason})" for r in failed[:_LISTED]]
+        more = f"; and {len(failed) - _LISTED} more" if len(failed) > _LISTED else ""
+        return "; ".join(parts) + more

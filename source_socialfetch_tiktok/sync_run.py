@@ -1,0 +1,159 @@
+"""What one sync has done so far, shared by every worker thread: per-handle outcomes, the credit
+budget, the signal that stops every handle (bad key, no credits), progress logs and the summary."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from airbyte_cdk.models import FailureType
+
+from .budget import CreditBudget
+
+PROGRESS_INTERVAL_SECONDS = 5.0
+
+
+class Outcome(enum.Enum):
+    COMPLETED = "completed"  # every page this sync needed was read: the handle's cursor may advance
+    INCOMPLETE = "incomplete"  # ended early by a paging guard before its boundary: cursor kept
+    WAITING = "waiting"  # not reached or cut short by the budget or a stop: read first next time
+    FAILED = "failed"  # an error the retries could not fix: named at the end of the sync
+
+
+@dataclass
+class HandleRead:
+    """One stream's read of one handle: counters, the unsettled reservation and the outcome."""
+
+    stream: str
+    handle: str
+    started: float = field(default_factory=time.monotonic)
+    pages: int = 0
+    records: int = 0
+    credits: int = 0
+    reserved: int = 0
+    videos_seen: int = 0
+    problems: int = 0
+    outcome: Optional[Outcome] = None
+    reason: str = ""
+    failure_type: Optional[FailureType] = None
+    last_progress_log: float = field(default_factory=time.monotonic)
+
+
+class SyncRun:
+    """Shared across streams and threads; every mutation happens under one lock."""
+
+    def __init__(self, logger: logging.Logger, budget: CreditBudget):
+        self.logger = logger
+        self.budget = budget
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._reads: Dict[tuple[str, str], HandleRead] = {}
+        self._order: List[tuple[str, str]] = []
+        self._stop_kind: Optional[str] = None
+        self._stop_message: str = ""
+        self._profile_status: Dict[str, str] = {}
+
+    # -- the sync-wide stop ------------------------------------------------------------
+    def stop(self, kind: str, message: str) -> None:
+        with self._lock:
+            if self._stop_kind is None:
+                self._stop_kind, self._stop_message = kind, message
+                self.logger.error(f"Stopping the sync: {message}")
+
+    @property
+    def stop_kind(self) -> Optional[str]:
+        with self._lock:
+            return self._stop_kind
+
+    @property
+    def stop_message(self) -> str:
+        with self._lock:
+            return self._stop_message
+
+    # -- per handle --------------------------------------------------------------------
+    def begin(self, stream: str, handle: str) -> HandleRead:
+        read = HandleRead(stream, handle)
+        with self._lock:
+            key = (stream, handle)
+            if key not in self._reads:
+                self._order.append(key)
+            self._reads[key] = read
+        return read
+
+    def reserve(self, read: HandleRead) -> bool:
+        """Reserve one request's credits; False (and the handle waits) when stopped or out of budget."""
+        if self.stop_kind is not None:
+            self.finish(read, Outcome.WAITING, f"not read: the sync stopped ({self.stop_kind})")
+            return False
+        price = self.budget.try_reserve()
+        if price is None:
+            self.finish(read, Outcome.WAITING, "waiting for budget (max_credits_per_sync reached)")
+            return False
+        read.reserved += price
+        return True
+
+    def settle(self, read: HandleRead, charged: int) -> None:
+        self.budget.settle(read.reserved, charged)
+        read.reserved = 0
+        read.credits += charged
+        read.pages += 1
+
+    def release(self, read: HandleRead) -> None:
+        if read.reserved:
+            self.budget.release(read.reserved)
+            read.reserved = 0
+
+    def finish(self, read: HandleRead, outcome: Outcome, reason: str = "", failure_type: Optional[FailureType] = None) -> None:
+        """Record the outcome once: the first word on a handle is the one that counts."""
+        with self._lock:
+            if read.outcome is not None:
+                return
+            read.outcome, read.reason, read.failure_type = outcome, reason, failure_type
+
+    def log_progress(self, read: HandleRead, force: bool = False) -> None:
+        """A line per handle at most every few seconds, so long handles keep the platform's heartbeat."""
+        now = time.monotonic()
+        if not force and now - read.last_progress_log < PROGRESS_INTERVAL_SECONDS:
+            return
+        read.last_progress_log = now
+        self.logger.info(
+            f"{read.stream} {read.handle}: {read.pages} pages, {read.records} records, "
+            f"{read.credits} credits so far ({now - read.started:.1f}s)"
+        )
+
+    def log_finished(self, read: HandleRead) -> None:
+        outcome = read.outcome.value if read.outcome else "unknown"
+        detail = f": {read.reason}" if read.reason else ""
+        line = (
+            f"{read.stream} {read.handle}: {outcome}{detail}; {read.pages} pages, {read.records} records, "
+            f"{read.credits} credits in {time.monotonic() - read.started:.1f}s"
+        )
+        if read.outcome in (Outcome.COMPLETED, Outcome.WAITING):
+            self.logger.info(line)
+        else:
+            self.logger.warning(line)
+
+    def outcome(self, stream: str, handle: str) -> Optional[Outcome]:
+        with self._lock:
+            read = self._reads.get((stream, handle))
+            return read.outcome if read else None
+
+    def reads(self, stream: Optional[str] = None) -> List[HandleRead]:
+        with self._lock:
+            return [self._reads[k] for k in self._order if stream is None or k[0] == stream]
+
+    def handles_with(self, stream: str, outcome: Outcome) -> List[str]:
+        return [r.handle for r in self.reads(stream) if r.outcome is outcome]
+
+    # -- what the profiles stream learnt, for the videos summary -----------------------------
+    def note_profile_status(self, handle: str, status: str) -> None:
+        with self._lock:
+            self._profile_status[handle] = status
+
+    def profile_status(self, handle: str) -> Optional[str]:
+        with self._lock:
+            return self._profile_status.get(handle)
