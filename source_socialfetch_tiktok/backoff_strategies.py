@@ -6,7 +6,6 @@ from email.utils import parsedate_to_datetime
 from typing import Optional, Union
 
 import requests
-
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 
 from .timeutil import utc_now

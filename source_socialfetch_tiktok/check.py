@@ -7,7 +7,6 @@ import time
 from typing import Optional
 
 import requests
-
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import ResponseAction
 

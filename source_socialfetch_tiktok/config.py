@@ -15,7 +15,6 @@ from typing import Any, List, Mapping, Optional
 from urllib.parse import urlsplit
 
 import jsonschema
-
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 

@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Mapping, Optional, Union
 
 import requests
-
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import (
     ErrorResolution,
@@ -96,7 +95,8 @@ class SocialFetchErrorHandler(HttpStatusErrorHandler):
         max_time: timedelta = timedelta(seconds=600),
     ):
         """`required_data_key`: what every 200 of this route holds in `data` (`videos`, `lookupStatus`)."""
-        super().__init__(logger, error_mapping=dict(HTTP_STATUSES), max_retries=max_retries, max_time=max_time)
+        mapping: dict[int | str | type[Exception], ErrorResolution] = {**HTTP_STATUSES}
+        super().__init__(logger, error_mapping=mapping, max_retries=max_retries, max_time=max_time)
         self._required_data_key = required_data_key
 
     def interpret_response(
@@ -116,7 +116,7 @@ class SocialFetchErrorHandler(HttpStatusErrorHandler):
         if response.status_code in (401, 403):
             return BAD_KEY
         code = error_code(response)
-        if code in ERROR_CODES:
+        if code is not None and code in ERROR_CODES:
             return ERROR_CODES[code]
         mapped = HTTP_STATUSES.get(response.status_code)
         if mapped is not None:

@@ -56,7 +56,8 @@ class HandlePager:
         if self._passed_boundary:
             self.end = "boundary"
             return None
-        info = page.get("page") if isinstance(page.get("page"), Mapping) else {}
+        raw_info = page.get("page")
+        info: Mapping[str, Any] = raw_info if isinstance(raw_info, Mapping) else {}
         if not info.get("hasMore"):
             self.end = "end"
             return None
@@ -73,7 +74,7 @@ class HandlePager:
         """Whether this sync read everything it needed of the handle (so its cursor may move)."""
         return self.end in ("end", "boundary", "max_videos")
 
-    def _trip(self, why: str) -> None:
+    def _trip(self, why: str) -> Optional[str]:
         self.guard_tripped = True
         self.end = f"paging stopped: {why}"
         return None

@@ -10,7 +10,7 @@ import orjson
 import requests
 
 _NOT_JSON = object()
-_cache: "weakref.WeakKeyDictionary[requests.Response, Any]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[requests.Response, Any] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 

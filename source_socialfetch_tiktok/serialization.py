@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Callable
 
 import orjson
-
 from airbyte_cdk.entrypoint import AirbyteEntrypoint
 from airbyte_cdk.models import AirbyteMessage, Type
 
@@ -31,4 +30,4 @@ def record_line(message: AirbyteMessage) -> str:
 
 def keep_nulls_in_records() -> None:
     """Install `record_line` as the entrypoint's serialiser (idempotent)."""
-    AirbyteEntrypoint.airbyte_message_to_string = staticmethod(record_line)  # type: ignore[method-assign]
+    AirbyteEntrypoint.airbyte_message_to_string = staticmethod(record_line)  # type: ignore[method-assign, assignment]

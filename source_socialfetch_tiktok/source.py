@@ -13,7 +13,6 @@ from airbyte_cdk.models import (
     AirbyteStateMessage,
     ConfiguredAirbyteCatalog,
     ConnectorSpecification,
-    FailureType,
     Status,
     SyncMode,
 )
@@ -25,7 +24,6 @@ from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageR
 from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.concurrent.partitions.types import QueueItem
-from airbyte_cdk.utils import AirbyteTracedException
 
 from .budget import CreditBudget
 from .check import check_api_key

@@ -33,7 +33,7 @@ class HandleCursor:
     text: str
 
     @classmethod
-    def parse(cls, text: str) -> Optional["HandleCursor"]:
+    def parse(cls, text: str) -> Optional[HandleCursor]:
         instant = parse_instant(text)
         return cls(instant, text) if instant is not None else None
 

@@ -13,10 +13,10 @@ from typing import Any, Iterable, List, Mapping, MutableMapping, Optional
 from urllib.parse import quote
 
 import requests
-
 from airbyte_cdk.models import FailureType, SyncMode
 from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
 from airbyte_cdk.sources.streams import CheckpointMixin
+from airbyte_cdk.sources.streams.core import StreamData
 from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
@@ -72,7 +72,12 @@ class SocialFetchStream(HttpStream, ABC):
     def get_backoff_strategy(self) -> Optional[BackoffStrategy]:
         return RetryAfterBackoffStrategy()
 
-    def request_kwargs(self, **kwargs: Any) -> Mapping[str, Any]:
+    def request_kwargs(
+        self,
+        stream_state: Optional[Mapping[str, Any]],
+        stream_slice: Optional[Mapping[str, Any]] = None,
+        next_page_token: Optional[Mapping[str, Any]] = None,
+    ) -> Mapping[str, Any]:
         return {"allow_redirects": False}
 
     def stream_slices(
@@ -103,7 +108,7 @@ class SocialFetchStream(HttpStream, ABC):
         cursor_field: Optional[List[str]] = None,
         stream_slice: Optional[Mapping[str, Any]] = None,
         stream_state: Optional[Mapping[str, Any]] = None,
-    ) -> Iterable[Mapping[str, Any]]:
+    ) -> Iterable[StreamData]:
         handle = (stream_slice or {})["handle"]
         read = self._run.begin(self.name, handle)
         if not self._run.reserve(read):

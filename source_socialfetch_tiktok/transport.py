@@ -41,9 +41,9 @@ class SocialFetchSession(requests.Session):
 
     def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
         super().rebuild_auth(prepared_request, response)
-        if prepared_request.url and response.request.url:
-            if _origin(prepared_request.url) != _origin(response.request.url):
-                prepared_request.headers.pop(API_KEY_HEADER, None)
+        old, new = response.request.url, prepared_request.url
+        if not old or not new or _origin(old) != _origin(new):
+            prepared_request.headers.pop(API_KEY_HEADER, None)
 
 
 def build_session(pool_size: int) -> requests.Session:

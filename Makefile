@@ -1,0 +1,40 @@
+# The README's commands. Each target creates and fills its own virtual environment first,
+# so a fresh machine needs only Python 3.11 and make (and the package registry).
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+export AIRBYTE_OFFLINE_MODE := 1
+export DO_NOT_TRACK := 1
+export AIRBYTE_PROJECT_DIR := $(CURDIR)/.airbyte
+export AIRBYTE_LOGGING_ROOT := $(CURDIR)/.airbyte/logs
+export AIRBYTE_TEMP_DIR := $(CURDIR)/.airbyte/tmp
+
+.PHONY: install demo test lint typecheck unit bench clean
+
+$(INSTALLED): setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q --upgrade pip
+	$(BIN)/pip install --disable-pip-version-check -q -e ".[tests,local]"
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(BIN)/python -m integration_tests.demo
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy source_socialfetch_tiktok
+
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) build .tmp .airbyte data *.egg-info
