@@ -67,7 +67,7 @@ ERROR_CODES: Mapping[str, ErrorResolution] = {
     "temporarily_unavailable": UNAVAILABLE,
     "internal_error": INTERNAL_ERROR,
 }
-HTTP_STATUSES: Mapping[int, ErrorResolution] = {
+HTTP_STATUSES: Mapping[int | str | type[Exception], ErrorResolution] = {
     400: BAD_REQUEST,
     401: BAD_KEY,
     402: OUT_OF_CREDITS,
@@ -95,8 +95,7 @@ class SocialFetchErrorHandler(HttpStatusErrorHandler):
         max_time: timedelta = timedelta(seconds=600),
     ):
         """`required_data_key`: what every 200 of this route holds in `data` (`videos`, `lookupStatus`)."""
-        mapping: dict[int | str | type[Exception], ErrorResolution] = {**HTTP_STATUSES}
-        super().__init__(logger, error_mapping=mapping, max_retries=max_retries, max_time=max_time)
+        super().__init__(logger, error_mapping=HTTP_STATUSES, max_retries=max_retries, max_time=max_time)
         self._required_data_key = required_data_key
 
     def interpret_response(
