@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import weakref
 from typing import Any, Mapping, Optional
@@ -19,13 +20,21 @@ def json_body(response: requests.Response) -> Optional[Mapping[str, Any]]:
     with _lock:
         cached = _cache.get(response)
     if cached is None:
-        try:
-            cached = orjson.loads(response.content)
-        except (orjson.JSONDecodeError, TypeError, ValueError):
-            cached = _NOT_JSON
+        cached = _decode(response.content)
         with _lock:
             _cache[response] = cached
     return cached if isinstance(cached, dict) else None
+
+
+def _decode(content: bytes) -> Any:
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # orjson refuses more than 1,024 levels of nesting; the standard library may still cope
+        return json.loads(content)
+    except (ValueError, RecursionError, TypeError):
+        return _NOT_JSON
 
 
 def error_code(response: requests.Response) -> Optional[str]:
