@@ -1,0 +1,161 @@
+"""The Emulator: one object that owns the world, the accounts, the faults and the request log, and
+serves them over HTTP on loopback. Tests drive it in-process; other processes use the admin routes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any, List, Optional, Union
+
+from integration_tests.emulator.accounts import Accounts
+from integration_tests.emulator.api import Api, Settings
+from integration_tests.emulator.cursors import CursorCodec
+from integration_tests.emulator.dataset import ANCHOR, Dataset
+from integration_tests.emulator.envelopes import RequestIds
+from integration_tests.emulator.faults import Fault, FaultBook
+from integration_tests.emulator.model import FOUND, NOT_FOUND, PRIVATE
+from integration_tests.emulator.paging import LATEST
+from integration_tests.emulator.requests_log import RequestLog, ServedRequest
+from integration_tests.emulator.server import EmulatorServer
+from integration_tests.emulator.world import MAX_PINNED, World, handle_key
+
+HOST = "127.0.0.1"
+
+
+class Emulator:
+    def __init__(
+        self, dataset: Union[str, Dataset] = "demo", api_key: str = "sfk_demo", credits: int = 1_000_000,
+        latency_ms: int = 0, seed: int = 7, page_size: int = 30, port: int = 0, anchor: datetime = ANCHOR,
+    ) -> None:
+        if page_size <= MAX_PINNED:
+            raise ValueError(f"page_size must exceed {MAX_PINNED}: page 1 carries the pinned videos too")
+        data = dataset if isinstance(dataset, Dataset) else Dataset.load(dataset, seed, anchor)
+        self.api_key = api_key
+        self.port = port
+        self.world = World(data)
+        self.accounts = Accounts(api_key, credits)
+        self.fault_book = FaultBook()
+        self.log = RequestLog()
+        self.settings = Settings(page_size=page_size, latency_ms=latency_ms)
+        self.stopping = threading.Event()
+        self.api = Api(self.world, self.accounts, self.fault_book, CursorCodec(str(seed)), RequestIds(seed),
+                       self.settings, self.stopping)
+        self._server: Optional[EmulatorServer] = None
+        self._thread: Optional[threading.Thread] = None
+
+    # --- life cycle ----------------------------------------------------------------------------
+    def start(self) -> Emulator:
+        """Bind 127.0.0.1 (an ephemeral port unless one was given) and serve in a daemon thread."""
+        if self._server is not None:
+            return self
+        self._server = EmulatorServer((HOST, self.port), self)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"socialfetch-emulator-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving; held (timeout) and sleeping requests are released at once."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self.stopping.set()
+        server.shutdown()
+        server.close_connections()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    # --- the world -----------------------------------------------------------------------------
+    def handles(self) -> List[str]:
+        return self.world.handles()
+
+    def videos(self, handle: str, sort: Optional[str] = LATEST) -> List[dict]:
+        """Exactly what a full read would return, in API order (None: the order when sortBy is omitted)."""
+        return self.world.videos(handle, sort)
+
+    def video(self, handle: str, video_id: str) -> Optional[dict]:
+        return self.world.video(handle, video_id)
+
+    def add_handle(self, handle: str, n_videos: int, *, pinned: int = 0, private: bool = False, ads: int = 0,
+                   null_created: int = 0, seed: Optional[int] = None) -> None:
+        """A new creator with `n_videos` videos in all, `pinned` of them pinned (and older than the rest)."""
+        self.world.add_handle(handle, n_videos, pinned=pinned, private=private, ads=ads, null_created=null_created, seed=seed)
+
+    def publish(self, handle: str, count: int = 1) -> List[dict]:
+        return self.world.publish(handle, count)
+
+    def change_stats(self, handle: str, count: Optional[int] = None) -> List[str]:
+        return self.world.change_stats(handle, count)
+
+    def delete_video(self, handle: str, video_id: str) -> None:
+        self.world.delete_video(handle, video_id)
+
+    def pin(self, handle: str, video_id: str) -> None:
+        self.world.set_pinned(handle, video_id, True)
+
+    def unpin(self, handle: str, video_id: str) -> None:
+        self.world.set_pinned(handle, video_id, False)
+
+    def set_private(self, handle: str, private: bool = True) -> None:
+        self.world.set_status(handle, PRIVATE if private else FOUND)
+
+    def set_not_found(self, handle: str) -> None:
+        if self.world.creator(handle) is not None:
+            self.world.set_status(handle, NOT_FOUND)
+
+    # --- keys and credits ----------------------------------------------------------------------
+    def balance(self, api_key: Optional[str] = None) -> int:
+        return self.accounts.balance(api_key)
+
+    def set_balance(self, n: int, api_key: Optional[str] = None) -> None:
+        self.accounts.set_balance(n, api_key)
+
+    def revoke_key(self, key: str) -> None:
+        self.accounts.revoke(key)
+
+    def add_key(self, key: str, credits: int) -> None:
+        self.accounts.add(key, credits)
+
+    def set_latency(self, ms: int, handle: Optional[str] = None) -> None:
+        """Delay every metered call (or only those for `handle`) by `ms`."""
+        if handle is None:
+            self.settings.latency_ms = ms
+        else:
+            self.settings.handle_latency_ms[handle_key(handle)] = ms
+
+    # --- faults --------------------------------------------------------------------------------
+    def inject(self, kind: str, *, route: str = "videos", handle: Optional[str] = None, times: Optional[int] = 1,
+               skip: int = 0, probability: Optional[float] = None, seed: int = 0, retry_after: Optional[float] = None,
+               delay_ms: Optional[int] = None) -> Fault:
+        return self.fault_book.add(Fault(kind, route=route, handle=handle, times=times, skip=skip, probability=probability,
+                                         seed=seed, retry_after=retry_after, delay_ms=delay_ms))
+
+    def clear_faults(self) -> None:
+        self.fault_book.clear()
+
+    @property
+    def faults(self) -> List[Fault]:
+        return self.fault_book.all()
+
+    # --- the request log -----------------------------------------------------------------------
+    @property
+    def requests(self) -> List[ServedRequest]:
+        return self.log.all()
+
+    def clear_requests(self) -> None:
+        self.log.clear()
+
+    def credits_charged(self) -> int:
+        return self.log.credits()

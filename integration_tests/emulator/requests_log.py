@@ -1,0 +1,51 @@
+"""What the emulator served. Each entry is appended before the response is written, so a test that
+reads the log after its client got an answer always finds the entry."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+
+@dataclass
+class ServedRequest:
+    route: str  # videos | profile | whoami | balance | unknown
+    method: str
+    path: str  # decoded, without the query
+    raw_path: str  # as sent, with the query
+    handle: Optional[str]
+    query: Dict[str, str]
+    status: int  # 0 when no response was sent (drop, timeout)
+    credits: int
+    fault: Optional[str]
+    started: float  # time.monotonic()
+    duration: float
+    request_id: Optional[str] = None
+    api_key: Optional[str] = field(default=None, repr=False)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class RequestLog:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: List[ServedRequest] = []
+
+    def add(self, entry: ServedRequest) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def all(self) -> List[ServedRequest]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def credits(self) -> int:
+        with self._lock:
+            return sum(e.credits for e in self._entries)
