@@ -33,9 +33,17 @@ setup(
     author="source-socialfetch-tiktok developers",
     license="MIT",
     python_requires=">=3.10,<3.13",
-    packages=find_packages(include=["source_socialfetch_tiktok", "source_socialfetch_tiktok.*"]),
+    packages=find_packages(
+        include=["source_socialfetch_tiktok", "source_socialfetch_tiktok.*", "socialfetch_local", "socialfetch_local.*"]
+    ),
     package_data={"source_socialfetch_tiktok": ["spec.json", "schemas/*.json"]},
     install_requires=MAIN_REQUIREMENTS,
     extras_require={"local": LOCAL_REQUIREMENTS, "tests": TEST_REQUIREMENTS},
-    entry_points={"console_scripts": ["source-socialfetch-tiktok=source_socialfetch_tiktok.run:run"]},
+    entry_points={
+        "console_scripts": [
+            "source-socialfetch-tiktok=source_socialfetch_tiktok.run:run",
+            # Needs the `local` extra (PyAirbyte): pip install ".[local]"
+            "socialfetch-local-sync=socialfetch_local.cli:run",
+        ]
+    },
 )

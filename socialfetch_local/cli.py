@@ -1,0 +1,104 @@
+"""`socialfetch-local-sync`: sync TikTok profiles' videos into DuckDB or Postgres without Airbyte.
+
+    socialfetch-local-sync --config secrets/config.json
+    socialfetch-local-sync --api-key sfk_... --handles nasa @zachking --destination postgres://postgres@127.0.0.1:5432/test
+
+Run it again to sync incrementally: the state is kept in the destination.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from socialfetch_local.destinations import DEFAULT_DESTINATION, DestinationError, parse_destination
+from socialfetch_local.environment import prepare_environment
+from socialfetch_local.errors import LocalSyncError
+
+API_KEY_ENV = "SOCIALFETCH_API_KEY"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="socialfetch-local-sync", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--config", type=Path, help="the connector's config as a JSON file (flags below override it)")
+    parser.add_argument("--api-key", help=f"Social Fetch API key (default: ${API_KEY_ENV})")
+    parser.add_argument("--handles", nargs="+", metavar="HANDLE", help="TikTok profiles: name, @name or profile URL")
+    parser.add_argument("--start-date", help="YYYY-MM-DD or ISO-8601 date-time")
+    parser.add_argument("--lookback-window-days", type=int)
+    parser.add_argument("--max-credits-per-sync", type=int)
+    parser.add_argument("--concurrency", type=int)
+    parser.add_argument("--base-url", help="API origin (e.g. the local emulator http://127.0.0.1:8080)")
+    parser.add_argument("--destination", default=DEFAULT_DESTINATION,
+                        help=f"DuckDB path or duckdb:///PATH, or postgres://user:pass@host:port/db[?schema=NAME] "
+                             f"(default {DEFAULT_DESTINATION})")
+    parser.add_argument("--with-profiles", action="store_true", help="also sync the profiles stream (1 credit per handle)")
+    parser.add_argument("--full-refresh", action="store_true", help="ignore the saved state and read everything again")
+    return parser
+
+
+class UsageError(Exception):
+    pass
+
+
+def load_config(args: argparse.Namespace) -> Dict[str, Any]:
+    config: Dict[str, Any] = {}
+    if args.config is not None:
+        try:
+            loaded = json.loads(args.config.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise UsageError(f"--config {args.config}: cannot read it ({error.strerror or error})") from None
+        except json.JSONDecodeError as error:
+            raise UsageError(f"--config {args.config}: not valid JSON ({error.msg}, line {error.lineno})") from None
+        if not isinstance(loaded, dict):
+            raise UsageError(f"--config {args.config}: the config must be a JSON object")
+        config.update(loaded)
+    overrides = {
+        "api_key": args.api_key, "handles": args.handles, "start_date": args.start_date,
+        "lookback_window_days": args.lookback_window_days, "max_credits_per_sync": args.max_credits_per_sync,
+        "concurrency": args.concurrency, "base_url": args.base_url,
+    }
+    config.update({k: v for k, v in overrides.items() if v is not None})
+    if "api_key" not in config and os.environ.get(API_KEY_ENV):
+        config["api_key"] = os.environ[API_KEY_ENV]
+    missing = [name for name in ("api_key", "handles") if not config.get(name)]
+    if missing:
+        raise UsageError(
+            f"missing {' and '.join(missing)}: give --config FILE, or --api-key (or ${API_KEY_ENV}) and --handles"
+        )
+    return config
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args)
+        destination = parse_destination(args.destination)
+    except (UsageError, DestinationError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    prepare_environment()
+    # Imported here: PyAirbyte reads the environment prepared above when it is imported.
+    from socialfetch_local.report import render
+    from socialfetch_local.sync import run_sync
+
+    try:
+        report = run_sync(config, destination, with_profiles=args.with_profiles, full_refresh=args.full_refresh)
+    except LocalSyncError as error:
+        print(f"\nerror: {error}", file=sys.stderr)  # after PyAirbyte's progress display, on a line of its own
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: the state of this sync was not saved", file=sys.stderr)
+        return 130
+    print(render(report))
+    return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
