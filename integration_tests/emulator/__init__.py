@@ -1,5 +1,11 @@
 """A local emulator of the Social Fetch REST API (the routes the connector uses), written from the
-vendor's documentation: real HTTP on loopback, deterministic data, credits, cursors and faults."""
+vendor's documentation: real HTTP on loopback, deterministic data, credits, cursors and faults.
+
+    with Emulator(dataset="demo") as emu:      # or: python -m integration_tests.emulator --port 8080
+        emu.base_url                           # http://127.0.0.1:PORT, key "sfk_demo"
+        emu.publish("nasa.fan", 2); emu.inject("503", handle="nasa.fan"); emu.requests
+
+Admin routes for other processes live under /_emulator/ (see admin.py)."""
 
 from __future__ import annotations
 

@@ -104,6 +104,8 @@ def make_creator(spec: CreatorSpec, seed: int, anchor: datetime) -> Creator:
         base_likes=rng.randint(0, 1_000_000),
         seed=f"{seed}:{spec.handle}",
         status=PRIVATE if spec.private else FOUND,
+        theme=spec.theme,
+        unicode=spec.unicode,
     )
     regular = spec.videos - spec.pinned
     t = anchor_ms(anchor) - rng.randint(HOUR_MS, 2 * DAY_MS)

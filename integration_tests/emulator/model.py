@@ -73,6 +73,8 @@ class Creator:
     base_likes: int
     seed: str
     status: str = FOUND
+    theme: str = "general"  # caption style, kept for the videos `publish` adds
+    unicode: bool = False
     videos: Dict[str, Video] = field(default_factory=dict)
     published: int = 0  # how many videos `publish` added, to derive the next one's seed
     version: int = 0  # bumped on every change, invalidates the cached orders

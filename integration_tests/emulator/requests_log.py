@@ -26,7 +26,10 @@ class ServedRequest:
     api_key: Optional[str] = field(default=None, repr=False)
 
     def to_dict(self) -> Dict[str, Any]:
-        return dataclasses.asdict(self)
+        """For the admin route: the key is masked, so a demo that prints the log leaks nothing."""
+        body = dataclasses.asdict(self)
+        body["api_key"] = (self.api_key[:4] + "...") if self.api_key else None
+        return body
 
 
 class RequestLog:

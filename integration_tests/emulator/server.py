@@ -66,6 +66,9 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, False)
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
         """Quiet: the request log is the record, not stderr."""
 

@@ -113,7 +113,7 @@ class World:
                 creator.published += 1
                 newest = max((v.instant_ms for v in creator.videos.values()), default=anchor_ms(self.anchor) - DAY_MS)
                 instant = newest + rng.randint(HOUR_MS // 6, 6 * HOUR_MS)
-                made.append(add_video(creator, rng, instant, n=len(creator.videos)))
+                made.append(add_video(creator, rng, instant, n=len(creator.videos), theme=creator.theme, unicode=creator.unicode))
             self._changed(creator)
             return [render.video(creator, v) for v in made]
 
