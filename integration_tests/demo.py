@@ -1,0 +1,159 @@
+"""`make demo`: the whole user journey against the local emulator, offline, in well under a minute.
+
+1. start the emulator (a separate process, as a real API would be) on a free port;
+2. sync a few demo handles into ./data/demo.duckdb with socialfetch-local-sync's code;
+3. let the emulator publish new videos and raise some videos' stats (its admin routes);
+4. sync again, incrementally, and show that the new videos arrived, the changed stats were
+   refreshed, and each unchanged handle cost about one credit;
+5. stop the emulator, whatever happened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from socialfetch_local.destinations import parse_destination
+from socialfetch_local.environment import prepare_environment
+from socialfetch_local.errors import LocalSyncError
+
+API_KEY = "sfk_demo"
+HANDLES = ["nasa.fan", "daily.vlogger", "pinned.creator", "cook_with_kim", "private.person"]
+PUBLISH = {"nasa.fan": 3, "cook_with_kim": 2}
+CHANGE_STATS = {"daily.vlogger": 3}  # the 3 newest videos: inside the 7-day lookback window
+DATABASE = Path("data/demo.duckdb")
+STARTUP_SECONDS = 30.0
+
+
+class EmulatorProcess:
+    """`python -m integration_tests.emulator --port 0` as a child process; its first stdout line is the URL."""
+
+    def __init__(self) -> None:
+        self.errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  # closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "integration_tests.emulator", "--port", "0", "--dataset", "demo",
+             "--api-key", API_KEY],
+            stdout=subprocess.PIPE, stderr=self.errors, text=True,
+        )
+        self.base_url = self._read_url()
+
+    def _read_url(self) -> str:
+        found: List[str] = []
+        assert self.process.stdout is not None
+        reader = threading.Thread(target=lambda: found.append(self.process.stdout.readline()), daemon=True)  # type: ignore[union-attr]
+        reader.start()
+        reader.join(STARTUP_SECONDS)
+        url = found[0].strip() if found else ""
+        if not url.startswith("http://"):
+            self.stop()
+            self.errors.seek(0)
+            raise RuntimeError(f"the emulator did not start: {self.errors.read().strip() or 'no output'}")
+        return url
+
+    def admin(self, method: str, route: str, body: Optional[Dict[str, Any]] = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.base_url}/_emulator/{route}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.errors.close()
+
+
+def views_by_id(cache: Any, handle: str, ids: List[str]) -> Dict[str, int]:
+    table = f'"{cache.schema_name}"."{cache.processor.get_sql_table_name("videos")}"'
+    listed = ", ".join(f"'{i}'" for i in ids)  # ids come from the emulator: digits only
+    rows = cache.run_sql_query(
+        f"SELECT id, CAST(stats->>'views' AS BIGINT) AS views FROM {table} WHERE handle = '{handle}' AND id IN ({listed})"
+    )
+    return {str(r["id"]): int(r["views"]) for r in rows}
+
+
+def main() -> int:
+    prepare_environment()
+    from socialfetch_local.report import render
+    from socialfetch_local.sync import run_sync
+
+    started = time.monotonic()
+    for leftover in (DATABASE, DATABASE.with_name(DATABASE.name + ".wal")):
+        leftover.unlink(missing_ok=True)  # the demo starts from nothing: a new emulator, a new database
+    destination = parse_destination(str(DATABASE))
+    print("Starting the Social Fetch emulator (demo dataset)...", flush=True)
+    emulator = EmulatorProcess()
+    problems: List[str] = []
+    try:
+        print(f"Emulator at {emulator.base_url}; syncing {', '.join(HANDLES)} into {DATABASE}\n", flush=True)
+        config = {"api_key": API_KEY, "handles": HANDLES, "base_url": emulator.base_url}
+
+        first = run_sync(config, destination, with_profiles=True)
+        print("\n" + render(first, title="=== 1. First sync (videos and profiles) ==="), flush=True)
+
+        changed: Dict[str, List[str]] = {}
+        for handle, count in PUBLISH.items():
+            emulator.admin("POST", "publish", {"handle": handle, "count": count})
+        for handle, count in CHANGE_STATS.items():
+            changed[handle] = emulator.admin("POST", "change_stats", {"handle": handle, "count": count})["ids"]
+        print("\n=== The emulator changes the world ===")
+        for handle, count in PUBLISH.items():
+            print(f"  {handle}: {count} new videos published")
+        for handle, ids in changed.items():
+            print(f"  {handle}: views, likes... raised on its {len(ids)} newest videos")
+
+        second = run_sync(config, destination)
+        print("\n" + render(second, title="=== 2. Incremental sync (videos) ==="), flush=True)
+
+        print("\n=== What the incremental sync did ===")
+        before, after = first.by_handle(), second.by_handle()
+        for handle in HANDLES:
+            added = after[handle].videos - before[handle].videos
+            expected = PUBLISH.get(handle, 0)
+            credits = after[handle].credits
+            print(f"  {handle}: +{added} videos (expected +{expected}), {credits} credit(s)")
+            if added != expected:
+                problems.append(f"{handle}: {added} new videos in the destination, expected {expected}")
+            if handle not in PUBLISH and handle not in CHANGE_STATS and credits != 1:
+                problems.append(f"{handle} was unchanged but cost {credits} credits, expected 1")
+        for handle, ids in changed.items():
+            truth = {v["id"]: v["stats"]["views"] for v in emulator.admin("GET", f"videos?handle={handle}")["videos"]}
+            stored = views_by_id(second.cache, handle, ids)
+            fresh = sum(1 for i in ids if stored.get(i) == truth.get(i))
+            print(f"  {handle}: {fresh} of {len(ids)} changed videos show the new view counts")
+            if fresh != len(ids):
+                problems.append(f"{handle}: {len(ids) - fresh} changed videos still show old views")
+        print(f"  credits: first sync {first.credits_used}, incremental sync {second.credits_used} "
+              f"(~1 per unchanged handle, 1 page per new page of videos)")
+    except LocalSyncError as error:
+        print(f"\nerror: {error}", file=sys.stderr)
+        return error.exit_code
+    finally:
+        emulator.stop()
+        print(f"\nEmulator stopped. Demo took {time.monotonic() - started:.0f}s.")
+    if problems:
+        print("UNEXPECTED:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    print(f"Explore the data: {sys.executable} -c \"import duckdb; "
+          f"print(duckdb.connect('{DATABASE}', read_only=True).sql('select handle, count(*) from videos group by 1'))\"")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
