@@ -1,0 +1,122 @@
+"""Builders shared by the unit tests: hand-made `requests.Response` objects, a tiny loopback HTTP
+server that records what it received, and a valid config."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+
+import pytest
+import requests
+from requests.structures import CaseInsensitiveDict
+
+API_KEY = "sfk_unit_test_secret_0123456789"
+
+
+def http_response(
+    status: int,
+    body: Union[bytes, str, Mapping[str, Any], List[Any], None] = None,
+    headers: Optional[Mapping[str, str]] = None,
+    url: str = "https://api.socialfetch.dev/v1/tiktok/profiles/nasa/videos",
+) -> requests.Response:
+    """A `requests.Response` built by hand: JSON for mappings and lists, raw bytes otherwise."""
+    response = requests.Response()
+    response.status_code = status
+    if isinstance(body, (dict, list)):
+        response._content = json.dumps(body).encode()
+    elif isinstance(body, str):
+        response._content = body.encode()
+    else:
+        response._content = body or b""
+    response.headers = CaseInsensitiveDict(headers or {})
+    response.url = url
+    return response
+
+
+def api_error(code: str, message: str = "something went wrong") -> Dict[str, Any]:
+    return {"error": {"code": code, "message": message, "requestId": "req_1"}}
+
+
+def videos_page(videos: List[Dict[str, Any]], next_cursor: Optional[str] = None, has_more: bool = False,
+                credits: int = 1) -> Dict[str, Any]:
+    return {
+        "data": {"videos": videos, "page": {"nextCursor": next_cursor, "hasMore": has_more}},
+        "meta": {"requestId": "req_1", "creditsCharged": credits, "version": "v1"},
+    }
+
+
+def raw_config(**overrides: Any) -> Dict[str, Any]:
+    """The smallest valid config, with overrides (None removes a key)."""
+    config: Dict[str, Any] = {"api_key": API_KEY, "handles": ["nasa"]}
+    for key, value in overrides.items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
+    return config
+
+
+# -- a loopback HTTP server ----------------------------------------------------------------------
+
+Reply = Tuple[int, Mapping[str, str], bytes]
+Route = Callable[["SeenRequest"], Reply]
+
+
+@dataclass
+class SeenRequest:
+    method: str
+    path: str
+    headers: Dict[str, str]
+
+
+@dataclass
+class LoopbackServer:
+    base_url: str
+    seen: List[SeenRequest] = field(default_factory=list)
+
+    @property
+    def paths(self) -> List[str]:
+        return [r.path for r in self.seen]
+
+
+def json_reply(status: int, body: Any, headers: Optional[Mapping[str, str]] = None) -> Reply:
+    return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(body).encode()
+
+
+@pytest.fixture
+def loopback() -> Iterator[Callable[[Route], LoopbackServer]]:
+    """Start stdlib HTTP servers on 127.0.0.1 (any free port); each records every request it gets
+    and answers with `route(request)`. All are shut down after the test."""
+    servers: List[ThreadingHTTPServer] = []
+
+    def start(route: Route) -> LoopbackServer:
+        record: List[SeenRequest] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                seen = SeenRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+                record.append(seen)
+                status, headers, body = route(seen)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return LoopbackServer(f"http://127.0.0.1:{server.server_address[1]}", record)
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
