@@ -105,3 +105,29 @@ def test_given_budget_cut_handle_then_its_cursor_does_not_move_and_it_leads_next
     assert "big.creator" not in cursors(output)
     assert blob["waiting_for_budget"][0] == "big.creator"
     assert emulator.credits_charged() <= 3
+
+
+def test_given_a_history_longer_than_the_budget_then_each_sync_goes_on_where_the_last_stopped(emulator):
+    cfg = config(emulator.base_url, ["pinned.creator", "nasa.fan"], max_credits_per_sync=3, concurrency=2)
+    seen: collections.Counter = collections.Counter()
+    state = None
+    for sync in range(1, 6):
+        emulator.clear_requests()
+        output = read(cfg, catalog("incremental"), state=state)
+        assert emulator.credits_charged() <= 3
+        seen.update(keys(records(output)))
+        state = state_messages_as_input(output)
+        if set(cursors(output)) == {"pinned.creator", "nasa.fan"} and not final_videos_state(output).get("resume_positions"):
+            break
+    assert sync <= 4, "7 pages of history at 3 credits a sync: done by the fourth sync"
+    assert set(seen) == set(truth(emulator, ["pinned.creator", "nasa.fan"]))
+    assert {h: parse_instant(c) for h, c in cursors(output).items()} == {
+        h: newest(emulator.videos(h)) for h in ("pinned.creator", "nasa.fan")}
+
+
+def test_given_a_saved_position_the_api_refuses_then_the_handle_is_read_from_the_top(emulator):
+    state = videos_state({}, resume_positions={"nasa.fan": {"cursor": "bm90IGEgY3Vyc29y", "newest": None}})
+    output = read(config(emulator.base_url, ["nasa.fan"]), catalog("incremental"), state=state)
+    assert keys(records(output)) == truth(emulator, ["nasa.fan"])
+    assert parse_instant(cursors(output)["nasa.fan"]) == newest(emulator.videos("nasa.fan"))
+    assert "resume_positions" not in final_videos_state(output)

@@ -59,11 +59,17 @@ class PerHandleCursor(Cursor):
         handle = _handle_of(partition)
         if handle is None:
             return
-        if self._run.outcome(self._stream_name, handle) is Outcome.COMPLETED:
+        read = self._run.read_of(self._stream_name, handle)
+        outcome = read.outcome if read else None
+        if outcome is Outcome.COMPLETED:
             self._store.commit(handle)
             if time.monotonic() - self._last_emit >= self._interval:
                 self._emit()
+        elif outcome is Outcome.WAITING and read is not None and read.resume_cursor:
+            self._store.suspend(handle, read.resume_cursor)
         else:
+            if outcome is Outcome.INCOMPLETE:
+                self._store.forget_resume(handle)  # the position led into a paging loop: start over
             self._store.discard(handle)
 
     def ensure_at_least_one_state_emitted(self) -> None:

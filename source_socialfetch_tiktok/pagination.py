@@ -69,6 +69,10 @@ class HandlePager:
         self._cursors.add(cursor)
         return cursor
 
+    def start_from(self, cursor: str) -> None:
+        """The walk resumes at `cursor`: the API sending it back is a repeat too."""
+        self._cursors.add(cursor)
+
     @property
     def complete(self) -> bool:
         """Whether this sync read everything it needed of the handle (so its cursor may move)."""

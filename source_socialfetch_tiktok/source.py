@@ -30,7 +30,7 @@ from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
 from .cursor import PerHandleCursor
 from .serialization import keep_nulls_in_records
-from .state import VideosStateStore, parse_videos_state
+from .state import VideosStateStore, parse_resume_positions, parse_videos_state
 from .streams import Profiles, Videos
 from .summary import SyncSummary
 from .sync_run import SyncRun
@@ -126,7 +126,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         """A full-refresh read ignores any saved state (the CDK's adapter would not)."""
         raw: MutableMapping[str, Any] = state_manager.get_stream_state("videos", None) if incremental else {}
         cursors, waiting = parse_videos_state(raw, logger)
-        store = VideosStateStore(cursors, waiting, config.handles)
+        store = VideosStateStore(cursors, waiting, config.handles, parse_resume_positions(raw, logger))
         videos = Videos(config, run, store, incremental)
         if not incremental:
             return videos, None

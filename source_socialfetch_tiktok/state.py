@@ -4,7 +4,10 @@
      "waiting_for_budget": ["handle", ...]}
 
 `waiting_for_budget` (ours, beside `states`) lists the handles the budget cut short or never
-reached, in the order the next sync reads them first.
+reached, in the order the next sync reads them first. `resume_positions` (ours too) keeps, for a
+handle cut short in the middle of its pages, the API cursor of the first page not read and the
+newest video already read: the next sync continues from there instead of paying again for the
+pages it has, so a small budget makes progress on every handle, however long its history.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from .handles import InvalidHandle, normalise_handle
 from .timeutil import format_instant, parse_instant, utc_now
 
 WAITING_KEY = "waiting_for_budget"
+RESUME_KEY = "resume_positions"
 NO_CURSOR_STATE_KEY = "__ab_no_cursor_state_message"
 # A cursor this far past the sync's start cannot come from the API: treat it as "now".
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -36,6 +40,31 @@ class HandleCursor:
     def parse(cls, text: str) -> Optional[HandleCursor]:
         instant = parse_instant(text)
         return cls(instant, text) if instant is not None else None
+
+
+@dataclass(frozen=True)
+class ResumePosition:
+    """Where an interrupted read of a handle goes on: `cursor`, the next page the API offered,
+    and `newest`, the newest video already read (the handle's cursor once the read completes)."""
+
+    cursor: str
+    newest: Optional[HandleCursor]
+
+
+def parse_resume_positions(raw: Any, logger: logging.Logger) -> Dict[str, ResumePosition]:
+    """The saved resume positions; anything malformed is dropped (that handle starts from the top)."""
+    entries = raw.get(RESUME_KEY) if isinstance(raw, Mapping) else None
+    positions: Dict[str, ResumePosition] = {}
+    if not isinstance(entries, Mapping):
+        return positions
+    for handle, entry in entries.items():
+        cursor = entry.get("cursor") if isinstance(entry, Mapping) else None
+        if not isinstance(handle, str) or not isinstance(cursor, str) or not cursor:
+            logger.warning(f"Ignoring the saved resume position of {str(handle)[:70]!r}: it is malformed.")
+            continue
+        newest = entry.get("newest")
+        positions[_state_handle(handle)] = ResumePosition(cursor, HandleCursor.parse(newest) if isinstance(newest, str) else None)
+    return positions
 
 
 def parse_videos_state(raw: Any, logger: logging.Logger) -> Tuple[Dict[str, HandleCursor], List[str]]:
@@ -94,7 +123,7 @@ def _canonical_entries(entries: List[Any], logger: logging.Logger) -> Iterable[T
 
 
 def _legacy_entries(raw: Mapping[str, Any], logger: logging.Logger) -> Iterable[Tuple[str, Any]]:
-    legacy = {k: v for k, v in raw.items() if k != WAITING_KEY}
+    legacy = {k: v for k, v in raw.items() if k not in (WAITING_KEY, RESUME_KEY)}
     if legacy:
         logger.info("Converting a legacy {handle: {createdAt}} videos state to the per-partition shape.")
     for handle, value in legacy.items():
@@ -128,8 +157,15 @@ def _cursor(handle: str, value: Any, now: datetime, logger: logging.Logger) -> O
 class VideosStateStore:
     """Thread-safe per-handle cursors: committed ones, and the maxima of reads still in progress."""
 
-    def __init__(self, cursors: Mapping[str, HandleCursor], waiting: List[str], handles: List[str]):
+    def __init__(
+        self,
+        cursors: Mapping[str, HandleCursor],
+        waiting: List[str],
+        handles: List[str],
+        resume: Optional[Mapping[str, ResumePosition]] = None,
+    ):
         self._cursors: Dict[str, HandleCursor] = dict(cursors)
+        self._resume: Dict[str, ResumePosition] = dict(resume or {})
         self._incoming_waiting = list(waiting)
         self._handles = list(handles)
         self._pending: Dict[str, HandleCursor] = {}
@@ -157,13 +193,30 @@ class VideosStateStore:
             if current is None or cursor.instant > current.instant:
                 self._pending[handle] = cursor
 
-    def commit(self, handle: str) -> None:
-        """The handle completed: its cursor moves to the newest video read, never backwards."""
+    def resume_position(self, handle: str) -> Optional[ResumePosition]:
         with self._lock:
-            newest = self._pending.pop(handle, None)
+            return self._resume.get(handle)
+
+    def commit(self, handle: str) -> None:
+        """The handle completed: its cursor moves to the newest video read (by this read or by the
+        interrupted one it resumed), never backwards."""
+        with self._lock:
+            position = self._resume.pop(handle, None)
+            newest = _newer(self._pending.pop(handle, None), position.newest if position else None)
             current = self._cursors.get(handle)
             if newest is not None and (current is None or newest.instant > current.instant):
                 self._cursors[handle] = newest
+
+    def suspend(self, handle: str, next_cursor: str) -> None:
+        """The handle was cut short before `next_cursor`: remember where to go on from."""
+        with self._lock:
+            previous = self._resume.get(handle)
+            newest = _newer(self._pending.pop(handle, None), previous.newest if previous else None)
+            self._resume[handle] = ResumePosition(next_cursor, newest)
+
+    def forget_resume(self, handle: str) -> None:
+        with self._lock:
+            self._resume.pop(handle, None)
 
     def discard(self, handle: str) -> None:
         with self._lock:
@@ -179,4 +232,17 @@ class VideosStateStore:
                 {"partition": {"handle": handle}, "cursor": {"createdAt": cursor.text}}
                 for handle, cursor in sorted(self._cursors.items())
             ]
-        return {"states": states, WAITING_KEY: order}
+            resume = {
+                handle: {"cursor": p.cursor, "newest": p.newest.text if p.newest else None}
+                for handle, p in sorted(self._resume.items())
+            }
+        snapshot: Dict[str, Any] = {"states": states, WAITING_KEY: order}
+        if resume:
+            snapshot[RESUME_KEY] = resume
+        return snapshot
+
+
+def _newer(a: Optional[HandleCursor], b: Optional[HandleCursor]) -> Optional[HandleCursor]:
+    if a is None or b is None:
+        return a or b
+    return a if a.instant >= b.instant else b

@@ -24,11 +24,11 @@ from airbyte_cdk.utils import AirbyteTracedException
 
 from .backoff_strategies import RetryAfterBackoffStrategy
 from .config import SocialFetchConfig
-from .errors_handlers import SYNC_STOPPING_MESSAGES, SocialFetchErrorHandler
+from .errors_handlers import BAD_REQUEST, SYNC_STOPPING_MESSAGES, SocialFetchErrorHandler
 from .pagination import HandlePager
 from .payloads import credits_charged, json_body
 from .records import video_record
-from .state import VideosStateStore, parse_videos_state
+from .state import VideosStateStore, parse_resume_positions, parse_videos_state
 from .sync_run import HandleRead, Outcome, SyncRun
 from .transport import ApiKeyAuth, build_session, request_timeout
 
@@ -116,14 +116,22 @@ class SocialFetchStream(HttpStream, ABC):
         self._local.read = read
         self.begin_handle(read)
         try:
-            yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
-        except AirbyteTracedException as error:
-            self._on_error(read, error)
-        except Exception as error:  # noqa: BLE001 - isolation: one handle's surprise must not end the others
-            self._run.finish(read, Outcome.FAILED, f"{type(error).__name__}: {error}", FailureType.system_error)
-        else:
-            if read.outcome is None:  # not already cut short by the budget or a stop
-                self._run.finish(read, *self.end_handle(read))
+            while True:
+                try:
+                    yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
+                except AirbyteTracedException as error:
+                    if self.restart_from_top(read, error):
+                        self._run.release(read)
+                        if self._run.reserve(read):
+                            continue
+                        break
+                    self._on_error(read, error)
+                except Exception as error:  # noqa: BLE001 - isolation: one handle's surprise must not end the others
+                    self._run.finish(read, Outcome.FAILED, f"{type(error).__name__}: {error}", FailureType.system_error)
+                else:
+                    if read.outcome is None:  # not already cut short by the budget or a stop
+                        self._run.finish(read, *self.end_handle(read))
+                break
         finally:
             self._run.release(read)
             self._local.read = None
@@ -134,6 +142,7 @@ class SocialFetchStream(HttpStream, ABC):
         kind = SYNC_STOPPING_MESSAGES.get(message)
         if kind is not None:
             self._run.stop(kind, message)
+            read.resume_cursor = read.page_cursor  # go on from the page that was refused
             self._run.finish(read, Outcome.WAITING, f"stopped: {kind}")
             return
         if message.startswith(_EXHAUSTED_PREFIX):
@@ -149,6 +158,10 @@ class SocialFetchStream(HttpStream, ABC):
 
     def begin_handle(self, read: HandleRead) -> None:
         """Hook: set up the per-handle read state."""
+
+    def restart_from_top(self, read: HandleRead, error: AirbyteTracedException) -> bool:
+        """Hook: whether this error means "read the handle again from its first page"."""
+        return False
 
     @abstractmethod
     def end_handle(self, read: HandleRead) -> tuple[Outcome, str]:
@@ -176,7 +189,8 @@ class Videos(SocialFetchStream, CheckpointMixin):
     @state.setter
     def state(self, value: MutableMapping[str, Any]) -> None:
         cursors, waiting = parse_videos_state(value, self.logger)
-        self._store = VideosStateStore(cursors, waiting, self._config.handles)
+        resume = parse_resume_positions(value, self.logger)
+        self._store = VideosStateStore(cursors, waiting, self._config.handles, resume)
 
     @property
     def sort_by(self) -> str:
@@ -195,8 +209,9 @@ class Videos(SocialFetchStream, CheckpointMixin):
         next_page_token: Optional[Mapping[str, Any]] = None,
     ) -> MutableMapping[str, Any]:
         params: MutableMapping[str, Any] = {"sortBy": self.sort_by}
-        if next_page_token:
-            params["cursor"] = next_page_token["cursor"]
+        cursor = next_page_token["cursor"] if next_page_token else self._local.start_cursor
+        if cursor:
+            params["cursor"] = cursor
         if self._config.region:
             params["region"] = self._config.region
         if self._config.trim:
@@ -213,12 +228,27 @@ class Videos(SocialFetchStream, CheckpointMixin):
         return max(start, since_cursor) if start is not None else since_cursor
 
     def begin_handle(self, read: HandleRead) -> None:
+        position = self._store.resume_position(read.handle) if self._incremental else None
+        self._local.start_cursor = position.cursor if position else None
+        read.page_cursor = self._local.start_cursor
         self._local.pager = HandlePager(
             handle=read.handle,
             boundary=self.boundary(read.handle),
             newest_first=self.sort_by == "latest",
             max_videos=self._config.max_videos_per_handle,
         )
+        if position:
+            self._local.pager.start_from(position.cursor)
+            self.logger.info(f"videos {read.handle}: going on from where the last sync's budget stopped it")
+
+    def restart_from_top(self, read: HandleRead, error: AirbyteTracedException) -> bool:
+        """A saved position the API no longer accepts (400 on its first page): start again from the top."""
+        if self._local.start_cursor is None or read.pages or error.message != BAD_REQUEST.error_message:
+            return False
+        self.logger.warning(f"videos {read.handle}: the API refused the saved position; reading from the first page")
+        self._store.forget_resume(read.handle)
+        self.begin_handle(read)
+        return True
 
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
         data = self.settle_page(response)
@@ -244,8 +274,13 @@ class Videos(SocialFetchStream, CheckpointMixin):
     def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
         data = (json_body(response) or {}).get("data") or {}
         cursor = self._local.pager.next_cursor(data)
-        if cursor is None or not self._run.reserve(self.current):
+        if cursor is None:
             return None
+        read = self.current
+        if not self._run.reserve(read):
+            read.resume_cursor = cursor if self._incremental else None
+            return None
+        read.page_cursor = cursor
         return {"cursor": cursor}
 
     def end_handle(self, read: HandleRead) -> tuple[Outcome, str]:

@@ -37,6 +37,8 @@ class HandleRead:
     reserved: int = 0
     videos_seen: int = 0
     problems: int = 0
+    resume_cursor: Optional[str] = None  # the next page's cursor when the budget cut the read short
+    page_cursor: Optional[str] = None  # the cursor of the page being asked for (None: the first page)
     outcome: Optional[Outcome] = None
     reason: str = ""
     failure_type: Optional[FailureType] = None
@@ -138,9 +140,12 @@ class SyncRun:
             self.logger.warning(line)
 
     def outcome(self, stream: str, handle: str) -> Optional[Outcome]:
+        read = self.read_of(stream, handle)
+        return read.outcome if read else None
+
+    def read_of(self, stream: str, handle: str) -> Optional[HandleRead]:
         with self._lock:
-            read = self._reads.get((stream, handle))
-            return read.outcome if read else None
+            return self._reads.get((stream, handle))
 
     def reads(self, stream: Optional[str] = None) -> List[HandleRead]:
         with self._lock:
