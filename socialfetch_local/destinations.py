@@ -51,8 +51,10 @@ class Destination:
             assert self.path is not None
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return airbyte.caches.DuckDBCache(db_path=self.path, schema_name=self.schema)
+        from socialfetch_local.postgres import ExactPostgresCache
+
         # PyAirbyte pastes the password into a SQLAlchemy URL unquoted: quote it here.
-        return airbyte.caches.PostgresCache(
+        return ExactPostgresCache(
             host=self.host, port=self.port, database=self.database, username=self.username,
             password=quote(self.password, safe=""), schema_name=self.schema,
         )

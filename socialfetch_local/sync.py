@@ -41,6 +41,7 @@ class SyncReport:
     balance_after: Optional[int]
     connector_credits: Optional[int]  # the connector's own "Sync used N credits" line
     warnings: List[str] = field(default_factory=list)
+    cache: Any = field(default=None, repr=False)  # the PyAirbyte cache written to, for further SQL
 
     @property
     def credits_used(self) -> Optional[int]:
@@ -110,7 +111,7 @@ def run_sync(
     return SyncReport(
         destination=destination.describe(), handles=rows, streams=streams, incremental=not full_refresh,
         records_read=records_read, seconds=seconds, balance_before=balance_before, balance_after=balance_after,
-        connector_credits=tap.connector_total, warnings=list(tap.lines),
+        connector_credits=tap.connector_total, warnings=list(tap.lines), cache=cache,
     )
 
 
