@@ -1,0 +1,155 @@
+"""PerHandleCursor with the CDK's real state manager and message repository."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Iterable, List, Mapping, Optional
+
+from airbyte_cdk.models import AirbyteMessage, AirbyteMessageSerializer, Type
+from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
+from airbyte_cdk.sources.message import InMemoryMessageRepository
+from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
+from airbyte_cdk.sources.types import Record
+
+from source_socialfetch_tiktok.budget import CreditBudget
+from source_socialfetch_tiktok.cursor import PerHandleCursor
+from source_socialfetch_tiktok.state import HandleCursor, VideosStateStore
+from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
+
+HANDLES = ["a", "b", "c"]
+OLD = "2026-11-01T00:00:00Z"
+NEW = "2026-11-20T08:15:00Z"
+
+
+class HandlePartition(Partition):
+    def __init__(self, handle: Optional[str]) -> None:
+        self._handle = handle
+
+    def read(self) -> Iterable[Record]:
+        return []
+
+    def to_slice(self) -> Optional[Mapping[str, Any]]:
+        return {"handle": self._handle} if self._handle is not None else None
+
+    def stream_name(self) -> str:
+        return "videos"
+
+    def __hash__(self) -> int:
+        return hash(self._handle)
+
+
+class Harness:
+    def __init__(self, interval: float, cursors: Optional[Dict[str, str]] = None) -> None:
+        self.run = SyncRun(logging.getLogger("test_cursor"), CreditBudget(None))
+        parsed = {h: HandleCursor.parse(t) for h, t in (cursors or {}).items()}
+        self.store = VideosStateStore({h: c for h, c in parsed.items() if c}, [], HANDLES)
+        self.state_manager = ConnectorStateManager([])
+        self.repository = InMemoryMessageRepository()
+        self.cursor = PerHandleCursor("videos", self.store, self.run, self.state_manager, self.repository,
+                                      checkpoint_interval_seconds=interval)
+
+    def read(self, handle: str, created: List[str], outcome: Optional[Outcome]) -> None:
+        """A handle's read: records observed, an outcome recorded, its partition closed."""
+        read = self.run.begin("videos", handle)
+        for value in created:
+            self.cursor.observe(Record(data={"handle": handle, "id": value, "createdAt": value}, stream_name="videos"))
+        if outcome is not None:
+            self.run.finish(read, outcome, "test")
+        self.cursor.close_partition(HandlePartition(handle))
+
+    def states(self) -> List[Dict[str, Any]]:
+        messages: List[AirbyteMessage] = list(self.repository.consume_queue())
+        assert all(m.type == Type.STATE for m in messages)
+        wire = [AirbyteMessageSerializer.dump(m) for m in messages]
+        for message in wire:
+            assert message["state"]["type"] == "STREAM"
+            assert message["state"]["stream"]["stream_descriptor"] == {"name": "videos"}
+        return [m["state"]["stream"]["stream_state"] for m in wire]
+
+
+def cursor_texts(stream_state: Mapping[str, Any]) -> Dict[str, str]:
+    return {s["partition"]["handle"]: s["cursor"]["createdAt"] for s in stream_state["states"]}
+
+
+def test_given_a_completed_handle_when_its_partition_closes_then_its_cursor_moves_and_state_is_emitted() -> None:
+    h = Harness(interval=0)
+
+    h.read("a", [OLD, NEW], Outcome.COMPLETED)
+
+    states = h.states()
+    assert len(states) == 1
+    assert cursor_texts(states[0]) == {"a": NEW}
+    assert h.cursor.states_emitted == 1
+
+
+def test_given_handles_that_did_not_complete_when_closed_then_their_cursors_do_not_move() -> None:
+    h = Harness(interval=0, cursors={"a": OLD, "b": OLD, "c": OLD})
+
+    h.read("a", [NEW], Outcome.INCOMPLETE)
+    h.read("b", [NEW], Outcome.FAILED)
+    h.read("c", [NEW], Outcome.WAITING)
+    h.cursor.ensure_at_least_one_state_emitted()
+
+    assert h.states() == [{"states": [{"partition": {"handle": x}, "cursor": {"createdAt": OLD}} for x in HANDLES],
+                           "waiting_for_budget": ["c"]}]
+
+
+def test_given_a_failed_read_then_a_completed_one_when_closed_then_the_failed_reads_videos_are_forgotten() -> None:
+    h = Harness(interval=0)
+    h.read("a", [NEW], Outcome.FAILED)
+
+    h.read("a", [OLD], Outcome.COMPLETED)
+
+    assert cursor_texts(h.states()[-1]) == {"a": OLD}
+
+
+def test_given_a_partition_without_an_outcome_or_handle_when_closed_then_nothing_is_committed_nor_emitted() -> None:
+    h = Harness(interval=0)
+    h.read("a", [NEW], None)
+    h.cursor.close_partition(HandlePartition(None))
+
+    assert h.states() == []
+    assert h.store.cursor("a") is None
+
+
+def test_given_a_long_interval_when_handles_complete_then_no_state_until_the_end_which_has_them_all() -> None:
+    h = Harness(interval=3600)
+    h.read("a", [NEW], Outcome.COMPLETED)
+    h.read("b", [OLD], Outcome.COMPLETED)
+
+    assert h.states() == []
+
+    h.cursor.ensure_at_least_one_state_emitted()
+
+    states = h.states()
+    assert len(states) == 1
+    assert cursor_texts(states[0]) == {"a": NEW, "b": OLD}
+
+
+def test_given_a_zero_interval_when_handles_complete_then_one_state_per_completed_handle() -> None:
+    h = Harness(interval=0)
+    h.read("a", [NEW], Outcome.COMPLETED)
+    h.read("b", [OLD], Outcome.COMPLETED)
+
+    states = h.states()
+
+    assert [cursor_texts(s) for s in states] == [{"a": NEW}, {"a": NEW, "b": OLD}]
+
+
+def test_given_nothing_read_when_the_stream_ends_then_one_state_is_still_emitted() -> None:
+    h = Harness(interval=3600, cursors={"a": OLD})
+
+    h.cursor.ensure_at_least_one_state_emitted()
+
+    assert h.states() == [{"states": [{"partition": {"handle": "a"}, "cursor": {"createdAt": OLD}}],
+                           "waiting_for_budget": []}]
+
+
+def test_given_an_emitted_state_when_asked_then_the_state_manager_holds_the_same_state() -> None:
+    h = Harness(interval=0)
+    h.read("a", [NEW], Outcome.COMPLETED)
+
+    emitted = h.states()[-1]
+
+    assert h.state_manager.get_stream_state("videos", None) == emitted
+    assert h.cursor.state == emitted
