@@ -1,0 +1,154 @@
+"""SyncSummary: the error a sync ends with (CONNECTOR_CONTRACT "Behaviour under errors"), and its log."""
+
+from __future__ import annotations
+
+import logging
+from typing import List, Optional, Tuple
+
+import pytest
+from airbyte_cdk.models import FailureType
+
+from source_socialfetch_tiktok.budget import CreditBudget
+from source_socialfetch_tiktok.config import ConfigError, parse_config
+from source_socialfetch_tiktok.summary import SyncSummary
+from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
+from unit_tests.conftest import API_KEY, raw_config
+
+LOGGER = logging.getLogger("test_summary")
+Failure = Tuple[str, Outcome, str, Optional[FailureType]]
+
+
+def summarise(reads: List[Failure], stop: Optional[Tuple[str, str]] = None, limit: Optional[int] = None,
+              stream: str = "videos") -> Tuple[SyncSummary, SyncRun]:
+    run = SyncRun(LOGGER, CreditBudget(limit))
+    for handle, outcome, reason, failure_type in reads:
+        run.finish(run.begin(stream, handle), outcome, reason, failure_type)
+    if stop:
+        run.stop(*stop)
+    config = parse_config(raw_config(handles=[r[0] for r in reads] or ["nasa"]))
+    return SyncSummary(run, config, 1.0, None), run
+
+
+def test_given_every_handle_completed_when_ending_then_no_error() -> None:
+    summary, _ = summarise([("a", Outcome.COMPLETED, "end", None), ("b", Outcome.COMPLETED, "boundary", None)])
+
+    assert summary.error() is None
+
+
+def test_given_handles_waiting_for_budget_without_a_stop_when_ending_then_no_error() -> None:
+    summary, _ = summarise([("a", Outcome.COMPLETED, "", None), ("b", Outcome.WAITING, "budget", None)], limit=1)
+
+    assert summary.error() is None
+
+
+def test_given_out_of_credits_when_ending_then_a_config_error_says_top_up_and_names_the_waiting_handles() -> None:
+    summary, _ = summarise(
+        [("a", Outcome.COMPLETED, "", None), ("b", Outcome.WAITING, "stopped", None), ("c", Outcome.WAITING, "", None)],
+        stop=("out_of_credits", "402"),
+    )
+
+    error = summary.error()
+
+    assert isinstance(error, ConfigError)
+    assert error.failure_type == FailureType.config_error
+    assert "credits" in (error.message or "")
+    assert "top up" in (error.message or "").lower()
+    assert "b, c" in (error.message or "")
+
+
+def test_given_out_of_credits_and_a_failed_handle_when_ending_then_the_failure_is_also_named() -> None:
+    summary, _ = summarise([("bad", Outcome.FAILED, "400 bad_request", FailureType.config_error)],
+                           stop=("out_of_credits", "402"))
+
+    error = summary.error()
+
+    assert isinstance(error, ConfigError)
+    assert "bad" in (error.message or "") and "400 bad_request" in (error.message or "")
+
+
+def test_given_a_bad_key_when_ending_then_a_config_error_about_the_key_without_the_key() -> None:
+    summary, _ = summarise([("a", Outcome.WAITING, "", None)], stop=("bad_key", "rejected"))
+
+    error = summary.error()
+
+    assert isinstance(error, ConfigError)
+    assert "api_key" in (error.message or "")
+    assert API_KEY not in str(error.message) + str(error.internal_message)
+
+
+def test_given_a_failed_handle_when_ending_then_the_error_names_the_handle_and_the_reason() -> None:
+    summary, _ = summarise([("a", Outcome.COMPLETED, "", None),
+                            ("broken", Outcome.FAILED, "gave up after retries: lookup_failed", FailureType.transient_error)])
+
+    error = summary.error()
+
+    assert error is not None
+    assert "broken" in (error.message or "")
+    assert "gave up after retries: lookup_failed" in (error.message or "")
+    assert "a (" not in (error.message or "")
+    assert error.failure_type == FailureType.transient_error
+
+
+@pytest.mark.parametrize(
+    "types, expected",
+    [
+        ([FailureType.system_error, FailureType.config_error, FailureType.transient_error], FailureType.config_error),
+        ([FailureType.system_error, FailureType.transient_error], FailureType.transient_error),
+        ([FailureType.system_error], FailureType.system_error),
+        ([None], FailureType.system_error),
+    ],
+)
+def test_given_failures_of_several_types_when_ending_then_the_one_the_user_must_act_on_wins(
+    types: List[Optional[FailureType]], expected: FailureType
+) -> None:
+    summary, _ = summarise([(f"h{i}", Outcome.FAILED, "why", t) for i, t in enumerate(types)])
+
+    error = summary.error()
+
+    assert error is not None and error.failure_type == expected
+
+
+def test_given_a_failed_profile_lookup_when_ending_then_it_is_named_too() -> None:
+    summary, _ = summarise([("ghost", Outcome.FAILED, "400 bad_request", FailureType.config_error)], stream="profiles")
+
+    error = summary.error()
+
+    assert error is not None and "ghost (profiles" in (error.message or "")
+
+
+@pytest.mark.parametrize(
+    "status, explanation",
+    [("private", "private"), ("not_found", "no TikTok profile"), ("found", "lists no videos"),
+     (None, "select the profiles stream")],
+)
+def test_given_a_handle_with_no_videos_when_logging_then_the_profile_status_explains_why(
+    status: Optional[str], explanation: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    summary, run = summarise([("quiet", Outcome.COMPLETED, "end", None)])
+    if status is not None:
+        run.note_profile_status("quiet", status)
+
+    with caplog.at_level(logging.INFO, logger=LOGGER.name):
+        summary.log(LOGGER)
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "quiet" in warnings[0] and explanation in warnings[0]
+
+
+def test_given_the_budget_reached_when_logging_then_a_warning_gives_credits_used_and_waiting_handles(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    summary, run = summarise([("a", Outcome.COMPLETED, "", None)], limit=1)
+    run.budget.settle(run.budget.try_reserve() or 0, 1)
+    run.reads("videos")[0].videos_seen = 5
+    late = run.begin("videos", "late")
+    assert not run.reserve(late)
+
+    with caplog.at_level(logging.INFO, logger=LOGGER.name):
+        summary.log(LOGGER)
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "1 credits used of 1" in warnings[0]
+    assert "late" in warnings[0]

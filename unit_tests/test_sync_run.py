@@ -1,0 +1,87 @@
+"""SyncRun: per-handle outcomes (the first word counts), the budget, and the sync-wide stop."""
+
+from __future__ import annotations
+
+import logging
+
+from source_socialfetch_tiktok.budget import CreditBudget
+from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
+
+
+def sync_run(limit: int | None = None) -> SyncRun:
+    return SyncRun(logging.getLogger("test_sync_run"), CreditBudget(limit))
+
+
+def test_given_an_outcome_when_finished_again_then_the_first_outcome_is_kept() -> None:
+    run = sync_run()
+    read = run.begin("videos", "nasa")
+
+    run.finish(read, Outcome.WAITING, "budget")
+    run.finish(read, Outcome.COMPLETED, "end")
+
+    assert run.outcome("videos", "nasa") is Outcome.WAITING
+    assert read.reason == "budget"
+
+
+def test_given_a_stop_when_reserving_then_refused_and_the_handle_waits_naming_the_stop() -> None:
+    run = sync_run()
+    read = run.begin("videos", "nasa")
+    run.stop("out_of_credits", "no credits")
+
+    assert run.reserve(read) is False
+    assert read.outcome is Outcome.WAITING
+    assert "out_of_credits" in read.reason
+    assert run.budget.spent == 0
+
+
+def test_given_two_stops_when_asked_then_the_first_is_kept() -> None:
+    run = sync_run()
+
+    run.stop("bad_key", "key rejected")
+    run.stop("out_of_credits", "no credits")
+
+    assert (run.stop_kind, run.stop_message) == ("bad_key", "key rejected")
+
+
+def test_given_the_budget_spent_when_reserving_then_refused_and_the_handle_waits_for_budget() -> None:
+    run = sync_run(limit=1)
+    first, second = run.begin("videos", "a"), run.begin("videos", "b")
+    assert run.reserve(first)
+    run.settle(first, 1)
+
+    assert run.reserve(second) is False
+    assert second.outcome is Outcome.WAITING
+    assert "budget" in second.reason
+    assert run.handles_with("videos", Outcome.WAITING) == ["b"]
+
+
+def test_given_a_settled_page_when_counted_then_the_read_and_the_budget_agree() -> None:
+    run = sync_run(limit=10)
+    read = run.begin("videos", "nasa")
+    for charged in (1, 2):
+        assert run.reserve(read)
+        run.settle(read, charged)
+
+    assert (read.pages, read.credits, read.reserved) == (2, 3, 0)
+    assert run.budget.spent == 3
+
+
+def test_given_an_unsettled_reservation_when_released_then_the_credit_returns_to_the_budget() -> None:
+    run = sync_run(limit=1)
+    read = run.begin("videos", "nasa")
+    assert run.reserve(read)
+
+    run.release(read)
+
+    assert read.reserved == 0
+    assert run.reserve(run.begin("videos", "other"))
+
+
+def test_given_reads_of_two_streams_when_listed_then_each_stream_keeps_its_order() -> None:
+    run = sync_run()
+    for stream, handle in [("videos", "b"), ("profiles", "b"), ("videos", "a")]:
+        run.finish(run.begin(stream, handle), Outcome.COMPLETED)
+
+    assert [r.handle for r in run.reads("videos")] == ["b", "a"]
+    assert [r.handle for r in run.reads("profiles")] == ["b"]
+    assert run.outcome("profiles", "a") is None
