@@ -28,7 +28,8 @@ def read_handle(session: requests.Session, base_url: str, handle: str) -> int:
         body = session.get(f"{base_url}/v1/tiktok/profiles/{handle}/videos", params=params, timeout=60).json()
         emitted_at = int(time.time() * 1000)
         lines = [
-            json.dumps({"type": "RECORD", "record": {"stream": "videos", "data": {**video, "handle": handle}, "emitted_at": emitted_at}})
+            json.dumps({"type": "RECORD", "record": {"stream": "videos", "data": {**video, "handle": handle}, "emitted_at": emitted_at}},
+                       separators=(",", ":"), ensure_ascii=False)
             for video in body["data"]["videos"]
         ]
         with _print_lock:
