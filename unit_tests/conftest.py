@@ -113,7 +113,7 @@ def loopback() -> Iterator[Callable[[Route], LoopbackServer]]:
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         servers.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
         return LoopbackServer(f"http://127.0.0.1:{server.server_address[1]}", record)
 
     yield start

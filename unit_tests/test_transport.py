@@ -1,0 +1,117 @@
+"""The API key never leaves its origin, not even through a real redirect; the pool fits the concurrency."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pytest
+import requests
+
+from source_socialfetch_tiktok.transport import API_KEY_HEADER, ApiKeyAuth, build_session, request_timeout
+from unit_tests.conftest import API_KEY, LoopbackServer, Reply, Route, SeenRequest, json_reply
+
+Start = Callable[[Route], LoopbackServer]
+
+
+def prepared(url: str) -> requests.PreparedRequest:
+    return requests.Request("GET", url, headers={API_KEY_HEADER: "stale"}).prepare()
+
+
+@pytest.mark.parametrize("url", ["https://api.socialfetch.dev/v1/whoami", "HTTPS://API.SOCIALFETCH.DEV/v1/x?y=1"])
+def test_given_the_configured_origin_when_authenticating_then_the_key_is_added(url: str) -> None:
+    request = ApiKeyAuth(API_KEY, "https://api.socialfetch.dev")(prepared(url))
+
+    assert request.headers[API_KEY_HEADER] == API_KEY
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://api.socialfetch.dev/v1/whoami", "https://api.socialfetch.dev:8443/v1/whoami",
+     "https://evil.example/v1/whoami", "https://api.socialfetch.dev.evil.example/v1/whoami"],
+)
+def test_given_another_origin_when_authenticating_then_no_key_is_sent(url: str) -> None:
+    request = ApiKeyAuth(API_KEY, "https://api.socialfetch.dev")(prepared(url))
+
+    assert API_KEY_HEADER not in request.headers
+
+
+def test_the_repr_of_the_auth_never_shows_the_key() -> None:
+    auth = ApiKeyAuth(API_KEY, "https://api.socialfetch.dev")
+
+    assert API_KEY not in repr(auth)
+    assert API_KEY not in str(auth)
+
+
+def redirect_to(location: str) -> Reply:
+    return 302, {"Location": location}, b""
+
+
+def two_origins(loopback: Start) -> tuple[LoopbackServer, LoopbackServer]:
+    """`api` redirects /away to `other` (another port: another origin) and /here to itself."""
+    other = loopback(lambda seen: json_reply(200, {"data": {}}))
+    origin_b = other.base_url
+
+    def api_route(seen: SeenRequest) -> Reply:
+        if seen.path == "/v1/away":
+            return redirect_to(f"{origin_b}/landing")
+        if seen.path == "/v1/here":
+            return redirect_to("/v1/landing")
+        return json_reply(200, {"data": {}})
+
+    return loopback(api_route), other
+
+
+@pytest.mark.parametrize("auth_on", ["request", "session"])
+def test_given_a_redirect_to_another_origin_when_followed_then_the_key_is_not_sent_there(
+    loopback: Start, auth_on: str
+) -> None:
+    api, other = two_origins(loopback)
+    session = build_session(2)
+    auth = ApiKeyAuth(API_KEY, api.base_url)
+    if auth_on == "session":
+        session.auth = auth
+
+    response = session.get(f"{api.base_url}/v1/away", auth=auth if auth_on == "request" else None, timeout=5)
+
+    assert response.status_code == 200
+    assert api.seen[0].headers.get(API_KEY_HEADER) == API_KEY
+    assert other.paths == ["/landing"]
+    assert API_KEY_HEADER not in other.seen[0].headers
+
+
+def test_given_a_redirect_within_the_origin_when_followed_then_the_key_is_still_sent(loopback: Start) -> None:
+    api, other = two_origins(loopback)
+    session = build_session(2)
+
+    response = session.get(f"{api.base_url}/v1/here", auth=ApiKeyAuth(API_KEY, api.base_url), timeout=5)
+
+    assert response.status_code == 200
+    assert api.paths == ["/v1/here", "/v1/landing"]
+    assert [s.headers.get(API_KEY_HEADER) for s in api.seen] == [API_KEY, API_KEY]
+    assert other.seen == []
+
+
+def test_a_plain_requests_session_would_leak_the_key_which_is_why_the_session_is_ours(loopback: Start) -> None:
+    # Guards the test above: the redirect set-up does reach another origin with the header.
+    api, other = two_origins(loopback)
+
+    requests.Session().get(f"{api.base_url}/v1/away", headers={API_KEY_HEADER: API_KEY}, timeout=5)
+
+    assert other.seen[0].headers.get(API_KEY_HEADER) == API_KEY
+
+
+@pytest.mark.parametrize("concurrency", [1, 4, 32])
+def test_the_session_verifies_tls_and_pools_as_many_connections_as_the_concurrency(concurrency: int) -> None:
+    session = build_session(concurrency)
+
+    assert session.verify is True
+    for scheme in ("http://", "https://"):
+        adapter = session.get_adapter(f"{scheme}api.socialfetch.dev")
+        assert adapter.poolmanager.connection_pool_kw["maxsize"] == concurrency
+
+
+def test_the_timeout_connects_quickly_but_waits_the_configured_read_time() -> None:
+    connect, read = request_timeout(90)
+
+    assert 0 < connect <= 30
+    assert read == 90.0
