@@ -1,0 +1,162 @@
+"""`socialfetch-local-sync`: destination URLs, config assembly, the connector's log lines it counts,
+clear errors without tracebacks, and one real run of the console script, twice (state kept)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from integration_tests.emulator import Emulator
+from socialfetch_local.cli import main
+from socialfetch_local.credits import ConnectorLogTap, fetch_balance
+from socialfetch_local.destinations import DEFAULT_DESTINATION, DestinationError, parse_destination
+
+SCRIPT = Path(sys.executable).parent / "socialfetch-local-sync"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "where", "schema"),
+    [
+        (DEFAULT_DESTINATION, "duckdb", "data/socialfetch.duckdb", "main"),
+        ("duckdb:////tmp/x.duckdb?schema=raw", "duckdb", "/tmp/x.duckdb", "raw"),
+        ("./local.duckdb", "duckdb", "local.duckdb", "main"),
+        ("postgres://bob:p%40ss@db.example:6543/analytics?schema=tiktok", "postgres", "db.example:6543/analytics", "tiktok"),
+        ("postgresql://127.0.0.1/test", "postgres", "127.0.0.1:5432/test", "socialfetch"),
+    ],
+)
+def test_given_destination_url_then_parsed(text: str, kind: str, where: str, schema: str) -> None:
+    destination = parse_destination(text)
+    assert destination.kind == kind and destination.schema == schema
+    described = destination.describe()
+    assert where in described or (destination.path is not None and destination.path == Path(where))
+    assert "p@ss" not in described and "p%40ss" not in described
+
+
+def test_given_postgres_password_when_parsed_then_decoded_and_user_defaults() -> None:
+    destination = parse_destination("postgres://bob:p%40ss@h/db")
+    assert (destination.username, destination.password, destination.port) == ("bob", "p@ss", 5432)
+    assert parse_destination("postgres://h/db").username == "postgres"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("mysql://h/db", "unsupported scheme"),
+        ("postgres://h", "name one database"),
+        ("postgres://u:secret@h:notaport/db", "port is not a number"),
+        ("postgres://h/db?schema=Bad-Name", "schema"),
+        ("postgres://h/db?sslmode=require", "unknown option"),
+        ("duckdb://host/x.duckdb", "three slashes"),
+        ("", "empty"),
+    ],
+)
+def test_given_bad_destination_then_clear_error(text: str, says: str) -> None:
+    with pytest.raises(DestinationError, match=says) as raised:
+        parse_destination(text)
+    assert "secret" not in str(raised.value)
+
+
+def test_given_connector_log_lines_then_credits_per_handle_and_outcomes() -> None:
+    tap = ConnectorLogTap()
+    logger = logging.getLogger("test.socialfetch_local.tap")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    logger.addHandler(tap)
+    try:
+        for line in [
+            "videos nasa: completed: end; 3 pages, 90 records, 3 credits in 0.2s",
+            "profiles nasa: completed; 1 pages, 1 records, 1 credits in 0.0s",
+            "videos ghost: failed: Social Fetch rejected the request (400); 1 pages, 0 records, 0 credits in 0.1s",
+            "videos shy: completed: end; 1 pages, 0 records, 1 credits in 0.0s",
+            "videos shy: the API returned no videos at all; the profile is private",
+            "videos nasa: 2 pages, 60 records, 2 credits so far (5.0s)",  # progress: not a final count
+            "Sync used 5 credits in 0.3s; 1 state checkpoints",
+        ]:
+            logger.info(line)
+        logger.error("1 handle(s) failed, the others were read and saved: ghost")
+    finally:
+        logger.removeHandler(tap)
+    assert {h: e.credits for h, e in tap.handles.items()} == {"nasa": 4, "ghost": 0, "shy": 1}
+    assert tap.handles["ghost"].outcome["videos"].startswith("failed: Social Fetch rejected")
+    assert tap.handles["shy"].note == "the profile is private"
+    assert tap.records == {"videos": 90, "profiles": 1}
+    assert tap.connector_total == 5
+    assert tap.errors == ["1 handle(s) failed, the others were read and saved: ghost"]
+
+
+def test_given_emulator_then_balance_read_for_free(emulator: Emulator) -> None:
+    assert fetch_balance(emulator.base_url, emulator.api_key) == emulator.balance()
+    assert fetch_balance(emulator.base_url, "sfk_wrong") is None
+    assert fetch_balance("http://127.0.0.1:9", emulator.api_key, timeout=1) is None
+    assert emulator.credits_charged() == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "says"),
+    [
+        (["--handles", "nasa"], 2, "missing api_key"),
+        (["--api-key", "sfk_x"], 2, "missing handles"),
+        (["--api-key", "sfk_x", "--handles", "nasa", "--destination", "mysql://h/db"], 2, "unsupported scheme"),
+        (["--api-key", "sfk_x", "--handles", "not a handle!"], 2, "Bad config"),
+        (["--api-key", "sfk_x", "--handles", "nasa", "--base-url", "http://example.com"], 2, "https:// is required"),
+        (["--config", "/nonexistent/config.json"], 2, "cannot read it"),
+    ],
+)
+def test_given_bad_input_when_cli_then_message_and_exit_code_without_traceback(
+    argv: List[str], code: int, says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.delenv("SOCIALFETCH_API_KEY", raising=False)
+    monkeypatch.chdir(tmp_path)  # PyAirbyte's folders, if any, land here
+    for name in ("AIRBYTE_OFFLINE_MODE", "DO_NOT_TRACK", "AIRBYTE_PROJECT_DIR", "AIRBYTE_LOGGING_ROOT", "AIRBYTE_TEMP_DIR"):
+        monkeypatch.setenv(name, os.environ.get(name, "1" if name in ("AIRBYTE_OFFLINE_MODE", "DO_NOT_TRACK") else str(tmp_path)))
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+def test_given_config_file_and_flags_then_flags_win(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialfetch_local.cli import build_parser, load_config
+
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"api_key": "sfk_file", "handles": ["a"], "lookback_window_days": 3}))
+    monkeypatch.setenv("SOCIALFETCH_API_KEY", "sfk_env")
+    config = load_config(build_parser().parse_args(["--config", str(path), "--handles", "b", "c"]))
+    assert config == {"api_key": "sfk_file", "handles": ["b", "c"], "lookback_window_days": 3}
+    from_env = load_config(build_parser().parse_args(["--handles", "b"]))
+    assert from_env["api_key"] == "sfk_env"
+
+
+def test_given_console_script_when_run_twice_then_summary_and_incremental_state(emulator: Emulator, tmp_path: Path) -> None:
+    """The command as users type it: a full sync, one new video, an incremental sync at 1 credit a handle."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"api_key": emulator.api_key, "handles": ["one.video", "@full.page"],
+                                  "base_url": emulator.base_url}))
+    env: Dict[str, str] = {k: v for k, v in os.environ.items() if not k.startswith("AIRBYTE_")}
+    env.pop("DO_NOT_TRACK", None)  # the command sets these itself
+    command = [str(SCRIPT), "--config", str(config), "--destination", "out.duckdb"]
+
+    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr[-2000:]
+    rows = {line.split()[0]: line.split() for line in first.stdout.splitlines() if line.startswith(("one.video", "full.page"))}
+    assert rows["one.video"][1] == "1" and rows["full.page"][1] == str(len(emulator.videos("full.page")))
+    charged = emulator.credits_charged()
+    assert f"credits used: {charged} (balance" in first.stdout and f"per handle: {charged} in all" in first.stdout
+    assert (tmp_path / ".airbyte" / "logs").is_dir()  # PyAirbyte's files stay beside the user's data
+
+    emulator.publish("one.video", 1)
+    second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0, second.stderr[-2000:]
+    rows = {line.split()[0]: line.split() for line in second.stdout.splitlines() if line.startswith(("one.video", "full.page"))}
+    # handle, videos, newest (date, time), total views, credits, status
+    assert rows["one.video"][1] == "2" and rows["one.video"][5:7] == ["1", "completed"]
+    assert rows["full.page"][5:7] == ["1", "completed"]
+    assert "incremental sync" in second.stdout and "credits used: 2 (balance" in second.stdout
+    assert emulator.credits_charged() == charged + 2
