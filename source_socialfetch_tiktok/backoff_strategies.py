@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import Optional, Union
 
@@ -49,6 +51,10 @@ def parse_retry_after(value: Optional[str]) -> Optional[float]:
             return None
         if when is None:
             return None
+        if when.tzinfo is None:  # '-0000' or no zone: HTTP dates are GMT
+            when = when.replace(tzinfo=timezone.utc)
         seconds = (when - utc_now()).total_seconds()
+    if not math.isfinite(seconds):
+        return None
     # A zero wait would read as "no advice" to the CDK, which then falls back to its own backoff.
     return max(seconds, 0.01)

@@ -29,6 +29,8 @@ def normalise_handle(raw: object) -> str:
     candidate = _handle_from_url(text) if _looks_like_url(text) else text
     if candidate.startswith("@"):
         candidate = candidate[1:]
+    if not candidate.isascii():  # before lower(): the Kelvin sign would otherwise become 'k'
+        raise InvalidHandle(f"{shown} is not a TikTok handle: a handle is ASCII letters, digits, '_' and '.'; {_HELP}")
     handle = candidate.lower()
     if len(handle) > MAX_HANDLE_LENGTH:
         raise InvalidHandle(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import weakref
 from typing import Any, Mapping, Optional
@@ -27,13 +26,11 @@ def json_body(response: requests.Response) -> Optional[Mapping[str, Any]]:
 
 
 def _decode(content: bytes) -> Any:
+    """orjson, which also refuses more than 1,024 levels of nesting: such a page is not one the
+    connector can use (the standard library gives up even sooner), and the handle fails clearly."""
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
-        pass
-    try:  # orjson refuses more than 1,024 levels of nesting; the standard library may still cope
-        return json.loads(content)
-    except (ValueError, RecursionError, TypeError):
         return _NOT_JSON
 
 

@@ -100,7 +100,8 @@ def parse_videos_state(raw: Any, logger: logging.Logger) -> Tuple[Dict[str, Hand
             if previous is None or cursor.instant > previous.instant:
                 cursors[handle] = cursor
     waiting: List[str] = []
-    for value in raw.get(WAITING_KEY) or []:
+    saved_waiting = raw.get(WAITING_KEY)
+    for value in saved_waiting if isinstance(saved_waiting, list) else []:
         try:
             handle = normalise_handle(value)
         except InvalidHandle:

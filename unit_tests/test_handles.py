@@ -110,10 +110,6 @@ def test_given_bad_values_among_good_ones_when_normalised_then_each_problem_name
     assert problems[1].startswith("handles[3]: ") and "7" in problems[1]
 
 
-@pytest.mark.xfail(
-    reason="BUG: handles.py:191 lower-cases before the ASCII check, so KELVIN SIGN U+212A becomes 'k'",
-    strict=True,
-)
 def test_given_a_non_ascii_letter_whose_lower_case_is_ascii_when_normalised_then_it_is_rejected() -> None:
     with pytest.raises(InvalidHandle):
         normalise_handle("\u212ahaby")  # "Khaby" typed with a Kelvin sign: not the profile "khaby"
@@ -146,7 +142,7 @@ _forbidden = st.one_of(st.sampled_from(list("/?#%\\ ")), st.characters(min_codep
 
 @given(_inner, _forbidden, _inner)
 def test_any_text_with_a_forbidden_character_outside_a_url_is_rejected(before: str, bad: str, after: str) -> None:
-    # The Kelvin sign, the one character whose lower case is ASCII, has its own (xfail) test above.
+    # The Kelvin sign, the one character whose lower case is ASCII, has its own test above.
     assume(not bad.lower().isascii())
     with pytest.raises(InvalidHandle):
         normalise_handle(before + bad + after)

@@ -60,8 +60,6 @@ def test_given_waiting_handles_when_parsed_then_they_keep_their_order_normalised
     assert waiting == ["zed", "nasa", "amy"]
 
 
-@pytest.mark.xfail(reason="BUG: state.py:292 a non-list waiting_for_budget is iterated (TypeError for a number)",
-                   strict=True)
 @pytest.mark.parametrize("waiting", [5, "nasa", {"nasa": 1}])
 def test_given_a_waiting_for_budget_that_is_not_a_list_when_parsed_then_it_is_ignored(waiting: Any) -> None:
     cursors, parsed_waiting = parse_videos_state(
