@@ -45,7 +45,13 @@ def test_given_garbage_or_a_non_string_when_parsed_then_it_is_none(value: object
     assert parse_instant(value) is None
 
 
-@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(9999, 12, 30), timezones=st.timezones()))
+# Fixed offsets, as an ISO-8601 string carries them (a zone's DST gaps hold times that are no instant).
+_offsets = st.builds(timezone, st.timedeltas(min_value=timedelta(hours=-23, minutes=-59),
+                                             max_value=timedelta(hours=23, minutes=59)).map(
+    lambda d: timedelta(minutes=round(d.total_seconds() / 60))))
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(9999, 12, 30), timezones=_offsets))
 def test_any_aware_datetime_round_trips_through_format_instant(instant: datetime) -> None:
     text = format_instant(instant)
 
