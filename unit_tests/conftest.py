@@ -25,12 +25,14 @@ def http_response(
     """A `requests.Response` built by hand: JSON for mappings and lists, raw bytes otherwise."""
     response = requests.Response()
     response.status_code = status
-    if isinstance(body, (dict, list)):
-        response._content = json.dumps(body).encode()
+    if isinstance(body, bytes):
+        response._content = body
     elif isinstance(body, str):
         response._content = body.encode()
+    elif body is None:
+        response._content = b""
     else:
-        response._content = body or b""
+        response._content = json.dumps(body).encode()
     response.headers = CaseInsensitiveDict(headers or {})
     response.url = url
     return response

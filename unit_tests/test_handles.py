@@ -137,7 +137,7 @@ def test_any_accepted_handle_has_the_handle_shape_and_cannot_change_a_url_path(r
 
 
 _inner = st.text(alphabet=string.ascii_lowercase + string.digits + "_", min_size=1, max_size=10)
-_forbidden = st.one_of(st.sampled_from(list("/?#%\\ ")), st.characters(min_codepoint=128, exclude_categories=("Cs",)))
+_forbidden = st.one_of(st.sampled_from(list("/?#%\\ ")), st.characters(min_codepoint=128, exclude_categories=["Cs"]))
 
 
 @given(_inner, _forbidden, _inner)

@@ -6,6 +6,7 @@ from typing import Callable
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 
 from source_socialfetch_tiktok.transport import API_KEY_HEADER, ApiKeyAuth, build_session, request_timeout
 from unit_tests.conftest import API_KEY, LoopbackServer, Reply, Route, SeenRequest, json_reply
@@ -107,6 +108,7 @@ def test_the_session_verifies_tls_and_pools_as_many_connections_as_the_concurren
     assert session.verify is True
     for scheme in ("http://", "https://"):
         adapter = session.get_adapter(f"{scheme}api.socialfetch.dev")
+        assert isinstance(adapter, HTTPAdapter)
         assert adapter.poolmanager.connection_pool_kw["maxsize"] == concurrency
 
 
