@@ -139,7 +139,7 @@ def main() -> int:
             if fresh != len(ids):
                 problems.append(f"{handle}: {len(ids) - fresh} changed videos still show old views")
         print(f"  credits: first sync {first.credits_used}, incremental sync {second.credits_used} "
-              f"(~1 per unchanged handle, 1 page per new page of videos)")
+              f"(1 credit per page read: about 1 per unchanged handle)")
     except LocalSyncError as error:
         print(f"\nerror: {error}", file=sys.stderr)
         return error.exit_code
@@ -149,8 +149,8 @@ def main() -> int:
     if problems:
         print("UNEXPECTED:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
-    print(f"Explore the data: {sys.executable} -c \"import duckdb; "
-          f"print(duckdb.connect('{DATABASE}', read_only=True).sql('select handle, count(*) from videos group by 1'))\"")
+    print(f"Explore the data: {sys.executable} -c \"import duckdb; db = duckdb.connect('{DATABASE}', read_only=True); "
+          f"print(db.sql('select handle, count(*), max(createdat) from videos group by 1'))\"")
     return 0
 
 
