@@ -134,6 +134,7 @@ def test_given_config_file_and_flags_then_flags_win(tmp_path: Path, monkeypatch:
     assert from_env["api_key"] == "sfk_env"
 
 
+@pytest.mark.slow
 def test_given_console_script_when_run_twice_then_summary_and_incremental_state(emulator: Emulator, tmp_path: Path) -> None:
     """The command as users type it: a full sync, one new video, an incremental sync at 1 credit a handle."""
     config = tmp_path / "config.json"
