@@ -28,7 +28,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 
 typecheck: $(INSTALLED)
-	$(BIN)/mypy source_socialfetch_tiktok
+	$(BIN)/mypy source_socialfetch_tiktok socialfetch_local bench
 
 test: lint typecheck
 	$(BIN)/python -m pytest
