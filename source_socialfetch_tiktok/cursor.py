@@ -32,14 +32,14 @@ class PerHandleCursor(Cursor):
         run: SyncRun,
         state_manager: ConnectorStateManager,
         message_repository: MessageRepository,
-        checkpoint_interval_seconds: float = CHECKPOINT_INTERVAL_SECONDS,
+        checkpoint_interval_seconds: Optional[float] = None,
     ):
         self._stream_name = stream_name
         self._store = store
         self._run = run
         self._state_manager = state_manager
         self._message_repository = message_repository
-        self._interval = checkpoint_interval_seconds
+        self._interval = CHECKPOINT_INTERVAL_SECONDS if checkpoint_interval_seconds is None else checkpoint_interval_seconds
         self._last_emit = time.monotonic()
         self._emitted = 0
         self._emit_lock = threading.Lock()
