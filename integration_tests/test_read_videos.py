@@ -75,3 +75,16 @@ def test_given_repeating_cursor_when_read_then_handle_ends_with_warning_and_no_d
     warnings = [m.log.message for m in output.logs if m.log.level.value == "WARN"]
     assert any("big.creator" in w and "cursor" in w for w in warnings)
     assert any("pinned.creator" in w and "nextCursor" in w for w in warnings)
+
+
+def test_a_long_handle_logs_progress_and_the_sync_ends_with_a_summary(emulator, monkeypatch):
+    from source_socialfetch_tiktok import sync_run
+
+    monkeypatch.setattr(sync_run, "PROGRESS_INTERVAL_SECONDS", 0.0)
+    output = read(config(emulator.base_url, ["big.creator", "one.video"]), catalog())
+    logs = [m.log.message for m in output.logs]
+    progress = [line for line in logs if line.startswith("videos big.creator:") and "so far" in line]
+    assert len(progress) >= 39, "one progress line per page when the interval is 0"
+    assert "40 pages, 1200 records, 40 credits so far" in progress[-1]
+    assert any(line.startswith("Sync summary for videos: 2 handles completed, 0 failed") for line in logs)
+    assert any(line.startswith("Sync used 41 credits") for line in logs)
