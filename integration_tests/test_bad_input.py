@@ -303,7 +303,7 @@ def test_given_a_malformed_state_file_then_the_console_script_fails_clearly_with
     assert not run.records()
     error = run.traces()[-1]["error"]
     assert "state" in error["message"].lower(), error["message"]
-    assert "Traceback" not in "\n".join(run.lines) + run.stderr
+    assert "Traceback" not in "\n".join(run.logs()) + run.stderr
 
 
 # --- bad responses ----------------------------------------------------------------------------

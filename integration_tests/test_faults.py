@@ -16,6 +16,7 @@ from integration_tests.emulator import Emulator
 from integration_tests.faultkit.shapes import Shapes
 from integration_tests.faultkit.worlds import SMALL, newest_cursors, parsed, populate
 from integration_tests.harness import catalog, config, cursors, keys, read, records, truth
+from source_socialfetch_tiktok import SourceSocialfetchTiktok
 
 TRANSIENT = ["429", "500", "503", "502", "timeout", "drop", "nonjson", "truncated", "no_videos"]
 # (handle, skip): the page each handle's fault hits: 1, 2, 3 and 2
@@ -167,3 +168,23 @@ def test_given_401_mid_sync_then_the_sync_stops_with_config_error_and_no_handle_
     assert 1 <= len(after) <= 2, "at most one refused call per worker in flight"
     touched = {r.handle for r in emu.requests if r.route == "videos"}
     assert len(touched) <= 3, f"handles started after the 401: {touched}"
+
+
+def test_given_a_stalled_server_then_the_read_times_out_within_the_configured_seconds_and_is_retried(world):
+    world.inject("timeout", handle="alpha.one", times=1, delay_ms=10_000)  # holds the request 10 s
+    started = time.monotonic()
+    output = read(_cfg(world, ["alpha.one"]), catalog("incremental"))  # request_timeout_seconds=1
+    elapsed = time.monotonic() - started
+    calls = [r for r in world.requests if r.handle == "alpha.one"]
+    assert [r.status for r in calls] == [0, 200, 200], "the stalled call is given up, then retried"
+    assert 1.0 <= calls[1].started - calls[0].started < 5.0
+    assert elapsed < 6.0, f"a 10 s stall must cost ~1 s of time-out plus backoff, not {elapsed:.1f}s"
+    assert keys(records(output)) == truth(world, ["alpha.one"])
+
+
+def test_given_any_config_then_connect_and_read_time_outs_are_set_and_tls_is_verified(world):
+    source = SourceSocialfetchTiktok()
+    for stream in source.streams(config(world.base_url, ["alpha.one"], request_timeout_seconds=7)):
+        client = stream._http_client
+        assert client._request_timeout == (10.0, 7.0), "(connect, read) seconds"
+        assert client._session.verify is True
