@@ -61,6 +61,12 @@ def parse_config(raw: Mapping[str, Any]) -> SocialFetchConfig:
     api_key = raw["api_key"].strip()
     if not api_key:
         raise ConfigError("api_key: the Social Fetch API key is empty.")
+    if not (api_key.isascii() and api_key.isprintable()) or any(c.isspace() for c in api_key):
+        # http.client would refuse it with an error that quotes the key: refuse it here, unquoted.
+        raise ConfigError(
+            "api_key: the API key holds spaces, line breaks or non-ASCII characters, which an HTTP "
+            "header cannot carry; copy it again from the Social Fetch dashboard."
+        )
     handles, problems = normalise_handles(raw["handles"])
     if problems:
         listed = "; ".join(problems[:_MAX_LISTED_PROBLEMS])

@@ -19,7 +19,7 @@ from airbyte_cdk.sources.streams.http.error_handlers import (
     ResponseAction,
 )
 
-from .payloads import error_code, json_body
+from .payloads import MAX_DEPTH, error_code, json_body, too_deep
 
 FAIL, RETRY = ResponseAction.FAIL, ResponseAction.RETRY
 
@@ -56,6 +56,12 @@ MALFORMED_PAGE = ErrorResolution(
     RETRY,
     FailureType.transient_error,
     "Social Fetch answered 200 with a body that is not a complete response (not JSON, truncated, or no data).",
+)
+TOO_DEEP = ErrorResolution(
+    FAIL,
+    FailureType.system_error,
+    f"Social Fetch answered a page nested deeper than {MAX_DEPTH:,} levels, which cannot be decoded; "
+    "the handle is skipped this time.",
 )
 SUCCESS = ErrorResolution(ResponseAction.SUCCESS, None, None)
 
@@ -110,7 +116,9 @@ class SocialFetchErrorHandler(HttpStatusErrorHandler):
             body = json_body(response)
             data = body.get("data") if body is not None else None
             complete = isinstance(data, dict) and self._required_data_key in data
-            return SUCCESS if complete else MALFORMED_PAGE
+            if complete:
+                return SUCCESS
+            return TOO_DEEP if too_deep(response) else MALFORMED_PAGE
         # 401 and 403 are about the key whatever the body says; the rest prefer the API's code.
         if response.status_code in (401, 403):
             return BAD_KEY

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import threading
 import weakref
 from typing import Any, Mapping, Optional
@@ -10,6 +12,9 @@ import orjson
 import requests
 
 _NOT_JSON = object()
+TOO_DEEP = object()
+MAX_DEPTH = 5_000
+_deep_lock = threading.Lock()
 _cache: weakref.WeakKeyDictionary[requests.Response, Any] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
@@ -26,12 +31,36 @@ def json_body(response: requests.Response) -> Optional[Mapping[str, Any]]:
 
 
 def _decode(content: bytes) -> Any:
-    """orjson, which also refuses more than 1,024 levels of nesting: such a page is not one the
-    connector can use (the standard library gives up even sooner), and the handle fails clearly."""
     try:
         return orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return _NOT_JSON
+    except orjson.JSONDecodeError as error:
+        if "depth" not in str(error):
+            return _NOT_JSON
+    return _decode_deep(content)
+
+
+def _decode_deep(content: bytes) -> Any:
+    """orjson refuses more than 1,024 levels of nesting, but such a page is still the API's data
+    (only an open-ended `details` can nest like that): decode it with the standard library under
+    a raised recursion limit, one page at a time, up to MAX_DEPTH levels. Past that, the page is
+    TOO_DEEP and the handle fails at once with a message that says so."""
+    with _deep_lock:
+        previous = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(previous, MAX_DEPTH + 1_000))
+        try:
+            return json.loads(content)
+        except RecursionError:
+            return TOO_DEEP
+        except ValueError:
+            return _NOT_JSON
+        finally:
+            sys.setrecursionlimit(previous)
+
+
+def too_deep(response: requests.Response) -> bool:
+    json_body(response)
+    with _lock:
+        return _cache.get(response) is TOO_DEEP
 
 
 def error_code(response: requests.Response) -> Optional[str]:

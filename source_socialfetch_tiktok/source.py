@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from queue import Queue
-from typing import Any, Iterator, List, Mapping, MutableMapping, Optional
+from typing import Any, Callable, Iterator, List, Mapping, MutableMapping, Optional, TypeVar
 
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
@@ -53,6 +53,15 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
     @property
     def message_repository(self) -> MessageRepository:
         return self._message_repository
+
+    def read_config(self, config_path: str) -> MutableMapping[str, Any]:  # type: ignore[override]
+        return _readable("config", config_path, lambda: super(SourceSocialfetchTiktok, self).read_config(config_path))
+
+    def read_catalog(self, catalog_path: str) -> ConfiguredAirbyteCatalog:  # type: ignore[override]
+        return _readable("catalog", catalog_path, lambda: super(SourceSocialfetchTiktok, self).read_catalog(catalog_path))
+
+    def read_state(self, state_path: str) -> List[AirbyteStateMessage]:  # type: ignore[override]
+        return _readable("state", state_path, lambda: super(SourceSocialfetchTiktok, self).read_state(state_path))
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return ConnectorSpecification.model_validate(connection_specification()) if hasattr(
@@ -143,3 +152,14 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         )
 
 
+T = TypeVar("T")
+
+
+def _readable(what: str, path: str, read: Callable[[], T]) -> T:
+    """A file the platform (or a user) hands over that cannot be read is a config error that says
+    which file and why, not a traceback. Its content is never quoted: the config holds the key."""
+    try:
+        return read()
+    except (OSError, ValueError, TypeError, KeyError) as error:
+        reason = str(error).split(". Please")[0].replace(path, "it")
+        raise ConfigError(f"The {what} file {path} cannot be used: {reason[:300]}.") from None
