@@ -109,9 +109,6 @@ def test_given_the_console_script_with_bad_configs_and_a_refused_key_then_nothin
     assert_clean(*outputs)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an api_key with an embedded newline reaches http.client, whose "
-                   "ValueError message carries the key; check crashes and read names it in the handle's error "
-                   "(config.py:68 does not reject control characters; streams.py:126 formats any exception)")
 def test_given_a_key_with_an_embedded_newline_then_it_is_refused_without_being_echoed(emulator, tmp_path):
     leaky = "sfk_s3cr3t\nDO_NOT_LEAK_42"
     path = tmp_path / "config.json"
