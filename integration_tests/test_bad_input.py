@@ -347,6 +347,23 @@ def test_given_a_page_with_details_nested_2000_levels_then_it_is_still_decoded()
     assert decoded is not None and decoded["data"]["videos"][0]["id"] == "1"
 
 
+@pytest.mark.xfail(strict=True, reason="BUG: past 5,000 levels the error handler answers TOO_DEEP (FAIL), but on FAIL "
+                   "the CDK's HttpClient._get_response_body (http_client.py:571) calls response.json(), whose "
+                   "RecursionError escapes; the handle fails as 'RecursionError: maximum recursion depth exceeded' "
+                   "(streams.py:126) instead of the TOO_DEEP message")
+def test_given_details_nested_past_the_decodable_depth_then_the_handle_fails_at_once_naming_it(make_emulator, shaped):
+    emu = make_emulator(dataset="empty")
+    emu.add_handle("abyss.details", 35, seed=4)
+    emu.add_handle("plain.one", 20, seed=5)
+    shaped.deep_details("abyss.details", 6_000)
+    output = read(config(emu.base_url, ["abyss.details", "plain.one"]), catalog("incremental"), expect_failure=True)
+    assert set(cursors(output)) == {"plain.one"}
+    assert keys(records(output)) == truth(emu, ["plain.one"])
+    error = output.errors[-1].trace.error
+    assert "abyss.details" in error.message and "deeper" in error.message
+    assert len([r for r in emu.requests if r.handle == "abyss.details"]) == 1, "not retried: it cannot get better"
+
+
 def test_given_oversized_pages_of_2000_videos_then_every_video_is_read_once(make_emulator):
     emu = make_emulator(dataset="empty", page_size=2000)
     emu.add_handle("huge.pages", 2150, seed=6)

@@ -103,8 +103,8 @@ def test_given_exhausted_retries_on_several_handles_then_others_are_checkpointed
         make_emulator, monkeypatch):
     """One sync, several handles failing for good in parallel (a permanent 5xx costs ~37 s of
     backoff: 1+2+4+8+16 s plus the CDK's 1 s per retry), two good handles read meanwhile.
-    `bad.deep` serves details nested 2,000 levels: the connector cannot decode the page and gives
-    the handle up like a non-JSON body (see the xfail in test_bad_input.py)."""
+    `bad.deep`, details nested 2,000 levels, is read meanwhile (such pages used to be retried as
+    'not JSON' and the handle lost)."""
     emu = make_emulator(dataset="empty")
     Shapes(monkeypatch).deep_details("bad.deep", 2000)
     good = ["good.one", "good.two"]
@@ -117,29 +117,28 @@ def test_given_exhausted_retries_on_several_handles_then_others_are_checkpointed
         "bad.drop": ("drop", "connection"),
         "bad.html": ("nonjson", "not json"),
         "bad.novideos": ("no_videos", "no data"),
-        "bad.deep": (None, "not json"),
     }
-    populate(emu, {**{h: 65 for h in good}, **{h: 40 for h in broken}})
+    populate(emu, {**{h: 65 for h in good}, **{h: 40 for h in broken}, "bad.deep": 40})
     for handle, (kind, _) in broken.items():
-        if kind is None:
-            continue
         options = {"delay_ms": 1_500} if kind == "timeout" else _fault_options(kind)
         emu.inject(kind, handle=handle, skip=1, times=None, **options)
-    handles = good + list(broken)
+    handles = good + list(broken) + ["bad.deep"]
     output = read(_cfg(emu, handles), catalog("incremental"), expect_failure=True)
 
     got = keys(records(output))
     assert {k: v for k, v in got.items() if k[0] in good} == truth(emu, good)
-    assert set(cursors(output)) == set(good), "only completed handles are checkpointed"
-    assert parsed(cursors(output)) == newest_cursors(emu, good)
+    completed = good + ["bad.deep"]
+    assert set(cursors(output)) == set(completed), "only completed handles are checkpointed"
+    assert parsed(cursors(output)) == newest_cursors(emu, completed)
+    assert {k: v for k, v in got.items() if k[0] == "bad.deep"} == truth(emu, ["bad.deep"])
     assert all(n == 1 for n in got.values()), "nothing emitted twice"
     final = _errors(output)[-1]
     assert final.failure_type == FailureType.transient_error
+    assert "bad.deep" not in final.message
     for handle, (kind, reason) in broken.items():
         named = re.search(re.escape(handle) + r" \(videos: ([^;]*)\)", final.message)
         assert named, f"{handle} not named in: {final.message}"
         assert reason in named.group(1).lower(), f"{handle}: {reason!r} missing from {named.group(1)!r}"
-        # (the deep page carries no injected fault: every call is served, none decoded)
         failed_calls = [r for r in emu.requests if r.handle == handle and r.fault == kind and r.route == "videos"]
         assert 2 <= len(failed_calls) <= 6, f"{handle}: {len(failed_calls)} attempts (retried, at most 5 times)"
 
