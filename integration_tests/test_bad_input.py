@@ -347,10 +347,6 @@ def test_given_a_page_with_details_nested_2000_levels_then_it_is_still_decoded()
     assert decoded is not None and decoded["data"]["videos"][0]["id"] == "1"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: past 5,000 levels the error handler answers TOO_DEEP (FAIL), but on FAIL "
-                   "the CDK's HttpClient._get_response_body (http_client.py:571) calls response.json(), whose "
-                   "RecursionError escapes; the handle fails as 'RecursionError: maximum recursion depth exceeded' "
-                   "(streams.py:126) instead of the TOO_DEEP message")
 def test_given_details_nested_past_the_decodable_depth_then_the_handle_fails_at_once_naming_it(make_emulator, shaped):
     emu = make_emulator(dataset="empty")
     emu.add_handle("abyss.details", 35, seed=4)

@@ -24,7 +24,7 @@ from airbyte_cdk.utils import AirbyteTracedException
 
 from .backoff_strategies import RetryAfterBackoffStrategy
 from .config import SocialFetchConfig
-from .errors_handlers import BAD_REQUEST, SYNC_STOPPING_MESSAGES, SocialFetchErrorHandler
+from .errors_handlers import BAD_REQUEST, SYNC_STOPPING_MESSAGES, TOO_DEEP, SocialFetchErrorHandler
 from .pagination import HandlePager
 from .payloads import credits_charged, json_body
 from .records import video_record
@@ -126,6 +126,8 @@ class SocialFetchStream(HttpStream, ABC):
                             continue
                         break
                     self._on_error(read, error)
+                except RecursionError:  # the CDK re-reads a failed page's body with requests' json()
+                    self._run.finish(read, Outcome.FAILED, TOO_DEEP.error_message or "", FailureType.system_error)
                 except Exception as error:  # noqa: BLE001 - isolation: one handle's surprise must not end the others
                     self._run.finish(read, Outcome.FAILED, f"{type(error).__name__}: {error}", FailureType.system_error)
                 else:
@@ -133,7 +135,9 @@ class SocialFetchStream(HttpStream, ABC):
                         self._run.finish(read, *self.end_handle(read))
                 break
         finally:
-            self._run.release(read)
+            # A page that failed after its retries may still have been charged (a 200 that could
+            # not be decoded is): count it as spent, so the budget errs on the safe side.
+            self._run.release(read, assume_charged=read.outcome is Outcome.FAILED)
             self._local.read = None
             self._run.log_finished(read)
 

@@ -104,9 +104,14 @@ class SyncRun:
         read.credits += charged
         read.pages += 1
 
-    def release(self, read: HandleRead) -> None:
+    def release(self, read: HandleRead, assume_charged: bool = False) -> None:
+        """Give back an unsettled reservation, or count it as spent when it may have been charged."""
         if read.reserved:
-            self.budget.release(read.reserved)
+            if assume_charged:
+                self.budget.settle(read.reserved, read.reserved)
+                read.credits += read.reserved
+            else:
+                self.budget.release(read.reserved)
             read.reserved = 0
 
     def finish(self, read: HandleRead, outcome: Outcome, reason: str = "", failure_type: Optional[FailureType] = None) -> None:
