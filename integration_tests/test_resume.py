@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import collections
 import json
-import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -107,26 +106,10 @@ def test_given_connector_killed_after_k_pages_when_resumed_from_its_last_state_t
         assert len(again) < SMALL[handle]
 
 
-def _airbyte_loggers() -> dict:
-    manager = logging.Logger.manager
-    return {name: logger for name, logger in list(manager.loggerDict.items())
-            if (name == "airbyte" or name.startswith("airbyte.")) and isinstance(logger, logging.Logger)}
-
-
 @pytest.fixture
 def pyairbyte(monkeypatch, tmp_path):
-    """PyAirbyte, offline, its files under tmp_path. Its import reconfigures the `airbyte` logger,
-    which is also the CDK's (propagate=False, its own file handler): undone afterwards, or every
-    later in-process test would capture no connector log at all."""
-    saved = {name: (lg.level, lg.propagate, list(lg.handlers), lg.disabled) for name, lg in _airbyte_loggers().items()}
+    """PyAirbyte, offline, its files under tmp_path (the root conftest restores the loggers it takes over)."""
     yield from _pyairbyte(monkeypatch, tmp_path)
-    for name, logger in _airbyte_loggers().items():
-        level, propagate, handlers, disabled = saved.get(name, (logging.NOTSET, True, [], False))
-        for handler in logger.handlers:
-            if handler not in handlers:
-                handler.close()
-        logger.setLevel(level)
-        logger.propagate, logger.handlers, logger.disabled = propagate, handlers, disabled
 
 
 def _pyairbyte(monkeypatch, tmp_path):

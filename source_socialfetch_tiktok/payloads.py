@@ -46,7 +46,7 @@ def _decode_deep(content: bytes) -> Any:
     TOO_DEEP and the handle fails at once with a message that says so."""
     with _deep_lock:
         previous = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(previous, MAX_DEPTH + 1_000))
+        sys.setrecursionlimit(max(previous, MAX_DEPTH + 300))  # headroom for the frames below this one
         try:
             return json.loads(content)
         except RecursionError:

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from source_socialfetch_tiktok.payloads import credits_charged, error_code, error_message, json_body
+from source_socialfetch_tiktok.payloads import (
+    MAX_DEPTH,
+    credits_charged,
+    error_code,
+    error_message,
+    json_body,
+    too_deep,
+)
 from unit_tests.conftest import api_error, http_response, videos_page
 
 
@@ -44,13 +51,22 @@ def test_given_nesting_orjson_accepts_when_read_then_it_is_decoded() -> None:
     assert decoded is not None and "a" in decoded
 
 
-def test_given_nesting_past_orjsons_limit_when_read_then_it_is_not_a_usable_body() -> None:
-    # The standard library gives up even sooner than orjson's 1,024 levels, so there is no fallback:
-    # the page reads as not JSON and is retried, then the handle fails clearly.
+def test_given_nesting_past_orjsons_limit_when_read_then_the_standard_library_decodes_it() -> None:
     depth = 1100
     body = '{"a":' * depth + "1" + "}" * depth
 
-    assert json_body(http_response(200, body)) is None
+    decoded = json_body(http_response(200, body))
+
+    assert decoded is not None and "a" in decoded
+
+
+def test_given_nesting_past_the_decodable_depth_when_read_then_it_is_too_deep_not_json() -> None:
+    depth = MAX_DEPTH + 500
+    response = http_response(200, '{"a":' * depth + "1" + "}" * depth)
+
+    assert json_body(response) is None
+    assert too_deep(response)
+    assert not too_deep(http_response(200, "<html/>"))
 
 
 def test_given_an_error_envelope_when_read_then_its_code_and_message_are_found() -> None:

@@ -1,0 +1,32 @@
+"""Fixtures for every test in the project."""
+
+from __future__ import annotations
+
+import logging
+from typing import Dict, Iterator, Tuple
+
+import pytest
+
+
+def _airbyte_loggers() -> Dict[str, logging.Logger]:
+    manager = logging.Logger.manager
+    return {name: logger for name, logger in list(manager.loggerDict.items())
+            if (name == "airbyte" or name.startswith("airbyte.")) and isinstance(logger, logging.Logger)}
+
+
+@pytest.fixture(autouse=True)
+def airbyte_loggers_restored() -> Iterator[None]:
+    """Importing PyAirbyte reconfigures the `airbyte` logger, which is also the CDK's (no
+    propagation, a file handler of its own): restore every `airbyte*` logger after each test, or
+    the in-process tests that run after a PyAirbyte test would capture no connector log at all."""
+    saved: Dict[str, Tuple[int, bool, list, bool]] = {
+        name: (lg.level, lg.propagate, list(lg.handlers), lg.disabled) for name, lg in _airbyte_loggers().items()
+    }
+    yield
+    for name, logger in _airbyte_loggers().items():
+        level, propagate, handlers, disabled = saved.get(name, (logging.NOTSET, True, [], False))
+        for handler in logger.handlers:
+            if handler not in handlers:
+                handler.close()
+        logger.setLevel(level)
+        logger.propagate, logger.handlers, logger.disabled = propagate, handlers, disabled
