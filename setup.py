@@ -24,6 +24,7 @@ TEST_REQUIREMENTS = [
     "airbyte-connector-models==0.1.12",
     "psycopg2-binary>=2.9",
     "PyYAML>=6",
+    "py-spy>=0.3",  # the benchmark's profile
 ]
 
 setup(

@@ -8,12 +8,9 @@ baseline measured in the same run. Prints a table and writes bench/results.md.
 from __future__ import annotations
 
 import argparse
-import cProfile  # noqa: F401 - documents that the profile below is cProfile's
-import io
 import json
 import os
 import platform
-import pstats
 import statistics
 import subprocess
 import sys
@@ -196,19 +193,60 @@ def cpu(work: Workdir, runs: int, out: List[str]) -> None:
 
 
 def profile(work: Workdir, out: List[str]) -> None:
-    out.append("### Where the connector's CPU goes (cProfile, 10,000 videos, concurrency 1)\n")
-    prof = work.path / "connector.prof"
-    with EmulatorProcess("gen:10x1000") as emu:
-        argv = read_argv(work, emu.base_url, handles(10), concurrency=1)
-        measure([PY, "-m", "cProfile", "-o", str(prof)] + argv[1:])
-    text = io.StringIO()
-    stats = pstats.Stats(str(prof), stream=text)
-    stats.sort_stats("tottime").print_stats(15)
-    lines = [line for line in text.getvalue().splitlines() if line.strip()]
-    start = next(i for i, line in enumerate(lines) if "ncalls" in line)
-    out.append("```")
-    out += [line.replace(str(ROOT), ".").replace(sys.prefix, "<venv>") for line in lines[start - 1:start + 16]]
-    out.append("```\n")
+    """Where the connector's CPU goes, every thread included: py-spy samples, inclusive shares."""
+    out.append("### Where the connector's CPU goes (py-spy, 20,000 videos, concurrency 1)\n")
+    spy = Path(PY).parent / "py-spy"
+    if not spy.exists():
+        out.append("py-spy is not installed (`pip install py-spy`); no profile.\n")
+        return
+    raw = work.path / "connector.spy"
+    with EmulatorProcess("gen:20x1000") as emu:
+        argv = read_argv(work, emu.base_url, handles(20), concurrency=1)
+        measure([str(spy), "record", "--rate", "250", "--format", "raw", "--output", str(raw), "--"] + argv)
+    inclusive: Dict[str, int] = {}
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        total += int(count)
+        for frame in dict.fromkeys(_frame_name(f) for f in stack.split(";")):
+            inclusive[frame] = inclusive.get(frame, 0) + int(count)
+    out.append(f"{total} samples. Inclusive share of the samples in which each function is on the stack "
+               "(the main thread writes messages; the worker thread reads pages):\n")
+    out.append("| share | function |")
+    out.append("|---|---|")
+    for name in PROFILE_FRAMES:
+        if name in inclusive:
+            out.append(f"| {inclusive[name] / total:.0%} | `{name}` |")
+    out.append("")
+
+
+# The frames that say where the time goes, from the process down to the record.
+PROFILE_FRAMES = [
+    "<module> (source_socialfetch_tiktok/__init__.py)",
+    "AirbyteEntrypoint.read (airbyte_cdk/entrypoint.py)",
+    "ConcurrentSource._consume_from_queue (airbyte_cdk/sources/concurrent_source/concurrent_source.py)",
+    "ConcurrentReadProcessor.on_record (airbyte_cdk/sources/concurrent_source/concurrent_read_processor.py)",
+    "record_line (source_socialfetch_tiktok/serialization.py)",
+    "PrintBuffer.write (airbyte_cdk/utils/print_buffer.py)",
+    "PartitionReader.process_partition (airbyte_cdk/sources/streams/concurrent/partition_reader.py)",
+    "HttpClient.send_request (airbyte_cdk/sources/streams/http/http_client.py)",
+    "SocialFetchErrorHandler.interpret_response (source_socialfetch_tiktok/errors_handlers.py)",
+    "Videos.parse_response (source_socialfetch_tiktok/streams.py)",
+    "video_record (source_socialfetch_tiktok/records.py)",
+    "HandlePager.accept (source_socialfetch_tiktok/pagination.py)",
+    "StreamPartition.read (airbyte_cdk/sources/streams/concurrent/adapters.py)",
+    "Queue.put (queue.py)",
+]
+
+
+def _frame_name(frame: str) -> str:
+    """'func (path/to/site-packages/pkg/mod.py:12)' -> 'func (pkg/mod.py)'."""
+    name, _, where = frame.partition(" (")
+    path = where.rsplit(":", 1)[0].rstrip(")")
+    for marker in ("site-packages/", "/work/main/", str(ROOT) + "/", "python3.11/"):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+    return f"{name} ({path})"
 
 
 def memory(work: Workdir, runs: int, out: List[str]) -> None:
