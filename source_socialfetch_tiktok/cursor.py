@@ -81,9 +81,7 @@ class PerHandleCursor(Cursor):
         return True
 
     def _snapshot(self) -> MutableMapping[str, Any]:
-        waiting = self._run.handles_with(self._stream_name, Outcome.WAITING)
-        done = self._run.handles_with(self._stream_name, Outcome.COMPLETED)
-        return self._store.snapshot(waiting, done)
+        return self._store.snapshot_of(self._run, self._stream_name)
 
     def _emit(self) -> None:
         # One lock around building and queueing: two handles closing together cannot queue their

@@ -30,7 +30,7 @@ from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
 from .cursor import PerHandleCursor
 from .serialization import keep_nulls_in_records
-from .state import VideosStateStore, parse_resume_positions, parse_videos_state
+from .state import VideosStateStore
 from .streams import Profiles, Videos
 from .summary import SyncSummary
 from .sync_run import SyncRun
@@ -64,9 +64,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         return _readable("state", state_path, lambda: super(SourceSocialfetchTiktok, self).read_state(state_path))
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
-        return ConnectorSpecification.model_validate(connection_specification()) if hasattr(
-            ConnectorSpecification, "model_validate"
-        ) else ConnectorSpecification(**connection_specification())
+        return ConnectorSpecification(**connection_specification())
 
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
         """Validate the config, then call the free `whoami`: `check` never spends credits."""
@@ -134,8 +132,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
     ) -> tuple[Videos, Optional[PerHandleCursor]]:
         """A full-refresh read ignores any saved state (the CDK's adapter would not)."""
         raw: MutableMapping[str, Any] = state_manager.get_stream_state("videos", None) if incremental else {}
-        cursors, waiting = parse_videos_state(raw, logger)
-        store = VideosStateStore(cursors, waiting, config.handles, parse_resume_positions(raw, logger))
+        store = VideosStateStore.from_state(raw, config.handles, logger)
         videos = Videos(config, run, store, incremental)
         if not incremental:
             return videos, None

@@ -20,6 +20,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .config import ConfigError
 from .handles import InvalidHandle, normalise_handle
+from .sync_run import Outcome, SyncRun
 from .timeutil import format_instant, parse_instant, utc_now
 
 WAITING_KEY = "waiting_for_budget"
@@ -172,6 +173,12 @@ class VideosStateStore:
         self._pending: Dict[str, HandleCursor] = {}
         self._lock = threading.Lock()
 
+    @classmethod
+    def from_state(cls, raw: Any, handles: List[str], logger: logging.Logger) -> VideosStateStore:
+        """The store for an incoming `videos` state (cursors, waiting order and resume positions)."""
+        cursors, waiting = parse_videos_state(raw, logger)
+        return cls(cursors, waiting, handles, parse_resume_positions(raw, logger))
+
     def cursor(self, handle: str) -> Optional[HandleCursor]:
         with self._lock:
             return self._cursors.get(handle)
@@ -222,6 +229,10 @@ class VideosStateStore:
     def discard(self, handle: str) -> None:
         with self._lock:
             self._pending.pop(handle, None)
+
+    def snapshot_of(self, run: SyncRun, stream: str) -> Dict[str, Any]:
+        """The state to emit now, with the waiting and completed handles as `run` knows them."""
+        return self.snapshot(run.handles_with(stream, Outcome.WAITING), run.handles_with(stream, Outcome.COMPLETED))
 
     def snapshot(self, waiting: List[str], done: Iterable[str] = ()) -> Dict[str, Any]:
         """The state to emit. `waiting` leads the next sync's order; the previous sync's waiting

@@ -28,7 +28,7 @@ from .errors_handlers import BAD_REQUEST, SYNC_STOPPING_MESSAGES, TOO_DEEP, Soci
 from .pagination import HandlePager
 from .payloads import credits_charged, json_body
 from .records import video_record
-from .state import VideosStateStore, parse_resume_positions, parse_videos_state
+from .state import VideosStateStore
 from .sync_run import HandleRead, Outcome, SyncRun
 from .transport import ApiKeyAuth, build_session, request_timeout
 
@@ -187,14 +187,11 @@ class Videos(SocialFetchStream, CheckpointMixin):
 
     @property
     def state(self) -> MutableMapping[str, Any]:
-        waiting = self._run.handles_with(self.name, Outcome.WAITING)
-        return self._store.snapshot(waiting, self._run.handles_with(self.name, Outcome.COMPLETED))
+        return self._store.snapshot_of(self._run, self.name)
 
     @state.setter
     def state(self, value: MutableMapping[str, Any]) -> None:
-        cursors, waiting = parse_videos_state(value, self.logger)
-        resume = parse_resume_positions(value, self.logger)
-        self._store = VideosStateStore(cursors, waiting, self._config.handles, resume)
+        self._store = VideosStateStore.from_state(value, self._config.handles, self.logger)
 
     @property
     def sort_by(self) -> str:
