@@ -46,6 +46,8 @@ class SocialFetchConfig:
     max_credits_per_sync: Optional[int] = None
     base_url: str = DEFAULT_BASE_URL
     request_timeout_seconds: int = 60
+    stats_refresh_days: Optional[int] = None
+    stats_refresh_max_age_days: Optional[int] = None
 
 
 def connection_specification() -> Mapping[str, Any]:
@@ -93,6 +95,8 @@ def parse_config(raw: Mapping[str, Any]) -> SocialFetchConfig:
         max_credits_per_sync=raw.get("max_credits_per_sync"),
         base_url=validate_base_url(raw.get("base_url") or DEFAULT_BASE_URL),
         request_timeout_seconds=_int(raw, "request_timeout_seconds", 60),
+        stats_refresh_days=raw.get("stats_refresh_days"),
+        stats_refresh_max_age_days=raw.get("stats_refresh_max_age_days"),
     )
 
 

@@ -12,8 +12,9 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
+from .partitions import REFRESH
 from .state import VideosStateStore
-from .sync_run import Outcome, SyncRun
+from .sync_run import HandleRead, Outcome, SyncRun
 
 # Every STATE carries every handle, so one per handle costs O(N^2) bytes over N handles. At most
 # one per interval (and always one at the end) bounds that; a crash re-reads at most the handles
@@ -49,22 +50,37 @@ class PerHandleCursor(Cursor):
         return self._snapshot()
 
     @property
+    def store(self) -> VideosStateStore:
+        return self._store
+
+    @property
     def states_emitted(self) -> int:
         return self._emitted
 
     def observe(self, record: Record) -> None:
+        # Only a handle's own read moves its cursor: not its stats snapshots, not its refresh.
+        own_slice = record.associated_slice
+        if record.stream_name != self._stream_name or (own_slice is not None and own_slice.get(REFRESH)):
+            return
         self._store.observe(record.data["handle"], record.data.get("createdAt"))
 
     def close_partition(self, partition: Partition) -> None:
-        handle = _handle_of(partition)
-        if handle is None:
+        partition_slice = partition.to_slice() or {}
+        handle = partition_slice.get("handle")
+        if not isinstance(handle, str):
+            return
+        if partition_slice.get(REFRESH):
+            self._close_refresh(handle)
             return
         read = self._run.read_of(self._stream_name, handle)
         outcome = read.outcome if read else None
-        if outcome is Outcome.COMPLETED:
+        if outcome is Outcome.COMPLETED and read is not None:
             self._store.commit(handle)
-            if time.monotonic() - self._last_emit >= self._interval:
-                self._emit()
+            if read.refresh_done:
+                self._store.refresh.complete(handle, read.pages)
+            elif read.deep:
+                self._store.refresh.note_deep_read(handle, read.pages)
+            self._maybe_emit()
         elif outcome is Outcome.WAITING and read is not None and read.resume_cursor:
             self._store.suspend(handle, read.resume_cursor)
         else:
@@ -72,9 +88,27 @@ class PerHandleCursor(Cursor):
                 self._store.forget_resume(handle)  # the position led into a paging loop: start over
             self._store.discard(handle)
 
+    def _close_refresh(self, handle: str) -> None:
+        """A stats refresh ended: schedule the next one, or remember where this one stopped."""
+        read: HandleRead | None = self._run.read_of(self._stream_name, handle, REFRESH)
+        if read is None:
+            return
+        pages = read.pages_before + read.pages
+        if read.outcome is Outcome.COMPLETED:
+            self._store.refresh.complete(handle, pages)
+            self._maybe_emit()
+        elif read.outcome is Outcome.WAITING and read.resume_cursor:
+            self._store.refresh.suspend(handle, read.resume_cursor, pages)
+
     def ensure_at_least_one_state_emitted(self) -> None:
-        """Called once the stream is done: the final, complete state."""
+        """Called once the stream is done: the final, complete state, in which every handle without
+        a refresh due instant gets one (placed by the page counts this sync learnt)."""
+        self._store.refresh.place_new(self._store.handles)
         self._emit()
+
+    def _maybe_emit(self) -> None:
+        if time.monotonic() - self._last_emit >= self._interval:
+            self._emit()
 
     def should_be_synced(self, record: Record) -> bool:
         # Never called outside the declarative framework: the stream filters by boundary itself.
@@ -95,7 +129,3 @@ class PerHandleCursor(Cursor):
             self._emitted += 1
 
 
-def _handle_of(partition: Partition) -> Optional[str]:
-    partition_slice = partition.to_slice()
-    handle = partition_slice.get("handle") if partition_slice else None
-    return handle if isinstance(handle, str) else None

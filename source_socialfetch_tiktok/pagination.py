@@ -19,6 +19,10 @@ class HandlePager:
     boundary: Optional[datetime]  # emit nothing created before it
     newest_first: bool  # `latest`: passing the boundary ends the walk
     max_videos: Optional[int] = None
+    # A due handle's read emits down to its refresh floor (`boundary`) but stops paging at its
+    # lookback boundary (`stop_at`); the refresh goes on from `continuation` after the new videos.
+    stop_at: Optional[datetime] = None
+    continuation: Optional[str] = None
     emitted: int = 0
     duplicates: int = 0
     end: Optional[str] = None  # why the walk ended: end, boundary, max_videos, or a guard's message
@@ -26,6 +30,7 @@ class HandlePager:
     _seen_ids: Set[str] = field(default_factory=set)
     _cursors: Set[str] = field(default_factory=set)
     _passed_boundary: bool = False
+    _passed_stop: bool = False
 
     def accept(self, video: Mapping[str, Any]) -> bool:
         """Whether to emit this video; notes when a regular video lies past the boundary."""
@@ -35,9 +40,12 @@ class HandlePager:
         if video_id in self._seen_ids:
             self.duplicates += 1
             return False
-        if self.boundary is not None:
+        if self.boundary is not None or self.stop_at is not None:
             created = parse_instant(video.get("createdAt"))
-            if created is not None and created < self.boundary:
+            stopping = created is not None and self.stop_at is not None and created < self.stop_at
+            if stopping and self.newest_first and not video.get("pinned"):
+                self._passed_stop = True
+            if created is not None and self.boundary is not None and created < self.boundary:
                 # Pinned videos are old and come first: they never mean the boundary was passed.
                 if self.newest_first and not video.get("pinned"):
                     self._passed_boundary = True
@@ -62,6 +70,11 @@ class HandlePager:
             self.end = "end"
             return None
         cursor = info.get("nextCursor")
+        if self._passed_stop:
+            self.end = "boundary"
+            if isinstance(cursor, str) and cursor and cursor not in self._cursors:
+                self.continuation = cursor
+            return None
         if not isinstance(cursor, str) or not cursor:
             return self._trip("the API said hasMore but sent no nextCursor")
         if cursor in self._cursors:
@@ -72,6 +85,11 @@ class HandlePager:
     def start_from(self, cursor: str) -> None:
         """The walk resumes at `cursor`: the API sending it back is a repeat too."""
         self._cursors.add(cursor)
+
+    @property
+    def reached_floor(self) -> bool:
+        """Whether the walk went down to `boundary` (or the end), not only to `stop_at`."""
+        return self.end == "end" or self._passed_boundary
 
     @property
     def complete(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from queue import Queue
 from typing import Any, Callable, Iterator, List, Mapping, MutableMapping, Optional, TypeVar
 
@@ -23,17 +24,22 @@ from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageRepository
 from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
 from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.sources.streams.concurrent.partitions.types import QueueItem
 
 from .budget import CreditBudget
 from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
 from .cursor import PerHandleCursor
+from .partitions import HandlePartitionGenerator, ReadPhases, VideoStatsAfterVideos, concurrent_stream
 from .serialization import keep_nulls_in_records
 from .state import VideosStateStore
 from .streams import Profiles, Videos
-from .summary import SyncSummary
+from .summary import SyncSummary, log_refresh_plan
 from .sync_run import SyncRun
+from .timeutil import utc_now
+from .user_ids import UserIds
+from .video_stats import VIDEO_STATS, VideoStats
 
 QUEUE_SIZE = 10_000
 
@@ -44,7 +50,9 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
     # The config is validated by parse_config, whose messages name the field or handle at fault.
     check_config_against_spec = False
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
+        """`clock`: the sync's wall clock (a simulation of many days of syncs passes its own)."""
+        self._clock = clock
         keep_nulls_in_records()
         queue: Queue[QueueItem] = Queue(maxsize=QUEUE_SIZE)
         self._message_repository: MessageRepository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
@@ -85,7 +93,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         parsed = parse_config(config)
         run = SyncRun(logging.getLogger("airbyte"), CreditBudget(parsed.max_credits_per_sync))
         store = VideosStateStore({}, [], parsed.handles)
-        return [Videos(parsed, run, store, incremental=True), Profiles(parsed, run)]
+        return [Videos(parsed, run, store, incremental=True), VideoStats(), Profiles(parsed, run)]
 
     def read(
         self,
@@ -99,23 +107,53 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         queue: Queue[QueueItem] = Queue(maxsize=QUEUE_SIZE)
         self._message_repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
         state_manager = ConnectorStateManager(state)
-        run = SyncRun(logger, CreditBudget(parsed.max_credits_per_sync))
+        run = SyncRun(logger, CreditBudget(parsed.max_credits_per_sync), self._clock)
         selected = {configured.stream.name: configured for configured in catalog.streams}
-        concurrent_streams = []
+        if VIDEO_STATS in selected and "videos" not in selected:
+            raise ConfigError(
+                "The video_stats stream is read from the pages of the videos stream: select videos too "
+                "(video_stats then costs no extra credit)."
+            )
+        phases = ReadPhases(parsed.concurrency)
+        repository = self._message_repository
+        concurrent_streams: List[AbstractStream] = []
         cursor: Optional[PerHandleCursor] = None
+        user_ids = UserIds()
         if "videos" in selected:
             incremental = selected["videos"].sync_mode == SyncMode.incremental
-            videos, cursor = self._videos(parsed, run, state_manager, incremental, logger)
-            concurrent_streams.append(self.convert_to_concurrent_stream(logger, videos, state_manager, cursor))
+            videos, cursor = self._videos(parsed, run, state_manager, incremental, VIDEO_STATS in selected, logger)
+            user_ids = videos.user_ids
+            generator = HandlePartitionGenerator(videos, phases, repository, phased=True)
+            concurrent_streams.append(concurrent_stream(videos, generator, cursor, repository, logger))
+            if VIDEO_STATS in selected:
+                stats = VideoStats()
+                concurrent_streams.append(concurrent_stream(stats, VideoStatsAfterVideos(phases), None, repository, logger))
+            if cursor is not None:
+                log_refresh_plan(logger, videos.store, parsed)
         if "profiles" in selected:
-            concurrent_streams.append(self.convert_to_concurrent_stream(logger, Profiles(parsed, run), state_manager))
+            profiles = Profiles(parsed, run, user_ids)
+            generator = HandlePartitionGenerator(profiles, phases, repository, phased=False)
+            concurrent_streams.append(concurrent_stream(profiles, generator, None, repository, logger))
         started = time.monotonic()
         logger.info(
             f"Reading {len(parsed.handles)} handles, {parsed.concurrency} at a time"
             + (f", within a budget of {parsed.max_credits_per_sync} credits" if parsed.max_credits_per_sync else "")
         )
-        source = self._make_concurrent_source(parsed.concurrency, queue, logger)
-        yield from source.read([stream.get_underlying_stream() for stream in concurrent_streams])  # type: ignore[attr-defined]
+        # One worker more per stream than handles read at once: a partition generator, or the
+        # video_stats partition waiting for the last videos page, must not take a reader's place
+        # (`phases.slots` bounds the readers to `concurrency`).
+        source = ConcurrentSource.create(
+            num_workers=parsed.concurrency + len(concurrent_streams),
+            initial_number_of_partitions_to_generate=max(len(concurrent_streams), 1),
+            logger=logger,
+            slice_logger=self._slice_logger,
+            message_repository=repository,
+            queue=queue,
+        )
+        try:
+            yield from source.read(concurrent_streams)
+        finally:
+            phases.cancel()  # never leave a worker waiting for a phase that will not end
         summary = SyncSummary(run, parsed, time.monotonic() - started, cursor)
         summary.log(logger)
         error = summary.error()
@@ -128,12 +166,15 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         run: SyncRun,
         state_manager: ConnectorStateManager,
         incremental: bool,
+        with_stats: bool,
         logger: logging.Logger,
     ) -> tuple[Videos, Optional[PerHandleCursor]]:
-        """A full-refresh read ignores any saved state (the CDK's adapter would not)."""
+        """A full-refresh read ignores any saved state (the CDK's adapter would not), and with it
+        the stats refresh plan."""
         raw: MutableMapping[str, Any] = state_manager.get_stream_state("videos", None) if incremental else {}
-        store = VideosStateStore.from_state(raw, config.handles, logger)
-        videos = Videos(config, run, store, incremental)
+        refresh_days = config.stats_refresh_days if incremental else None
+        store = VideosStateStore.from_state(raw, config.handles, logger, refresh_days, run.sync_start)
+        videos = Videos(config, run, store, incremental, with_stats)
         if not incremental:
             return videos, None
         return videos, PerHandleCursor("videos", store, run, state_manager, self._message_repository)

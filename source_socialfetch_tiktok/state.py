@@ -20,8 +20,10 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .config import ConfigError
 from .handles import InvalidHandle, normalise_handle
+from .refresh import RefreshSchedule
 from .sync_run import Outcome, SyncRun
 from .timeutil import format_instant, parse_instant, utc_now
+from .user_ids import UserIds
 
 WAITING_KEY = "waiting_for_budget"
 RESUME_KEY = "resume_positions"
@@ -165,7 +167,11 @@ class VideosStateStore:
         waiting: List[str],
         handles: List[str],
         resume: Optional[Mapping[str, ResumePosition]] = None,
+        refresh: Optional[RefreshSchedule] = None,
+        user_ids: Optional[UserIds] = None,
     ):
+        self.refresh = refresh or RefreshSchedule(None, utc_now())
+        self.user_ids = user_ids or UserIds()
         self._cursors: Dict[str, HandleCursor] = dict(cursors)
         self._resume: Dict[str, ResumePosition] = dict(resume or {})
         self._incoming_waiting = list(waiting)
@@ -174,10 +180,24 @@ class VideosStateStore:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_state(cls, raw: Any, handles: List[str], logger: logging.Logger) -> VideosStateStore:
-        """The store for an incoming `videos` state (cursors, waiting order and resume positions)."""
+    def from_state(
+        cls,
+        raw: Any,
+        handles: List[str],
+        logger: logging.Logger,
+        refresh_days: Optional[int] = None,
+        sync_start: Optional[datetime] = None,
+    ) -> VideosStateStore:
+        """The store for an incoming `videos` state: cursors, waiting order, resume positions, the
+        stats refresh schedule and the learned user ids."""
         cursors, waiting = parse_videos_state(raw, logger)
-        return cls(cursors, waiting, handles, parse_resume_positions(raw, logger))
+        refresh = RefreshSchedule.from_state(raw, handles, refresh_days, sync_start or utc_now(), logger)
+        user_ids = UserIds.from_state(raw, handles, logger)
+        return cls(cursors, waiting, handles, parse_resume_positions(raw, logger), refresh, user_ids)
+
+    @property
+    def handles(self) -> List[str]:
+        return list(self._handles)
 
     def cursor(self, handle: str) -> Optional[HandleCursor]:
         with self._lock:
@@ -251,6 +271,8 @@ class VideosStateStore:
         snapshot: Dict[str, Any] = {"states": states, WAITING_KEY: order}
         if resume:
             snapshot[RESUME_KEY] = resume
+        snapshot.update(self.refresh.snapshot(self._handles))
+        snapshot.update(self.user_ids.snapshot(self._handles))
         return snapshot
 
 

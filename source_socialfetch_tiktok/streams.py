@@ -26,11 +26,14 @@ from .backoff_strategies import RetryAfterBackoffStrategy
 from .config import SocialFetchConfig
 from .errors_handlers import BAD_REQUEST, SYNC_STOPPING_MESSAGES, TOO_DEEP, SocialFetchErrorHandler
 from .pagination import HandlePager
+from .partitions import REFRESH
 from .payloads import credits_charged, json_body
 from .records import video_record
 from .state import VideosStateStore
 from .sync_run import HandleRead, Outcome, SyncRun
 from .transport import ApiKeyAuth, build_session, request_timeout
+from .user_ids import UserIds, author_id, valid_user_id
+from .video_stats import captured_at, snapshot
 
 _EXHAUSTED_PREFIX = "Exhausted available request attempts. Please see logs for more details. Exception: "
 _MAX_LOGGED_PROBLEMS = 3
@@ -110,7 +113,10 @@ class SocialFetchStream(HttpStream, ABC):
         stream_state: Optional[Mapping[str, Any]] = None,
     ) -> Iterable[StreamData]:
         handle = (stream_slice or {})["handle"]
-        read = self._run.begin(self.name, handle)
+        part = REFRESH if (stream_slice or {}).get(REFRESH) else ""
+        if part and self.refresh_start(handle) is None:
+            return  # nothing to refresh in this sync (see refresh_start)
+        read = self._run.begin(self.name, handle, part)
         if not self._run.reserve(read):
             return
         self._local.read = read
@@ -163,6 +169,10 @@ class SocialFetchStream(HttpStream, ABC):
     def begin_handle(self, read: HandleRead) -> None:
         """Hook: set up the per-handle read state."""
 
+    def refresh_start(self, handle: str) -> Optional[tuple[str, int]]:
+        """Hook: where a stats refresh of `handle` starts (cursor, pages already read), or None."""
+        return None
+
     def restart_from_top(self, read: HandleRead, error: AirbyteTracedException) -> bool:
         """Hook: whether this error means "read the handle again from its first page"."""
         return False
@@ -180,9 +190,12 @@ class Videos(SocialFetchStream, CheckpointMixin):
     cursor_field = "createdAt"
     required_data_key = "videos"
 
-    def __init__(self, config: SocialFetchConfig, run: SyncRun, store: VideosStateStore, incremental: bool):
+    def __init__(
+        self, config: SocialFetchConfig, run: SyncRun, store: VideosStateStore, incremental: bool, with_stats: bool = False
+    ):
         self._store = store
         self._incremental = incremental
+        self._with_stats = with_stats
         super().__init__(config, run)
 
     @property
@@ -194,11 +207,37 @@ class Videos(SocialFetchStream, CheckpointMixin):
         self._store = VideosStateStore.from_state(value, self._config.handles, self.logger)
 
     @property
+    def store(self) -> VideosStateStore:
+        return self._store
+
+    @property
+    def user_ids(self) -> UserIds:
+        return self._store.user_ids
+
+    @property
     def sort_by(self) -> str:
         return "latest" if self._incremental else self._config.sort_by
 
     def read_order(self) -> List[str]:
         return self._store.read_order()
+
+    def stream_slices(
+        self,
+        *,
+        sync_mode: SyncMode,
+        cursor_field: Optional[List[str]] = None,
+        stream_state: Optional[Mapping[str, Any]] = None,
+    ) -> Iterable[Optional[Mapping[str, Any]]]:
+        """Every handle's read first, then the stats refreshes of the handles due in this sync: new
+        videos are served before any refresh page (the partitions wait for that phase)."""
+        order = self.read_order()
+        for handle in order:
+            yield {"handle": handle}
+        schedule = self._store.refresh
+        if self._incremental and schedule.enabled:
+            for handle in order:
+                if schedule.is_due(handle):
+                    yield {"handle": handle, REFRESH: True}
 
     def path(self, *, stream_slice: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> str:
         return f"tiktok/profiles/{self.handle_path((stream_slice or {})['handle'])}/videos"
@@ -213,6 +252,10 @@ class Videos(SocialFetchStream, CheckpointMixin):
         cursor = next_page_token["cursor"] if next_page_token else self._local.start_cursor
         if cursor:
             params["cursor"] = cursor
+        read = self.current
+        read.user_id = self._store.user_ids.get(read.handle)
+        if read.user_id:
+            params["userId"] = read.user_id
         if self._config.region:
             params["region"] = self._config.region
         if self._config.trim:
@@ -228,13 +271,50 @@ class Videos(SocialFetchStream, CheckpointMixin):
         since_cursor = cursor.instant - timedelta(days=self._config.lookback_window_days)
         return max(start, since_cursor) if start is not None else since_cursor
 
+    def refresh_floor(self) -> Optional[datetime]:
+        """A refresh reads nothing older: `stats_refresh_max_age_days` before the sync, or start_date."""
+        return self._store.refresh.floor(self._config.start_date, self._config.stats_refresh_max_age_days)
+
+    def limits(self, handle: str) -> tuple[Optional[datetime], Optional[datetime]]:
+        """(emit nothing older, stop paging past): a handle due for a refresh emits down to its
+        refresh floor from the pages its read needs anyway, but pages on only to its boundary."""
+        boundary = self.boundary(handle)
+        if not (self._incremental and boundary is not None and self._store.refresh.is_due(handle)):
+            return boundary, None
+        floor = self.refresh_floor()
+        if floor is not None and floor >= boundary:
+            return boundary, None
+        return floor, boundary
+
+    def refresh_start(self, handle: str) -> Optional[tuple[str, int]]:
+        """A due handle's refresh goes on from a refresh cut short in an earlier sync, or from the
+        page after this sync's read stopped at the lookback boundary. Nothing to do when that read
+        did not complete (the handle stays due) or already reached the refresh floor."""
+        read = self._run.read_of(self.name, handle)
+        if read is None or read.outcome is not Outcome.COMPLETED or read.refresh_done:
+            return None
+        position = self._store.refresh.position(handle)
+        if position is not None:
+            return position.cursor, 0
+        return (read.continuation, read.pages) if read.continuation else None
+
     def begin_handle(self, read: HandleRead) -> None:
+        if read.part == REFRESH:
+            start = self.refresh_start(read.handle)
+            self._local.start_cursor, read.pages_before = start if start else (None, 0)
+            read.page_cursor = self._local.start_cursor
+            self._local.pager = HandlePager(handle=read.handle, boundary=self.refresh_floor(), newest_first=True)
+            if self._local.start_cursor:
+                self._local.pager.start_from(self._local.start_cursor)
+            return
         position = self._store.resume_position(read.handle) if self._incremental else None
         self._local.start_cursor = position.cursor if position else None
         read.page_cursor = self._local.start_cursor
+        floor, stop_at = self.limits(read.handle)
         self._local.pager = HandlePager(
             handle=read.handle,
-            boundary=self.boundary(read.handle),
+            boundary=floor,
+            stop_at=stop_at,
             newest_first=self.sort_by == "latest",
             max_videos=self._config.max_videos_per_handle,
         )
@@ -246,8 +326,14 @@ class Videos(SocialFetchStream, CheckpointMixin):
         """A saved position the API no longer accepts (400 on its first page): start again from the top."""
         if self._local.start_cursor is None or read.pages or error.message != BAD_REQUEST.error_message:
             return False
-        self.logger.warning(f"videos {read.handle}: the API refused the saved position; reading from the first page")
-        self._store.forget_resume(read.handle)
+        if read.part == REFRESH:
+            self.logger.warning(f"videos {read.handle}: the API refused the saved refresh position; the refresh starts again")
+            self._store.refresh.forget_position(read.handle)
+            if self.refresh_start(read.handle) is None:
+                return False
+        else:
+            self.logger.warning(f"videos {read.handle}: the API refused the saved position; reading from the first page")
+            self._store.forget_resume(read.handle)
         self.begin_handle(read)
         return True
 
@@ -261,6 +347,9 @@ class Videos(SocialFetchStream, CheckpointMixin):
             )
         read, pager = self.current, self._local.pager
         read.videos_seen += len(videos)
+        if read.user_id is None:
+            self._learn_user_id(read.handle, videos)
+        captured = captured_at(self._run.clock()) if self._with_stats else None
         for video in videos:
             if not isinstance(video, dict) or not pager.accept(video):
                 continue
@@ -270,7 +359,18 @@ class Videos(SocialFetchStream, CheckpointMixin):
             if record is not None:
                 read.records += 1
                 yield record
+                if captured is not None:
+                    yield snapshot(record, captured)
         self._run.log_progress(read)
+
+    def _learn_user_id(self, handle: str, videos: List[Any]) -> None:
+        """The handle's TikTok id, from the first of its own videos whose `details.author` says it."""
+        for video in videos:
+            if isinstance(video, dict):
+                found = author_id(video, handle)
+                if found is not None:
+                    self._store.user_ids.learn(handle, found)
+                    return
 
     def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
         data = (json_body(response) or {}).get("data") or {}
@@ -286,6 +386,13 @@ class Videos(SocialFetchStream, CheckpointMixin):
 
     def end_handle(self, read: HandleRead) -> tuple[Outcome, str]:
         pager: HandlePager = self._local.pager
+        if pager.complete and not read.part:
+            from_top = self._local.start_cursor is None
+            if self._incremental and self._store.refresh.is_due(read.handle):
+                read.refresh_done = from_top and pager.reached_floor
+                read.continuation = pager.continuation if from_top else None
+            # A handle's first read goes down to start_date: its page count is the handle's history.
+            read.deep = from_top and self._store.cursor(read.handle) is None
         if pager.duplicates:
             self.logger.warning(f"videos {read.handle}: {pager.duplicates} duplicate videos were emitted once")
         if pager.complete:
@@ -310,6 +417,10 @@ class Profiles(SocialFetchStream):
     primary_key = [["handle"]]
     required_data_key = "lookupStatus"
 
+    def __init__(self, config: SocialFetchConfig, run: SyncRun, user_ids: Optional[UserIds] = None):
+        self._user_ids = user_ids or UserIds()
+        super().__init__(config, run)
+
     def path(self, *, stream_slice: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> str:
         return f"tiktok/profiles/{self.handle_path((stream_slice or {})['handle'])}"
 
@@ -322,6 +433,9 @@ class Profiles(SocialFetchStream):
         status = data.get("lookupStatus")
         if isinstance(status, str):
             self._run.note_profile_status(read.handle, status)
+        profile = data.get("profile")
+        if isinstance(profile, dict) and valid_user_id(profile.get("platformUserId")):
+            self._user_ids.learn(read.handle, profile["platformUserId"])
         read.records += 1
         yield {
             "handle": read.handle,

@@ -11,11 +11,38 @@ from airbyte_cdk.utils import AirbyteTracedException
 from .config import ConfigError, SocialFetchConfig
 from .cursor import PerHandleCursor
 from .errors_handlers import BAD_KEY, OUT_OF_CREDITS
+from .partitions import REFRESH
+from .state import VideosStateStore
 from .sync_run import HandleRead, Outcome, SyncRun
+from .timeutil import format_instant
 
 _LISTED = 20
 # The failure a user must act on wins: a config error is not fixed by retrying the sync.
 _SEVERITY = [FailureType.config_error, FailureType.transient_error, FailureType.system_error]
+
+
+def log_refresh_plan(logger: logging.Logger, store: VideosStateStore, config: SocialFetchConfig) -> None:
+    """One line at the start of an incremental read: what it is expected to read and cost."""
+    handles = store.handles
+    plans = store.refresh.plan(handles, {h: store.cursor(h) is not None for h in handles})
+    incremental = sum(p.incremental_pages or 1 for p in plans)
+    refresh = sum(p.refresh_pages or 0 for p in plans)
+    due = [p for p in plans if p.due]
+    unknown = sum(1 for p in plans if p.pages is None)
+    expected = f"{incremental + refresh} credits ({incremental} incremental pages + {refresh} refresh pages)"
+    if unknown:
+        expected = f"at least {expected}; {unknown} handles have no known page count yet"
+    if store.refresh.enabled:
+        resuming = sum(1 for p in due if p.resumes)
+        logger.info(
+            f"Stats refresh plan: {len(handles)} handles, {len(due)} due for a refresh"
+            + (f" ({resuming} going on from an earlier sync)" if resuming else "")
+            + f", every {config.stats_refresh_days} days"
+            + (f" down to {config.stats_refresh_max_age_days} days back" if config.stats_refresh_max_age_days else "")
+            + f"; expected {expected}"
+        )
+    else:
+        logger.info(f"Sync plan: {len(handles)} handles; expected {expected}")
 
 
 def _names(handles: List[str]) -> str:
@@ -43,6 +70,7 @@ class SyncSummary:
                 f"{counts[Outcome.INCOMPLETE]} ended early; {sum(r.records for r in reads)} records, "
                 f"{sum(r.pages for r in reads)} pages, {sum(r.credits for r in reads)} credits"
             )
+        self._log_refreshes(logger)
         budget = run.budget
         logger.info(
             f"Sync used {budget.spent} credits"
@@ -59,6 +87,22 @@ class SyncSummary:
                 f"The credit budget was reached: {budget.spent} credits used of {budget.limit}. "
                 f"{len(waiting)} handles wait for the next sync, which reads them first: {_names(waiting)}"
             )
+
+    def _log_refreshes(self, logger: logging.Logger) -> None:
+        store = self._cursor.store if self._cursor else None
+        if store is None or not store.refresh.enabled:
+            return
+        reads = self._run.reads("videos")
+        due = [r.handle for r in reads if store.refresh.was_due(r.handle)]
+        done = {r.handle for r in reads if r.refresh_done}
+        done |= {r.handle for r in self._run.reads("videos", REFRESH) if r.outcome is Outcome.COMPLETED}
+        waiting = [h for h in due if h not in done]
+        next_due = store.refresh.next_due()
+        logger.info(
+            f"Stats refresh: {len(done)} of {len(due)} due handles refreshed"
+            + (f"; {len(waiting)} wait for the next sync (cut short or not reached): {_names(waiting)}" if waiting else "")
+            + (f"; next due {format_instant(next_due)}" if next_due else "")
+        )
 
     def _why_empty(self, read: HandleRead) -> str:
         status = self._run.profile_status(read.handle)

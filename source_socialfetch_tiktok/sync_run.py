@@ -8,11 +8,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from datetime import datetime
+from typing import Callable, Dict, List, Optional
 
 from airbyte_cdk.models import FailureType
 
 from .budget import CreditBudget
+from .timeutil import utc_now
 
 PROGRESS_INTERVAL_SECONDS = 5.0
 
@@ -30,6 +32,7 @@ class HandleRead:
 
     stream: str
     handle: str
+    part: str = ""  # "" for a handle's read, REFRESH for its stats refresh beyond the lookback boundary
     started: float = field(default_factory=time.monotonic)
     pages: int = 0
     records: int = 0
@@ -39,6 +42,11 @@ class HandleRead:
     problems: int = 0
     resume_cursor: Optional[str] = None  # the next page's cursor when the budget cut the read short
     page_cursor: Optional[str] = None  # the cursor of the page being asked for (None: the first page)
+    continuation: Optional[str] = None  # a due handle's read stopped at its lookback boundary: the refresh goes on here
+    refresh_done: bool = False  # a due handle's read reached its refresh floor itself: no refresh pages needed
+    deep: bool = False  # read from the first page down to its floor: its page count is the handle's history
+    pages_before: int = 0  # a refresh's pages read before it began (the read that led into it)
+    user_id: Optional[str] = None  # the `userId` the last request carried
     outcome: Optional[Outcome] = None
     reason: str = ""
     failure_type: Optional[FailureType] = None
@@ -48,13 +56,17 @@ class HandleRead:
 class SyncRun:
     """Shared across streams and threads; every mutation happens under one lock."""
 
-    def __init__(self, logger: logging.Logger, budget: CreditBudget):
+    def __init__(self, logger: logging.Logger, budget: CreditBudget, clock: Callable[[], datetime] = utc_now):
         self.logger = logger
         self.budget = budget
+        # The sync's wall clock: `capturedAt`, the refresh schedule and the cursor sanity checks read
+        # it (a benchmark simulating days of syncs passes a clock of its own).
+        self.clock = clock
+        self.sync_start = clock()
         self.started = time.monotonic()
         self._lock = threading.Lock()
-        self._reads: Dict[tuple[str, str], HandleRead] = {}
-        self._order: List[tuple[str, str]] = []
+        self._reads: Dict[tuple[str, str, str], HandleRead] = {}
+        self._order: List[tuple[str, str, str]] = []
         self._stop_kind: Optional[str] = None
         self._stop_message: str = ""
         self._profile_status: Dict[str, str] = {}
@@ -77,10 +89,10 @@ class SyncRun:
             return self._stop_message
 
     # -- per handle --------------------------------------------------------------------
-    def begin(self, stream: str, handle: str) -> HandleRead:
-        read = HandleRead(stream, handle)
+    def begin(self, stream: str, handle: str, part: str = "") -> HandleRead:
+        read = HandleRead(stream, handle, part)
         with self._lock:
-            key = (stream, handle)
+            key = (stream, handle, part)
             if key not in self._reads:
                 self._order.append(key)
             self._reads[key] = read
@@ -134,6 +146,8 @@ class SyncRun:
 
     def log_finished(self, read: HandleRead) -> None:
         outcome = read.outcome.value if read.outcome else "unknown"
+        if read.part:
+            outcome = f"stats {read.part} {outcome}"
         detail = f": {read.reason}" if read.reason else ""
         line = (
             f"{read.stream} {read.handle}: {outcome}{detail}; {read.pages} pages, {read.records} records, "
@@ -148,13 +162,14 @@ class SyncRun:
         read = self.read_of(stream, handle)
         return read.outcome if read else None
 
-    def read_of(self, stream: str, handle: str) -> Optional[HandleRead]:
+    def read_of(self, stream: str, handle: str, part: str = "") -> Optional[HandleRead]:
         with self._lock:
-            return self._reads.get((stream, handle))
+            return self._reads.get((stream, handle, part))
 
-    def reads(self, stream: Optional[str] = None) -> List[HandleRead]:
+    def reads(self, stream: Optional[str] = None, part: str = "") -> List[HandleRead]:
+        """The reads of `stream` (every stream when None) of one `part` (a handle's own read by default)."""
         with self._lock:
-            return [self._reads[k] for k in self._order if stream is None or k[0] == stream]
+            return [self._reads[k] for k in self._order if (stream is None or k[0] == stream) and k[2] == part]
 
     def handles_with(self, stream: str, outcome: Outcome) -> List[str]:
         return [r.handle for r in self.reads(stream) if r.outcome is outcome]

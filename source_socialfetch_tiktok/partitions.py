@@ -1,0 +1,181 @@
+"""Our streams as the CDK's concurrent framework reads them: one partition per handle (and one per
+stats refresh), `concurrency` handles at a time, in phases.
+
+Why not the CDK's `StreamFacade`: one page of videos feeds two streams (`videos` and
+`video_stats`), and the facade tags every record with the partition's own stream. Here a
+`StatsSnapshot` the stream yields becomes a record of `video_stats`, so the framework counts it,
+marks that stream RUNNING, and queues it before that stream's COMPLETE (whose generator waits for
+the last videos partition, see `VideoStatsAfterVideos`).
+
+The phases, each a `Phase` below: every handle's incremental part is read before any refresh page
+(new videos first, under the credit budget); `video_stats` ends after the last videos partition.
+Partitions are handed to the thread pool in the order they are generated, so when a waiting
+partition starts, every partition it waits for has already started: waiting cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Iterable, Iterator, List, Mapping, Optional
+
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.sources.message import MessageRepository
+from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField, FinalStateCursor
+from airbyte_cdk.sources.streams.concurrent.default_stream import DefaultStream
+from airbyte_cdk.sources.streams.concurrent.helpers import get_primary_key_from_stream
+from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
+from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
+from airbyte_cdk.sources.types import Record, StreamSlice
+
+from .video_stats import VIDEO_STATS, StatsSnapshot
+
+REFRESH = "refresh"  # the slice key of a stats-refresh partition: {"handle": h, "refresh": True}
+
+
+class Phase:
+    """Partitions of one phase handed out and not finished. `wait()` returns once the phase's
+    generation has ended and every one of its partitions finished, or the read was cancelled."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._open = 0
+        self._generated = False
+        self._cancelled = False
+
+    def opened(self) -> None:
+        with self._condition:
+            self._open += 1
+
+    def finished(self) -> None:
+        with self._condition:
+            self._open -= 1
+            self._condition.notify_all()
+
+    def generated(self) -> None:
+        with self._condition:
+            self._generated = True
+            self._condition.notify_all()
+
+    def cancel(self) -> None:
+        with self._condition:
+            self._cancelled = True
+            self._condition.notify_all()
+
+    def wait(self) -> bool:
+        """True when the phase is over, False when the read was cancelled first."""
+        with self._condition:
+            self._condition.wait_for(lambda: self._cancelled or (self._generated and self._open == 0))
+            return not self._cancelled
+
+
+class ReadPhases:
+    """The phases of one read, and the slots that bound how many handles are read at once (the
+    thread pool is larger: a waiting partition or a generator must not take a reader's place)."""
+
+    def __init__(self, concurrency: int):
+        self.incremental = Phase()
+        self.videos = Phase()
+        self.slots = threading.BoundedSemaphore(max(concurrency, 1))
+
+    def cancel(self) -> None:
+        """Release every waiter: the read ended (or failed) before its phases did."""
+        self.incremental.cancel()
+        self.videos.cancel()
+
+
+class HandlePartition(Partition):
+    """One handle of one stream (or one handle's stats refresh)."""
+
+    def __init__(self, stream: Stream, stream_slice: Mapping[str, Any], phases: ReadPhases,
+                 message_repository: MessageRepository, member_of: List[Phase]):
+        self._stream = stream
+        self._slice = StreamSlice(partition=dict(stream_slice), cursor_slice={})
+        self._phases = phases
+        self._message_repository = message_repository
+        self._member_of = member_of
+
+    def read(self) -> Iterable[Record]:
+        try:
+            if self._slice.get(REFRESH) and not self._phases.incremental.wait():
+                return
+            with self._phases.slots:
+                yield from self._records()
+        finally:
+            for phase in self._member_of:
+                phase.finished()
+
+    def _records(self) -> Iterator[Record]:
+        name, own_slice = self._stream.name, self._slice
+        for item in self._stream.read_records(sync_mode=SyncMode.full_refresh, stream_slice=own_slice):
+            if type(item) is StatsSnapshot:
+                yield Record(data=item, stream_name=VIDEO_STATS, associated_slice=own_slice)
+            elif isinstance(item, Mapping):
+                yield Record(data=item, stream_name=name, associated_slice=own_slice)
+            else:
+                self._message_repository.emit_message(item)
+
+    def to_slice(self) -> Optional[Mapping[str, Any]]:
+        return self._slice
+
+    def stream_name(self) -> str:
+        return self._stream.name
+
+    def __hash__(self) -> int:
+        return hash((self._stream.name, self._slice.get("handle"), bool(self._slice.get(REFRESH))))
+
+
+class HandlePartitionGenerator(PartitionGenerator):
+    """The stream's slices as partitions, each counted in the phases it belongs to."""
+
+    def __init__(self, stream: Stream, phases: ReadPhases, message_repository: MessageRepository, phased: bool):
+        self._stream = stream
+        self._phases = phases
+        self._message_repository = message_repository
+        self._phased = phased  # only the videos stream has phases
+
+    def generate(self) -> Iterable[Partition]:
+        phases = self._phases
+        member: List[Phase] = []
+        try:
+            for stream_slice in self._stream.stream_slices(sync_mode=SyncMode.full_refresh):
+                if self._phased:
+                    refresh = bool(stream_slice.get(REFRESH)) if stream_slice else False
+                    if refresh:
+                        phases.incremental.generated()  # refresh slices come after every incremental one
+                    member = [phases.videos] if refresh else [phases.incremental, phases.videos]
+                    for phase in member:
+                        phase.opened()
+                yield HandlePartition(self._stream, stream_slice or {}, phases, self._message_repository, member)
+        finally:
+            if self._phased:
+                phases.incremental.generated()
+                phases.videos.generated()
+
+
+class VideoStatsAfterVideos(PartitionGenerator):
+    """`video_stats` has no partitions of its own: its records come from the videos pages. Its
+    generation ends only after the last videos partition, so its COMPLETE follows its records."""
+
+    def __init__(self, phases: ReadPhases):
+        self._phases = phases
+
+    def generate(self) -> Iterable[Partition]:
+        self._phases.videos.wait()
+        return []
+
+
+def concurrent_stream(stream: Stream, generator: PartitionGenerator, cursor: Optional[Cursor],
+                      message_repository: MessageRepository, logger: logging.Logger) -> DefaultStream:
+    """A `DefaultStream` for one of our streams; full-refresh streams get the CDK's FinalStateCursor."""
+    cursor_field = stream.cursor_field if isinstance(stream.cursor_field, str) and stream.cursor_field else None
+    return DefaultStream(
+        partition_generator=generator,
+        name=stream.name,
+        json_schema=stream.get_json_schema(),
+        primary_key=get_primary_key_from_stream(stream.primary_key),
+        cursor_field=CursorField(cursor_field) if cursor_field and cursor is not None else None,
+        logger=logger,
+        cursor=cursor or FinalStateCursor(stream.name, None, message_repository),
+    )
