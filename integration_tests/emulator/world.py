@@ -218,9 +218,10 @@ def publish_instants(newest: int, now: int, steps: Sequence[int]) -> list[int]:
       end: today's placement, newest + the steps;
     - the clock has moved further: the same block, shifted to end one step before the clock (new
       videos are recent, "spread over the last hours before the clock");
-    - no room for the block: the steps are scaled down to fit between the newest video and the
-      clock, on whole seconds, leaving a share of the room for the next publish. When fewer whole
-      seconds than videos are left, the last ones share the clock's instant: advance the clock."""
+    - no room for the block: the steps are scaled down to fit in the first half of the room between
+      the newest video and the clock, on whole seconds, so each such publish halves the room (an
+      hour's room takes about a dozen publishes). When fewer whole seconds than videos are left, the
+      last ones share the clock's instant (ties in createdAt, order by id): advance the clock."""
     ends = [sum(steps[: i + 1]) for i in range(len(steps))]
     if not ends:
         return []
@@ -231,7 +232,7 @@ def publish_instants(newest: int, now: int, steps: Sequence[int]) -> list[int]:
     room = now - newest
     placed, previous = [], newest
     for end in ends:
-        at = newest + room * end // (total + steps[0])
+        at = newest + room * end // (2 * total)
         at = max(at - at % 1000, previous - previous % 1000 + 1000)
         previous = min(at, now)
         placed.append(previous)
