@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Dict, List
@@ -207,13 +208,18 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_cli_starts_days_after_the_anchor_and_advance_moves_a_running_emulator() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "integration_tests.emulator", "--port", "0", "--clock-days", "2", "--dataset", "empty"],
+        [sys.executable, "-m", "integration_tests.emulator", "--port", "0", "--clock-days", "2", "--dataset", "empty",
+         "--lookup-latency-ms", "300"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         assert process.stdout is not None
         url = process.stdout.readline().rstrip("\n")
         assert requests.get(url + "/_emulator/clock", timeout=5).json()["now"] == "2026-11-03T00:00:00Z"
+        started = time.monotonic()
+        lookup = requests.get(url + "/v1/tiktok/profiles/nobody.here/videos", params={"sortBy": "latest"},
+                              headers={"x-api-key": "sfk_demo"}, timeout=5)
+        assert lookup.status_code == 200 and time.monotonic() - started >= 0.3
         moved = _cli("advance", "--url", url, "--days", "1.25")
         assert moved.returncode == 0 and moved.stdout.strip() == "2026-11-04T06:00:00Z", moved.stderr
         assert requests.get(url + "/_emulator/clock", timeout=5).json()["now"] == "2026-11-04T06:00:00Z"
