@@ -6,7 +6,6 @@ that everyone's figures mean the same. Integer arithmetic on milliseconds keeps 
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Dict, Tuple
 
 from integration_tests.emulator.dataset import DAY_MS
@@ -38,5 +37,7 @@ def stats(video: Video, now_ms: int) -> Dict[str, int]:
 def at(video: Video, now_ms: int) -> Video:
     """A copy of the video carrying the counts served at `now_ms`, for the renderer (which renders
     what it is given, so test kits that wrap it keep working)."""
-    views, likes, comments, shares, saves = counts(video, now_ms)
-    return dataclasses.replace(video, views=views, likes=likes, comments=comments, shares=shares, saves=saves)
+    copy = Video.__new__(Video)  # half the cost of dataclasses.replace, which re-runs __init__
+    copy.__dict__.update(video.__dict__)
+    copy.__dict__.update(stats(video, now_ms))
+    return copy
