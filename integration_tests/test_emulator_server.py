@@ -20,11 +20,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_every_request_is_logged_before_its_answer(api: ApiClient) -> None:
-    api.videos("big.creator", sortBy="popular", region="US", userId="123", trim="true")
+    user_id = api.emu.world.creator("big.creator").user_id
+    api.videos("big.creator", sortBy="popular", region="US", userId=user_id, trim="true")
     entry = api.emu.requests[-1]
     assert (entry.route, entry.method, entry.handle, entry.status, entry.credits, entry.fault) == (
         "videos", "GET", "big.creator", 200, 1, None)
-    assert entry.query == {"sortBy": "popular", "region": "US", "userId": "123", "trim": "true"}
+    assert entry.query == {"sortBy": "popular", "region": "US", "userId": user_id, "trim": "true"}
+    assert entry.user_id_sent and not entry.lookup
     assert entry.raw_path.startswith("/v1/tiktok/profiles/big.creator/videos?") and entry.duration >= 0
     api.get("/v1/tiktok/profiles/%40Caf%C3%A9")
     assert api.emu.requests[-1].handle == "@Café" and api.emu.requests[-1].route == "profile"

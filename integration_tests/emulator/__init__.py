@@ -4,6 +4,7 @@ vendor's documentation: real HTTP on loopback, deterministic data, credits, curs
     with Emulator(dataset="demo") as emu:      # or: python -m integration_tests.emulator --port 8080
         emu.base_url                           # http://127.0.0.1:PORT, key "sfk_demo"
         emu.publish("nasa.fan", 2); emu.inject("503", handle="nasa.fan"); emu.requests
+        emu.advance(1); emu.now; emu.stats("nasa.fan")  # the clock: counts grow with age (growth.py)
 
 Admin routes for other processes live under /_emulator/ (see admin.py)."""
 

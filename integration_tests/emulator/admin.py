@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 from urllib.parse import parse_qs
 
@@ -30,7 +31,26 @@ def _ack(effect: Callable[[Emulator, Dict[str, Any]], object], answer: Callable[
     return action
 
 
+def rfc3339(moment: datetime) -> str:
+    """UTC with a Z; milliseconds only when there are some."""
+    text = moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    ms = moment.microsecond // 1000
+    return text + (f".{ms:03d}Z" if ms else "Z")
+
+
+def _clock(emu: Emulator) -> Dict[str, Any]:
+    return {"now": rfc3339(emu.now), "anchor": rfc3339(emu.anchor),
+            "days": (emu.now - emu.anchor).total_seconds() / 86400}
+
+
+def _advance(emu: Emulator, a: Dict[str, Any]) -> Any:
+    emu.advance(float(a.get("days", 0)))
+    return _clock(emu)
+
+
 ROUTES: Dict[Tuple[str, str], Action] = {
+    ("GET", "clock"): lambda emu, a: _clock(emu),
+    ("POST", "clock"): _advance,
     ("POST", "publish"): lambda emu, a: {"videos": emu.publish(a["handle"], int(a.get("count", 1)))},
     ("POST", "change_stats"): lambda emu, a: {"ids": emu.change_stats(a["handle"], a.get("count"))},
     ("POST", "faults"): _fault,
@@ -46,6 +66,9 @@ ROUTES: Dict[Tuple[str, str], Action] = {
     ("POST", "revoke"): _ack(lambda emu, a: emu.revoke_key(a["key"]), lambda a: {"revoked": a["key"]}),
     ("POST", "latency"): _ack(lambda emu, a: emu.set_latency(int(a["ms"]), a.get("handle")),
                               lambda a: {"latency_ms": int(a["ms"]), "handle": a.get("handle")}),
+    ("POST", "lookup_latency"): _ack(lambda emu, a: emu.set_lookup_latency(int(a["ms"])),
+                                     lambda a: {"lookup_latency_ms": int(a["ms"])}),
+    ("GET", "stats"): lambda emu, a: {"stats": emu.stats(a["handle"]), "now": rfc3339(emu.now)},
     ("GET", "handles"): lambda emu, a: {"handles": emu.handles()},
     ("POST", "handles"): _ack(lambda emu, a: emu.add_handle(**a), lambda a: {"handle": a["handle"]}),
     ("GET", "videos"): lambda emu, a: {"videos": emu.videos(a["handle"], a.get("sort", "latest"))},

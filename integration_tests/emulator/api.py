@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import parse_qs, unquote
 
-from integration_tests.emulator import render
+from integration_tests.emulator import growth, render
 from integration_tests.emulator.accounts import OK, UNKNOWN, Accounts
 from integration_tests.emulator.cursors import Cursor, CursorCodec, CursorError
 from integration_tests.emulator.envelopes import Reply, RequestIds, error, ok
@@ -68,6 +68,12 @@ class Settings:
     page_size: int = 30
     latency_ms: int = 0
     handle_latency_ms: Dict[str, int] = field(default_factory=dict)
+    lookup_latency_ms: int = 0  # added to a videos call without cursor and userId: the handle lookup
+
+
+def needs_lookup(call: Call) -> bool:
+    """A videos call the API must first resolve to a user id: neither a cursor nor a userId carries it."""
+    return call.route == "videos" and "cursor" not in call.query and "userId" not in call.query
 
 
 class Api:
@@ -76,6 +82,7 @@ class Api:
         self.world, self.accounts, self.faults, self.codec = world, accounts, faults, codec
         self.ids, self.settings, self.stopping = ids, settings, stopping
         self._render_cache: Dict[Tuple[int, int, str, bool], dict] = {}
+        self._render_cache_now: Optional[int] = None  # the clock the cached items were rendered at
 
     def serve(self, call: Call) -> Reply:
         rid = self.ids.next()
@@ -133,7 +140,7 @@ class Api:
             prepared = self._prepare_videos(call) if call.route == "videos" else None
         except BadRequest as exc:
             return error(400, "bad_request", str(exc), rid)
-        self._sleep(call.handle)
+        self._sleep(call)
         free = fault is not None and fault.kind not in SERVES_DATA
         if not free and not self.accounts.charge(call.api_key or ""):
             return error(402, "insufficient_credits", "not enough credits for this call", rid)
@@ -141,7 +148,8 @@ class Api:
         handle = call.handle or ""
         if call.route == "profile":
             with self.world.lock:
-                return ok(render.profile(self.world.creator(handle)), rid, credits)
+                creator = self.world.creator(handle)
+                return ok(render.profile(creator, self.world.totals(creator) if creator else None), rid, credits)
         assert prepared is not None
         sort, cursor, trim = prepared
         return self._videos(handle, sort, cursor, trim, rid, credits, call, fault)
@@ -157,6 +165,11 @@ class Api:
         trim_text = q.get("trim", "false").lower()
         if trim_text not in ("true", "false", "1", "0"):
             raise BadRequest("trim must be a boolean")
+        if "userId" in q:
+            with self.world.lock:
+                creator = self.world.creator(call.handle or "")
+                if creator is None or creator.user_id != q["userId"]:
+                    raise BadRequest("userId does not belong to this handle")
         cursor = None
         if "cursor" in q:
             try:
@@ -169,6 +182,9 @@ class Api:
                 call: Call, fault: Optional[Fault]) -> Reply:
         key = handle_key(handle)
         with self.world.lock:
+            if self._render_cache_now != self.world.now_ms:
+                self._render_cache.clear()
+                self._render_cache_now = self.world.now_ms
             creator = self.world.visible(handle)
             if creator is None:
                 videos, next_cursor = [], None
@@ -192,19 +208,22 @@ class Api:
         return ok(data, rid, credits)
 
     def _rendered(self, creator: Any, video: Any, trim: bool) -> dict:
-        """A video's JSON item, rendered once per version of its creator: rendering is most of the
-        emulator's CPU, done under the world's lock, and would otherwise serialise concurrent pages
-        (and count against the connector in the latency benchmark)."""
+        """A video's JSON item, rendered once per version of its creator and instant of the clock (the
+        cache is emptied when the clock moves): rendering is most of the emulator's CPU, done under
+        the world's lock, and would otherwise serialise concurrent pages (and count against the
+        connector in the latency benchmark)."""
         key = (id(creator), creator.version, video.id, trim)
         item = self._render_cache.get(key)
         if item is None:
             if len(self._render_cache) >= RENDER_CACHE_SIZE:
                 self._render_cache.clear()
-            item = self._render_cache[key] = render.video(creator, video, trim)
+            item = self._render_cache[key] = render.video(creator, growth.at(video, self.world.now_ms), trim)
         return item
 
-    def _sleep(self, handle: Optional[str]) -> None:
-        ms = self.settings.handle_latency_ms.get(handle_key(handle or ""), self.settings.latency_ms)
+    def _sleep(self, call: Call) -> None:
+        ms = self.settings.handle_latency_ms.get(handle_key(call.handle or ""), self.settings.latency_ms)
+        if needs_lookup(call):
+            ms += self.settings.lookup_latency_ms
         if ms > 0:
             self.stopping.wait(ms / 1000)
 

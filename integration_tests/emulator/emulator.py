@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any, List, Optional, Union
+from typing import Any, Dict, List, Optional, Union
 
 from integration_tests.emulator.accounts import Accounts
 from integration_tests.emulator.api import Api, Settings
@@ -26,17 +26,20 @@ class Emulator:
     def __init__(
         self, dataset: Union[str, Dataset] = "demo", api_key: str = "sfk_demo", credits: int = 1_000_000,
         latency_ms: int = 0, seed: int = 7, page_size: int = 30, port: int = 0, anchor: datetime = ANCHOR,
+        now: Optional[datetime] = None, lookup_latency_ms: int = 0,
     ) -> None:
+        """`now` sets the clock (default: the dataset's anchor, where its histories end);
+        `lookup_latency_ms` delays each videos call that has neither cursor nor userId."""
         if page_size <= MAX_PINNED:
             raise ValueError(f"page_size must exceed {MAX_PINNED}: page 1 carries the pinned videos too")
         data = dataset if isinstance(dataset, Dataset) else Dataset.load(dataset, seed, anchor)
         self.api_key = api_key
         self.port = port
-        self.world = World(data)
+        self.world = World(data, now)
         self.accounts = Accounts(api_key, credits)
         self.fault_book = FaultBook()
         self.log = RequestLog()
-        self.settings = Settings(page_size=page_size, latency_ms=latency_ms)
+        self.settings = Settings(page_size=page_size, latency_ms=latency_ms, lookup_latency_ms=lookup_latency_ms)
         self.stopping = threading.Event()
         self.api = Api(self.world, self.accounts, self.fault_book, CursorCodec(str(seed)), RequestIds(seed),
                        self.settings, self.stopping)
@@ -77,13 +80,33 @@ class Emulator:
     def base_url(self) -> str:
         return f"http://{HOST}:{self.port}"
 
+    # --- the clock -----------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        """The emulator's current instant (UTC): what is listed and the counts served depend on it."""
+        return self.world.now
+
+    @property
+    def anchor(self) -> datetime:
+        """Where the dataset's histories end; the clock starts here unless `now` was given."""
+        return self.world.anchor
+
+    def advance(self, days: float) -> datetime:
+        """Move the clock `days` (>= 0, fractions allowed) forward; returns the new instant."""
+        return self.world.advance(days)
+
     # --- the world -----------------------------------------------------------------------------
     def handles(self) -> List[str]:
         return self.world.handles()
 
     def videos(self, handle: str, sort: Optional[str] = LATEST) -> List[dict]:
-        """Exactly what a full read would return, in API order (None: the order when sortBy is omitted)."""
+        """Exactly what a full read would return now, in API order (None: the order when sortBy is omitted)."""
         return self.world.videos(handle, sort)
+
+    def stats(self, handle: str) -> Dict[str, Dict[str, int]]:
+        """Video id -> `stats` served at the clock, for every listed video: the ground truth of a
+        handle's counts, without rendering (cheap for a benchmark's "true total views")."""
+        return self.world.stats(handle)
 
     def video(self, handle: str, video_id: str) -> Optional[dict]:
         return self.world.video(handle, video_id)
@@ -94,6 +117,7 @@ class Emulator:
         self.world.add_handle(handle, n_videos, pinned=pinned, private=private, ads=ads, null_created=null_created, seed=seed)
 
     def publish(self, handle: str, count: int = 1) -> List[dict]:
+        """`count` new videos, newer than every listed one and not after the clock (World.publish)."""
         return self.world.publish(handle, count)
 
     def change_stats(self, handle: str, count: Optional[int] = None) -> List[str]:
@@ -134,6 +158,16 @@ class Emulator:
             self.settings.latency_ms = ms
         else:
             self.settings.handle_latency_ms[handle_key(handle)] = ms
+
+    def set_lookup_latency(self, ms: int) -> None:
+        """Delay by `ms` each videos call that has neither cursor nor userId (the API resolves the handle)."""
+        if ms < 0:
+            raise ValueError("lookup latency must be >= 0 ms")
+        self.settings.lookup_latency_ms = ms
+
+    @property
+    def lookup_latency_ms(self) -> int:
+        return self.settings.lookup_latency_ms
 
     # --- faults --------------------------------------------------------------------------------
     def inject(self, kind: str, *, route: str = "videos", handle: Optional[str] = None, times: Optional[int] = 1,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from integration_tests.emulator.model import NOT_FOUND, PRIVATE, STYLE_OFFSET, STYLE_Z, Creator, Video
 
@@ -99,8 +99,9 @@ def details(creator: Creator, v: Video, cover: Optional[str]) -> Dict[str, Any]:
     }
 
 
-def profile(creator: Optional[Creator]) -> Dict[str, Any]:
-    """The profile route's `data`: lookupStatus, profile and metrics."""
+def profile(creator: Optional[Creator], totals: Optional[Tuple[int, int]] = None) -> Dict[str, Any]:
+    """The profile route's `data`: lookupStatus, profile and metrics; `totals` are (posts, likes)
+    of the videos listed at the clock (all videos and their stored likes when None)."""
     if creator is None or creator.status == NOT_FOUND:
         return {"lookupStatus": NOT_FOUND, "profile": None, "metrics": None}
     body: Dict[str, Any] = {
@@ -121,10 +122,11 @@ def profile(creator: Optional[Creator]) -> Dict[str, Any]:
                               (("large", "1080x1080"), ("medium", "720x720"), ("thumb", "100x100"))}
     if creator.bio_link:
         body["bioLink"] = {"url": creator.bio_link, "risk": 0}
+    posts, likes = totals if totals is not None else (len(creator.videos), sum(v.likes for v in creator.videos.values()))
     metrics = {
         "followers": creator.followers,
         "following": creator.following,
-        "likes": creator.base_likes + sum(v.likes for v in creator.videos.values()),
-        "posts": len(creator.videos),
+        "likes": creator.base_likes + likes,
+        "posts": posts,
     }
     return {"lookupStatus": creator.status, "profile": body, "metrics": metrics}

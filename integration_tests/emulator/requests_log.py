@@ -25,10 +25,21 @@ class ServedRequest:
     request_id: Optional[str] = None
     api_key: Optional[str] = field(default=None, repr=False)
 
+    @property
+    def user_id_sent(self) -> bool:
+        """Whether the call carried a `userId` query parameter (right or wrong)."""
+        return "userId" in self.query
+
+    @property
+    def lookup(self) -> bool:
+        """Whether the API had to resolve the handle first: a videos call with neither cursor nor userId."""
+        return self.route == "videos" and "cursor" not in self.query and "userId" not in self.query
+
     def to_dict(self) -> Dict[str, Any]:
         """For the admin route: the key is masked, so a demo that prints the log leaks nothing."""
         body = dataclasses.asdict(self)
         body["api_key"] = (self.api_key[:4] + "...") if self.api_key else None
+        body["user_id_sent"], body["lookup"] = self.user_id_sent, self.lookup
         return body
 
 

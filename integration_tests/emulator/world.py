@@ -1,13 +1,15 @@
 """The emulator's mutable world: creators and videos behind one lock, with the changes a test
-makes between two syncs (publish, new stats, delete, pin, private, gone)."""
+makes between two syncs (publish, new stats, delete, pin, private, gone), and its clock: what is
+listed and the counts served depend on the current instant (see growth.py)."""
 
 from __future__ import annotations
 
 import random
 import threading
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Optional, Sequence
 
-from integration_tests.emulator import render
+from integration_tests.emulator import growth, render
 from integration_tests.emulator.dataset import DAY_MS, HOUR_MS, CreatorSpec, Dataset, add_video, anchor_ms, make_creator
 from integration_tests.emulator.model import FOUND, NOT_FOUND, PRIVATE, Creator, Video
 from integration_tests.emulator.paging import DEFAULT, LATEST, POPULAR, LatestOrder
@@ -20,13 +22,35 @@ def handle_key(handle: str) -> str:
     return (handle[1:] if handle.startswith("@") else handle).lower()
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def instant(ms: int) -> datetime:
+    """Exact (no float rounding of the milliseconds)."""
+    return EPOCH + timedelta(milliseconds=ms)
+
+
 class World:
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, now: Optional[datetime] = None) -> None:
         self.lock = threading.RLock()
         self.seed = dataset.seed
         self.anchor = dataset.anchor
+        self.now_ms = anchor_ms(dataset.anchor if now is None else now)
         self._creators: Dict[str, Creator] = {handle_key(h): c for h, c in dataset.creators.items()}
-        self._orders: Dict[tuple[str, str], tuple[int, Any]] = {}
+        self._orders: Dict[tuple[str, str], tuple[int, int, Any]] = {}
+
+    # --- the clock -----------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return instant(self.now_ms)
+
+    def advance(self, days: float) -> datetime:
+        """Move the clock forward: videos age (their counts grow) and any created in between appear."""
+        if not days >= 0:  # NaN too
+            raise ValueError("the clock only moves forward: days must be >= 0")
+        with self.lock:
+            self.now_ms += round(days * DAY_MS)
+            return self.now
 
     # --- reading -------------------------------------------------------------------------------
     def creator(self, handle: str) -> Optional[Creator]:
@@ -43,22 +67,34 @@ class World:
         with self.lock:
             return sorted(c.handle for c in self._creators.values() if c.status != NOT_FOUND)
 
+    def listed(self, creator: Creator) -> list[Video]:
+        """The videos created at or before the clock: later ones do not exist yet."""
+        now = self.now_ms
+        return [v for v in creator.videos.values() if v.instant_ms <= now]
+
+    def totals(self, creator: Creator) -> tuple[int, int]:
+        """(posts, likes) of the listed videos at the clock, for the profile's metrics."""
+        listed = self.listed(creator)
+        now = self.now_ms
+        return len(listed), sum(growth.grown(v.likes, now - v.instant_ms) for v in listed)
+
     def order(self, creator: Creator, sort: str) -> Any:
-        """LatestOrder for `latest`, else the ordered list; cached until the creator changes."""
+        """LatestOrder for `latest`, else the ordered list; cached until the creator or the clock changes."""
         cache_key = (creator.handle, sort)
         cached = self._orders.get(cache_key)
-        if cached and cached[0] == creator.version:
-            return cached[1]
-        videos = list(creator.videos.values())
+        if cached and cached[0] == creator.version and cached[1] == self.now_ms:
+            return cached[2]
+        videos = self.listed(creator)
         built: Any
         if sort == LATEST:
             built = LatestOrder.of(videos)
         elif sort == POPULAR:
-            built = sorted(videos, key=lambda v: (v.views, int(v.id)), reverse=True)
+            now = self.now_ms
+            built = sorted(videos, key=lambda v: (growth.grown(v.views, now - v.instant_ms), int(v.id)), reverse=True)
         else:
             built = sorted(videos, key=lambda v: int(v.id))
             random.Random(f"{creator.seed}:{DEFAULT}").shuffle(built)
-        self._orders[cache_key] = (creator.version, built)
+        self._orders[cache_key] = (creator.version, self.now_ms, built)
         return built
 
     def ordered(self, handle: str, sort: Optional[str] = LATEST) -> list[Video]:
@@ -69,15 +105,27 @@ class World:
         return built.all() if isinstance(built, LatestOrder) else list(built)
 
     def videos(self, handle: str, sort: Optional[str] = LATEST) -> list[dict]:
+        """Every listed video as served at the clock, in API order."""
         with self.lock:
             creator = self.visible(handle)
-            return [render.video(creator, v) for v in self.ordered(handle, sort)] if creator else []
+            now = self.now_ms
+            return [render.video(creator, growth.at(v, now)) for v in self.ordered(handle, sort)] if creator else []
 
     def video(self, handle: str, video_id: str) -> Optional[dict]:
         with self.lock:
             creator = self.visible(handle)
             found = creator.videos.get(video_id) if creator else None
-            return render.video(creator, found) if creator and found else None
+            if creator is None or found is None or found.instant_ms > self.now_ms:
+                return None
+            return render.video(creator, growth.at(found, self.now_ms))
+
+    def stats(self, handle: str) -> Dict[str, Dict[str, int]]:
+        """Ground truth without rendering: video id -> the `stats` served at the clock, for every
+        listed video of a visible handle (cheap enough for a benchmark's "true total views")."""
+        with self.lock:
+            creator = self.visible(handle)
+            now = self.now_ms
+            return {v.id: growth.stats(v, now) for v in self.listed(creator)} if creator else {}
 
     # --- changing ------------------------------------------------------------------------------
     def _existing(self, handle: str) -> Creator:
@@ -93,35 +141,38 @@ class World:
         self, handle: str, n_videos: int, *, pinned: int = 0, private: bool = False, ads: int = 0,
         null_created: int = 0, seed: Optional[int] = None,
     ) -> None:
-        """A new creator with `n_videos` videos in all (`pinned` of them pinned)."""
+        """A new creator with `n_videos` videos in all (`pinned` of them pinned), its history ending
+        just before the clock (as the datasets' end just before their anchor)."""
         if not 1 <= len(handle) <= 64 or "/" in handle:
             raise ValueError("a handle has 1 to 64 characters and no '/'")
         if pinned > MAX_PINNED:
             raise ValueError(f"TikTok pins at most {MAX_PINNED} videos")
         spec = CreatorSpec(handle_key(handle), n_videos, pinned=pinned, private=private, ads=ads, null_created=null_created)
         with self.lock:
-            self._creators[spec.handle] = make_creator(spec, self.seed if seed is None else seed, self.anchor)
+            self._creators[spec.handle] = make_creator(spec, self.seed if seed is None else seed, self.now)
             self._orders = {k: v for k, v in self._orders.items() if k[0] != spec.handle}
 
     def publish(self, handle: str, count: int = 1) -> list[dict]:
-        """New videos, each newer than every existing one of the handle (pinned or not)."""
+        """New videos, each newer than every listed one of the handle (pinned or not) and none after
+        the clock; see `publish_instants` for where they land."""
         with self.lock:
             creator = self._existing(handle)
-            made = []
-            for _ in range(count):
-                rng = random.Random(f"{creator.seed}:publish:{creator.published}")
-                creator.published += 1
-                newest = max((v.instant_ms for v in creator.videos.values()), default=anchor_ms(self.anchor) - DAY_MS)
-                instant = newest + rng.randint(HOUR_MS // 6, 6 * HOUR_MS)
-                made.append(add_video(creator, rng, instant, n=len(creator.videos), theme=creator.theme, unicode=creator.unicode))
+            rngs = [random.Random(f"{creator.seed}:publish:{creator.published + i}") for i in range(count)]
+            creator.published += count
+            steps = [rng.randint(HOUR_MS // 6, 6 * HOUR_MS) for rng in rngs]
+            newest = max((v.instant_ms for v in self.listed(creator)), default=self.now_ms - DAY_MS)
+            made = [add_video(creator, rng, at, n=len(creator.videos), theme=creator.theme, unicode=creator.unicode)
+                    for rng, at in zip(rngs, publish_instants(newest, self.now_ms, steps), strict=True)]
             self._changed(creator)
-            return [render.video(creator, v) for v in made]
+            now = self.now_ms
+            return [render.video(creator, growth.at(v, now)) for v in made]
 
     def change_stats(self, handle: str, count: Optional[int] = None) -> list[str]:
-        """Raise every counter of the `count` newest videos (all if None), as views keep coming."""
+        """Raise every final counter of the `count` newest listed videos (all if None), as views keep
+        coming; what is served grows in proportion (growth.py)."""
         with self.lock:
             creator = self._existing(handle)
-            newest: Sequence[Video] = sorted(creator.videos.values(), key=lambda v: v.order_key, reverse=True)
+            newest: Sequence[Video] = sorted(self.listed(creator), key=lambda v: v.order_key, reverse=True)
             chosen = newest if count is None else newest[:count]
             rng = random.Random(f"{creator.seed}:stats:{creator.version}")
             for v in chosen:
@@ -158,3 +209,31 @@ class World:
             creator = self._existing(handle)
             creator.status = status
             self._changed(creator)
+
+
+def publish_instants(newest: int, now: int, steps: Sequence[int]) -> list[int]:
+    """Where `len(steps)` new videos land, oldest first, given the newest listed video and the clock
+    (ms). Each step (10 min to 6 h) is the gap before one video, as before the clock existed:
+    - the block fits between the newest video and the clock, and the clock is within one step of its
+      end: today's placement, newest + the steps;
+    - the clock has moved further: the same block, shifted to end one step before the clock (new
+      videos are recent, "spread over the last hours before the clock");
+    - no room for the block: the steps are scaled down to fit in the first half of the room between
+      the newest video and the clock, on whole seconds, so each such publish halves the room (an
+      hour's room takes about a dozen publishes). When fewer whole seconds than videos are left, the
+      last ones share the clock's instant (ties in createdAt, order by id): advance the clock."""
+    ends = [sum(steps[: i + 1]) for i in range(len(steps))]
+    if not ends:
+        return []
+    total = ends[-1]
+    if newest + total <= now:
+        shift = max(0, now - steps[0] - (newest + total))
+        return [newest + shift + end for end in ends]
+    room = now - newest
+    placed, previous = [], newest
+    for end in ends:
+        at = newest + room * end // (2 * total)
+        at = max(at - at % 1000, previous - previous % 1000 + 1000)
+        previous = min(at, now)
+        placed.append(previous)
+    return placed
