@@ -80,15 +80,15 @@ def test_given_a_bad_value_when_parsed_then_the_config_error_names_the_field(fie
     assert field in config_error(**{field: value})
 
 
-def test_given_1001_handles_when_parsed_then_the_error_names_handles_and_the_limit() -> None:
-    message = config_error(handles=[f"h{i}" for i in range(1001)])
+def test_given_10001_handles_when_parsed_then_the_error_names_handles_and_the_limit() -> None:
+    message = config_error(handles=[f"h{i}" for i in range(10_001)])
 
     assert "handles" in message
-    assert "1000" in message
+    assert "10000" in message
 
 
-def test_given_1000_handles_when_parsed_then_all_are_kept() -> None:
-    assert len(parse_config(raw_config(handles=[f"h{i}" for i in range(1000)])).handles) == 1000
+def test_given_10000_handles_when_parsed_then_all_are_kept() -> None:
+    assert len(parse_config(raw_config(handles=[f"h{i}" for i in range(10_000)])).handles) == 10_000
 
 
 def test_given_no_api_key_when_parsed_then_the_error_names_api_key() -> None:
