@@ -9,8 +9,6 @@ orjson instead (also cheaper per record); every other message keeps the CDK's se
 
 from __future__ import annotations
 
-import json
-import logging
 from typing import Any, Callable, Dict
 
 import orjson
@@ -27,27 +25,8 @@ def record_line(message: AirbyteMessage) -> str:
     body: Dict[str, Any] = {"stream": record.stream, "data": record.data, "emitted_at": record.emitted_at}
     if record.namespace is not None:
         body["namespace"] = record.namespace
-    message_body = {"type": "RECORD", "record": body}
-    try:
-        return orjson.dumps(message_body).decode()
-    except orjson.JSONEncodeError:
-        return _deeply_nested_line(message_body)
-
-
-def _deeply_nested_line(message_body: Dict[str, Any]) -> str:
-    """orjson stops at 255 levels of nesting; the standard library goes deeper. Past that, the
-    record is kept without its open-ended `details` rather than ending the whole sync."""
-    try:
-        return json.dumps(message_body, ensure_ascii=False)
-    except (RecursionError, ValueError, TypeError):
-        data = dict(message_body["record"]["data"])
-        data["details"] = None
-        logging.getLogger("airbyte").warning(
-            f"videos {data.get('handle')}: video {data.get('id')} has a `details` object nested too deeply "
-            "to serialise; it was emitted with details = null"
-        )
-        record = dict(message_body["record"], data=data)
-        return orjson.dumps({"type": "RECORD", "record": record}).decode()
+    # payloads.py keeps every page within MAX_DEPTH levels, so orjson can always write its records.
+    return orjson.dumps({"type": "RECORD", "record": body}).decode()
 
 
 def keep_nulls_in_records() -> None:

@@ -46,9 +46,10 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
 
     def __init__(self) -> None:
         keep_nulls_in_records()
-        queue: Queue[QueueItem] = Queue(maxsize=QUEUE_SIZE)
-        self._message_repository: MessageRepository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
-        super().__init__(self._make_concurrent_source(1, queue, logging.getLogger("airbyte")))
+        # `read` builds the concurrent source it reads with (sized to the config's concurrency) and
+        # this repository again on its own thread; these are only what the adapter requires.
+        self._message_repository: MessageRepository = InMemoryMessageRepository()
+        super().__init__(None)  # type: ignore[arg-type]
 
     @property
     def message_repository(self) -> MessageRepository:
@@ -116,7 +117,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         )
         source = self._make_concurrent_source(parsed.concurrency, queue, logger)
         yield from source.read([stream.get_underlying_stream() for stream in concurrent_streams])  # type: ignore[attr-defined]
-        summary = SyncSummary(run, parsed, time.monotonic() - started, cursor)
+        summary = SyncSummary(run, time.monotonic() - started, cursor)
         summary.log(logger)
         error = summary.error()
         if error is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any, Dict, Optional
 
 import pytest
@@ -74,33 +73,6 @@ def test_given_a_record_with_meta_when_serialised_then_the_cdk_serialiser_is_use
     message.record.meta = AirbyteRecordMessageMeta(changes=[])
 
     assert json.loads(record_line(message)) == AirbyteMessageSerializer.dump(message)
-
-
-def nested(depth: int) -> Dict[str, Any]:
-    value: Dict[str, Any] = {}
-    for _ in range(depth):
-        value = {"child": value}
-    return value
-
-
-def test_given_details_nested_past_orjsons_limit_when_serialised_then_the_line_is_still_complete() -> None:
-    data = {"id": "1", "caption": None, "details": nested(300)}
-
-    line = json.loads(record_line(record(data)))
-
-    assert line["record"]["data"] == data
-
-
-def test_given_details_too_deep_for_any_serialiser_when_serialised_then_details_is_null_with_a_warning(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    data = {"id": "1", "handle": "nasa", "caption": None, "details": nested(50_000)}
-
-    with caplog.at_level(logging.WARNING, logger="airbyte"):
-        line = json.loads(record_line(record(data)))
-
-    assert line["record"]["data"] == {"id": "1", "handle": "nasa", "caption": None, "details": None}
-    assert any("nasa" in r.getMessage() and "details" in r.getMessage() for r in caplog.records)
 
 
 def test_given_the_serialiser_installed_when_the_entrypoint_writes_a_record_then_nulls_are_kept(
