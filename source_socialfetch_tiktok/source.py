@@ -29,7 +29,6 @@ from .budget import CreditBudget
 from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
 from .cursor import PerHandleCursor
-from .serialization import keep_nulls_in_records
 from .state import VideosStateStore
 from .streams import Profiles, Videos
 from .summary import SyncSummary
@@ -45,7 +44,6 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
     check_config_against_spec = False
 
     def __init__(self) -> None:
-        keep_nulls_in_records()
         # `read` builds the concurrent source it reads with (sized to the config's concurrency) and
         # this repository again on its own thread; these are only what the adapter requires.
         self._message_repository: MessageRepository = InMemoryMessageRepository()
