@@ -9,14 +9,13 @@ import re
 from typing import Any, Dict
 
 import pytest
-import requests
 from airbyte_cdk.models import FailureType, Status
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from integration_tests.emulator import Emulator
 from integration_tests.faultkit.killer import run_connector
-from integration_tests.faultkit.shapes import Shapes, nested
+from integration_tests.faultkit.shapes import Shapes
 from integration_tests.harness import (
     catalog,
     config,
@@ -29,7 +28,6 @@ from integration_tests.harness import (
     videos_state,
 )
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
-from source_socialfetch_tiktok.payloads import json_body
 from source_socialfetch_tiktok.timeutil import parse_instant, utc_now
 
 SAFE_PATH = re.compile(r"^/v1/tiktok/profiles/[a-z0-9._]{1,64}(/videos)?(\?|$)")
@@ -329,35 +327,7 @@ def test_given_counts_as_strings_negative_or_null_and_unknown_fields_then_record
     assert "brandNewField" in sample, "unknown fields are kept, as the API sent them"
 
 
-def test_given_details_nested_300_levels_then_records_are_emitted_and_valid(make_emulator, shaped):
-    emu = make_emulator(dataset="empty")
-    emu.add_handle("deep.details", 35, seed=4)
-    emu.add_handle("plain.one", 20, seed=5)
-    shaped.deep_details("deep.details", 300)
-    output = read(config(emu.base_url, ["deep.details", "plain.one"]), catalog("incremental"))
-    assert keys(records(output)) == truth(emu, ["deep.details", "plain.one"])
-
-
-def test_given_a_page_with_details_nested_2000_levels_then_it_is_still_decoded():
-    body = '{"data":{"videos":[{"id":"1","details":' + nested(2000) + '}],"page":{"hasMore":false}}}'
-    response = requests.Response()
-    response._content = body.encode()
-    response.status_code = 200
-    decoded = json_body(response)
-    assert decoded is not None and decoded["data"]["videos"][0]["id"] == "1"
-
-
-def test_given_details_nested_past_the_decodable_depth_then_the_handle_fails_at_once_naming_it(make_emulator, shaped):
-    emu = make_emulator(dataset="empty")
-    emu.add_handle("abyss.details", 35, seed=4)
-    emu.add_handle("plain.one", 20, seed=5)
-    shaped.deep_details("abyss.details", 6_000)
-    output = read(config(emu.base_url, ["abyss.details", "plain.one"]), catalog("incremental"), expect_failure=True)
-    assert set(cursors(output)) == {"plain.one"}
-    assert keys(records(output)) == truth(emu, ["plain.one"])
-    error = output.errors[-1].trace.error
-    assert "abyss.details" in error.message and "deeper" in error.message
-    assert len([r for r in emu.requests if r.handle == "abyss.details"]) == 1, "not retried: it cannot get better"
+# Deeply nested `details`: integration_tests/test_deep_details.py
 
 
 def test_given_oversized_pages_of_2000_videos_then_every_video_is_read_once(make_emulator):

@@ -13,10 +13,11 @@ import pytest
 from airbyte_cdk.models import FailureType
 
 from integration_tests.emulator import Emulator
+from integration_tests.faultkit.servers import TlsRecorder
 from integration_tests.faultkit.shapes import Shapes
 from integration_tests.faultkit.worlds import SMALL, newest_cursors, parsed, populate
 from integration_tests.harness import catalog, config, cursors, keys, read, records, truth
-from source_socialfetch_tiktok import SourceSocialfetchTiktok
+from source_socialfetch_tiktok.backoff_strategies import RetryAfterBackoffStrategy
 
 TRANSIENT = ["429", "500", "503", "502", "timeout", "drop", "nonjson", "truncated", "no_videos"]
 # (handle, skip): the page each handle's fault hits: 1, 2, 3 and 2
@@ -181,9 +182,27 @@ def test_given_a_stalled_server_then_the_read_times_out_within_the_configured_se
     assert keys(records(output)) == truth(world, ["alpha.one"])
 
 
-def test_given_any_config_then_connect_and_read_time_outs_are_set_and_tls_is_verified(world):
-    source = SourceSocialfetchTiktok()
-    for stream in source.streams(config(world.base_url, ["alpha.one"], request_timeout_seconds=7)):
-        client = stream._http_client
-        assert client._request_timeout == (10.0, 7.0), "(connect, read) seconds"
-        assert client._session.verify is True
+def test_given_a_server_with_an_untrusted_certificate_then_the_read_never_sends_the_key_and_names_it(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(RetryAfterBackoffStrategy, "backoff_time", lambda self, response_or_exception, attempt_count: 0.01)
+    with TlsRecorder(tmp_path) as server:
+        output = read(config(server.origin, ["alpha.one"]), catalog("incremental"), expect_failure=True)
+        assert server.seen == [], "no request completed over an unverified connection"
+    final = _errors(output)[-1]
+    assert "alpha.one" in final.message and "gave up after retries" in final.message
+    assert not records(output)
+
+
+def test_given_429_until_the_retries_run_out_then_the_handle_fails_saying_so_and_the_others_complete(
+        world, monkeypatch):
+    """The CDK words an exhausted 429 differently from other exhausted retries ("API rate limit
+    exceeded."): the decision does not read that wording, only the resolution noted for the request."""
+    monkeypatch.setattr(RetryAfterBackoffStrategy, "backoff_time", lambda self, response_or_exception, attempt_count: 0.01)
+    world.inject("429", handle="bravo.two", skip=1, times=None)
+    output = read(_cfg(world), catalog("incremental"), expect_failure=True)
+    good = [h for h in HANDLES if h != "bravo.two"]
+    assert set(cursors(output)) == set(good)
+    final = _errors(output)[-1]
+    assert final.failure_type == FailureType.transient_error
+    assert "bravo.two (videos: gave up after retries: Social Fetch rate limit reached (429).)" in final.message
+    assert len([r for r in world.requests if r.handle == "bravo.two" and r.status == 429]) == 6, "5 retries"

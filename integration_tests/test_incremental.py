@@ -5,6 +5,8 @@ from __future__ import annotations
 import collections
 from datetime import timedelta
 
+import pytest
+
 from integration_tests.harness import (
     catalog,
     config,
@@ -127,9 +129,14 @@ def test_given_a_history_longer_than_the_budget_then_each_sync_goes_on_where_the
         h: newest(emulator.videos(h)) for h in ("pinned.creator", "nasa.fan")}
 
 
-def test_given_a_saved_position_the_api_refuses_then_the_handle_is_read_from_the_top(emulator):
-    state = videos_state({}, resume_positions={"nasa.fan": {"cursor": "bm90IGEgY3Vyc29y", "newest": None}})
+@pytest.mark.parametrize("cursor", [
+    "bm90IGEgY3Vyc29y",  # a cursor the API does not know: 400
+    "x" * 70_000,  # a URL longer than the server takes (the stdlib server's limit is 65,536): 414
+])
+def test_given_a_saved_position_the_api_refuses_then_the_handle_is_read_from_the_top(emulator, cursor):
+    state = videos_state({}, resume_positions={"nasa.fan": {"cursor": cursor, "newest": None}})
     output = read(config(emulator.base_url, ["nasa.fan"]), catalog("incremental"), state=state)
+    assert any("refused the saved position" in m.log.message for m in output.logs)
     assert keys(records(output)) == truth(emulator, ["nasa.fan"])
     assert parse_instant(cursors(output)["nasa.fan"]) == newest(emulator.videos("nasa.fan"))
     assert "resume_positions" not in final_videos_state(output)

@@ -20,7 +20,7 @@ from integration_tests.faultkit.servers import WHOAMI, Recorder, TlsRecorder
 from integration_tests.harness import catalog, config, read
 from integration_tests.test_resume import CATALOG
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
-from source_socialfetch_tiktok.transport import API_KEY_HEADER, ApiKeyAuth, build_session
+from source_socialfetch_tiktok.transport import API_KEY_HEADER, build_session
 
 KEY = "sfk_s3cr3t_DO_NOT_LEAK_42"
 FORMS = [KEY, quote(KEY, safe=""), "s3cr3t_DO_NOT_LEAK", "DO_NOT_LEAK_42"]
@@ -132,17 +132,6 @@ def test_given_a_redirect_to_another_host_then_the_connector_does_not_follow_it_
     assert_clean(_all_messages(output))
 
 
-def test_given_a_session_that_follows_redirects_then_x_api_key_is_dropped_when_the_host_changes():
-    with Recorder(lambda path: WHOAMI) as elsewhere:
-        with Recorder(lambda path: (302, {"Location": elsewhere.origin.replace("127.0.0.1", "localhost") + path},
-                                    b"")) as api:
-            session = build_session(1)
-            response = session.get(api.origin + "/v1/whoami", auth=ApiKeyAuth(KEY, api.origin), timeout=5)
-            assert response.status_code == 200 and len(response.history) == 1
-            assert api.seen[0]["headers"].get(API_KEY_HEADER) == KEY
-        assert elsewhere.seen and API_KEY_HEADER not in elsewhere.seen[0]["headers"]
-
-
 def test_given_a_server_with_an_untrusted_certificate_then_check_fails_on_tls_and_never_sends_the_key(tmp_path):
     with TlsRecorder(tmp_path) as server:
         status = SourceSocialfetchTiktok().check(logging.getLogger("airbyte"), config(server.origin, ["one.video"],
@@ -152,7 +141,6 @@ def test_given_a_server_with_an_untrusted_certificate_then_check_fails_on_tls_an
         assert server.seen == [], "no request completed over an unverified connection"
         with pytest.raises(requests.exceptions.SSLError):
             build_session(1).get(server.origin + "/v1/whoami", timeout=3)
-    assert build_session(4).verify is True
 
 
 @pytest.mark.parametrize("base_url, accepted", [

@@ -7,10 +7,15 @@ float64 first (pandas-dev/pandas#44684, fixed only in pandas 3): the 19-digit st
 primary key lost its meaning. Reading with `dtype=False` keeps every value as the JSON says;
 the rest is PyAirbyte's own method unchanged. DuckDB, Snowflake and BigQuery use their own
 loaders and are not affected. Import this module after `environment.import_airbyte()`.
+
+The method copied is private to PyAirbyte, so the copy is tied to one version (checked here, at
+import); `unit_tests/test_postgres_workaround.py` has a canary that fails on the day PyAirbyte
+reads with `dtype=False` itself, or pandas stops guessing: then delete this module.
 """
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 from typing import ClassVar, Dict, List
 
@@ -21,6 +26,15 @@ from airbyte.caches import PostgresCache
 from airbyte.shared.sql_processor import SqlProcessorBase
 from pandas import Index
 from sqlalchemy.types import TypeEngine
+
+from socialfetch_local.errors import LocalSyncError
+
+PYAIRBYTE_VERSION = "0.71.3"  # the version whose SqlProcessorBase._write_files_to_new_table is copied below
+if version("airbyte") != PYAIRBYTE_VERSION:
+    raise LocalSyncError(
+        f"socialfetch-local-sync's Postgres loader is written for PyAirbyte {PYAIRBYTE_VERSION}, and "
+        f"PyAirbyte {version('airbyte')} is installed: pip install 'airbyte=={PYAIRBYTE_VERSION}'", exit_code=2,
+    )
 
 
 class ExactPostgresSqlProcessor(PostgresSqlProcessor):

@@ -26,7 +26,6 @@ class HandlePager:
     emitted: int = 0
     duplicates: int = 0
     end: Optional[str] = None  # why the walk ended: end, boundary, max_videos, or a guard's message
-    guard_tripped: bool = False
     _seen_ids: Set[str] = field(default_factory=set)
     _cursors: Set[str] = field(default_factory=set)
     _passed_boundary: bool = False
@@ -97,6 +96,5 @@ class HandlePager:
         return self.end in ("end", "boundary", "max_videos")
 
     def _trip(self, why: str) -> Optional[str]:
-        self.guard_tripped = True
         self.end = f"paging stopped: {why}"
         return None

@@ -8,10 +8,12 @@ from typing import List, Optional
 from airbyte_cdk.entrypoint import launch
 from airbyte_cdk.utils import AirbyteTracedException
 
+from .serialization import keep_nulls_in_records
 from .source import SourceSocialfetchTiktok
 
 
 def run(args: Optional[List[str]] = None) -> None:
+    keep_nulls_in_records()
     source = SourceSocialfetchTiktok()
     try:
         launch(source, sys.argv[1:] if args is None else args)

@@ -32,7 +32,6 @@ from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
 from .cursor import PerHandleCursor
 from .partitions import HandlePartitionGenerator, ReadPhases, VideoStatsAfterVideos, concurrent_stream
-from .serialization import keep_nulls_in_records
 from .state import VideosStateStore
 from .streams import Profiles, Videos
 from .summary import SyncSummary, log_refresh_plan
@@ -53,10 +52,10 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
     def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         """`clock`: the sync's wall clock (a simulation of many days of syncs passes its own)."""
         self._clock = clock
-        keep_nulls_in_records()
-        queue: Queue[QueueItem] = Queue(maxsize=QUEUE_SIZE)
-        self._message_repository: MessageRepository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
-        super().__init__(self._make_concurrent_source(1, queue, logging.getLogger("airbyte")))
+        # `read` builds the concurrent source it reads with (sized to the config's concurrency) and
+        # this repository again on its own thread; these are only what the adapter requires.
+        self._message_repository: MessageRepository = InMemoryMessageRepository()
+        super().__init__(None)  # type: ignore[arg-type]
 
     @property
     def message_repository(self) -> MessageRepository:
@@ -154,7 +153,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             yield from source.read(concurrent_streams)
         finally:
             phases.cancel()  # never leave a worker waiting for a phase that will not end
-        summary = SyncSummary(run, parsed, time.monotonic() - started, cursor)
+        summary = SyncSummary(run, time.monotonic() - started, cursor)
         summary.log(logger)
         error = summary.error()
         if error is not None:
@@ -179,15 +178,6 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             return videos, None
         return videos, PerHandleCursor("videos", store, run, state_manager, self._message_repository)
 
-    def _make_concurrent_source(self, workers: int, queue: Queue[QueueItem], logger: logging.Logger) -> ConcurrentSource:
-        return ConcurrentSource.create(
-            num_workers=workers,
-            initial_number_of_partitions_to_generate=1,
-            logger=logger,
-            slice_logger=self._slice_logger,
-            message_repository=self._message_repository,
-            queue=queue,
-        )
 
 
 T = TypeVar("T")

@@ -9,33 +9,36 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
-from typing import Any, Iterable, List, Mapping, MutableMapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
 from urllib.parse import quote
 
 import requests
-from airbyte_cdk.models import FailureType, SyncMode
-from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
-from airbyte_cdk.sources.streams import CheckpointMixin
+from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams.core import StreamData
 from airbyte_cdk.sources.streams.http import HttpStream
-from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler
-from airbyte_cdk.sources.streams.http.http_client import HttpClient
-from airbyte_cdk.utils import AirbyteTracedException
+from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler, ErrorResolution
 
 from .backoff_strategies import RetryAfterBackoffStrategy
 from .config import SocialFetchConfig
-from .errors_handlers import BAD_REQUEST, SYNC_STOPPING_MESSAGES, TOO_DEEP, SocialFetchErrorHandler
+from .errors_handlers import (
+    UNUSABLE_PAGE,
+    Next,
+    RequestContext,
+    ResolutionTap,
+    SocialFetchError,
+    SocialFetchErrorHandler,
+    after_error,
+)
 from .pagination import HandlePager
 from .partitions import REFRESH
-from .payloads import credits_charged, json_body
+from .payloads import MAX_DEPTH, credits_charged, json_body, page_of
 from .records import video_record
 from .state import VideosStateStore
 from .sync_run import HandleRead, Outcome, SyncRun
-from .transport import ApiKeyAuth, build_session, request_timeout
+from .transport import USER_AGENT, ApiKeyAuth, pool_http_connections, request_timeout
 from .user_ids import UserIds, author_id, valid_user_id
 from .video_stats import captured_at, snapshot
 
-_EXHAUSTED_PREFIX = "Exhausted available request attempts. Please see logs for more details. Exception: "
 _MAX_LOGGED_PROBLEMS = 3
 
 
@@ -51,26 +54,22 @@ class SocialFetchStream(HttpStream, ABC):
         # Worker threads read different handles through this one stream object; each thread reads
         # one partition at a time, so the handle being read is a per-thread fact.
         self._local = threading.local()
-        super().__init__()
-        # Replaces the client HttpStream built, for what it cannot be told: the pool size for
-        # plain http too, the time-outs, and an API key that never follows a redirect elsewhere.
-        self._http_client = HttpClient(
-            name=self.name,
-            logger=self.logger,
-            error_handler=self.get_error_handler(),
-            session=build_session(config.concurrency),
-            authenticator=ApiKeyAuth(config.api_key, config.base_url),
-            backoff_strategy=self.get_backoff_strategy(),
-            message_repository=InMemoryMessageRepository(),
-            request_timeout=request_timeout(config.request_timeout_seconds),
-        )
+        super().__init__(authenticator=ApiKeyAuth(config.api_key, config.base_url))
+        # The one override with no public route: HttpStream pools 40 connections for https only,
+        # leaving plain http (loopback: the emulator, the benchmark) at requests' 10.
+        pool_http_connections(self._http_client._session, config.concurrency)
 
     @property
     def url_base(self) -> str:
         return f"{self._config.base_url}/v1/"
 
     def get_error_handler(self) -> Optional[ErrorHandler]:
-        return SocialFetchErrorHandler(self.logger, required_data_key=self.required_data_key)
+        return ResolutionTap(SocialFetchErrorHandler(self.logger, self.required_data_key), self._note_resolution)
+
+    def _note_resolution(self, resolution: ErrorResolution) -> None:
+        read: Optional[HandleRead] = getattr(self._local, "read", None)
+        if read is not None:
+            read.last_resolution = resolution
 
     def get_backoff_strategy(self) -> Optional[BackoffStrategy]:
         return RetryAfterBackoffStrategy()
@@ -81,7 +80,11 @@ class SocialFetchStream(HttpStream, ABC):
         stream_slice: Optional[Mapping[str, Any]] = None,
         next_page_token: Optional[Mapping[str, Any]] = None,
     ) -> Mapping[str, Any]:
-        return {"allow_redirects": False}
+        # The API key must never follow a redirect elsewhere: no redirect is followed at all.
+        return {"allow_redirects": False, "timeout": request_timeout(self._config.request_timeout_seconds)}
+
+    def request_headers(self, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
+        return {"Accept": "application/json", "User-Agent": USER_AGENT}
 
     def stream_slices(
         self,
@@ -125,17 +128,9 @@ class SocialFetchStream(HttpStream, ABC):
             while True:
                 try:
                     yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
-                except AirbyteTracedException as error:
-                    if self.restart_from_top(read, error):
-                        self._run.release(read)
-                        if self._run.reserve(read):
-                            continue
-                        break
-                    self._on_error(read, error)
-                except RecursionError:  # the CDK re-reads a failed page's body with requests' json()
-                    self._run.finish(read, Outcome.FAILED, TOO_DEEP.error_message or "", FailureType.system_error)
-                except Exception as error:  # noqa: BLE001 - isolation: one handle's surprise must not end the others
-                    self._run.finish(read, Outcome.FAILED, f"{type(error).__name__}: {error}", FailureType.system_error)
+                except Exception as error:  # noqa: BLE001 - isolation: one handle's error must not end the others
+                    if self._on_error(read, error):
+                        continue
                 else:
                     if read.outcome is None:  # not already cut short by the budget or a stop
                         self._run.finish(read, *self.end_handle(read))
@@ -147,22 +142,43 @@ class SocialFetchStream(HttpStream, ABC):
             self._local.read = None
             self._run.log_finished(read)
 
-    def _on_error(self, read: HandleRead, error: AirbyteTracedException) -> None:
-        message = error.message or str(error)
-        kind = SYNC_STOPPING_MESSAGES.get(message)
-        if kind is not None:
-            self._run.stop(kind, message)
+    def _on_error(self, read: HandleRead, error: Exception) -> bool:
+        """Act on `after_error`'s decision; True when the handle is to be read again from the top."""
+        context = RequestContext(
+            resumed_first_page=read.pages == 0 and read.page_cursor is not None,
+            carried_user_id=read.user_id is not None,
+        )
+        decision = after_error(error, read.last_resolution, context)
+        read.last_resolution = None
+        if decision.next is Next.ASK_AGAIN_WITHOUT_USER_ID:
+            self.logger.warning(
+                f"{self.name} {read.handle}: the API refused the handle's saved TikTok user id; it is dropped "
+                "and the same page is asked again without it"
+            )
+            self.drop_user_id(read)
+            self._local.start_cursor = read.page_cursor  # the same page; the pager keeps what it saw
+            self._run.release(read)
+            return self._run.reserve(read)
+        if decision.next is Next.RESTART_HANDLE:
+            if not self.restart_from_top(read):
+                return False
+            self._run.release(read)
+            return self._run.reserve(read)
+        if decision.next is Next.STOP_SYNC:
+            self._run.stop(decision.kind, decision.message)
             read.resume_cursor = read.page_cursor  # go on from the page that was refused
-            self._run.finish(read, Outcome.WAITING, f"stopped: {kind}")
-            return
-        if message.startswith(_EXHAUSTED_PREFIX):
-            message = "gave up after retries: " + message[len(_EXHAUSTED_PREFIX):]
-        self._run.finish(read, Outcome.FAILED, message, error.failure_type or FailureType.system_error)
+            self._run.finish(read, Outcome.WAITING, f"stopped: {decision.kind.value}")
+            return False
+        self._run.finish(read, Outcome.FAILED, decision.message, decision.failure_type)
+        return False
 
     def settle_page(self, response: requests.Response) -> Mapping[str, Any]:
         """The page's JSON object (checked by the error handler), with its credits accounted."""
-        body = json_body(response) or {}
+        page = page_of(response)
+        body = page.body or {}
         self._run.settle(self.current, credits_charged(body))
+        if page.unusable:
+            raise SocialFetchError(UNUSABLE_PAGE)
         data = body.get("data")
         return data if isinstance(data, dict) else {}
 
@@ -173,16 +189,21 @@ class SocialFetchStream(HttpStream, ABC):
         """Hook: where a stats refresh of `handle` starts (cursor, pages already read), or None."""
         return None
 
-    def restart_from_top(self, read: HandleRead, error: AirbyteTracedException) -> bool:
-        """Hook: whether this error means "read the handle again from its first page"."""
-        return False
+    def restart_from_top(self, read: HandleRead) -> bool:
+        """Hook: forget where this handle's read was to start, and set it up from its first page;
+        False when there is nothing left to read (the hook has then said why)."""
+        self.begin_handle(read)
+        return True
+
+    def drop_user_id(self, read: HandleRead) -> None:
+        """Hook: the API refused the `userId` the last request of `read` carried."""
 
     @abstractmethod
     def end_handle(self, read: HandleRead) -> tuple[Outcome, str]:
         """The outcome of a handle whose pages were all fetched without error."""
 
 
-class Videos(SocialFetchStream, CheckpointMixin):
+class Videos(SocialFetchStream):
     """Videos of each handle, newest first; per-handle incremental on `createdAt`."""
 
     name = "videos"
@@ -197,14 +218,6 @@ class Videos(SocialFetchStream, CheckpointMixin):
         self._incremental = incremental
         self._with_stats = with_stats
         super().__init__(config, run)
-
-    @property
-    def state(self) -> MutableMapping[str, Any]:
-        return self._store.snapshot_of(self._run, self.name)
-
-    @state.setter
-    def state(self, value: MutableMapping[str, Any]) -> None:
-        self._store = VideosStateStore.from_state(value, self._config.handles, self.logger)
 
     @property
     def store(self) -> VideosStateStore:
@@ -322,38 +335,44 @@ class Videos(SocialFetchStream, CheckpointMixin):
             self._local.pager.start_from(position.cursor)
             self.logger.info(f"videos {read.handle}: going on from where the last sync's budget stopped it")
 
-    def restart_from_top(self, read: HandleRead, error: AirbyteTracedException) -> bool:
-        """A saved position the API no longer accepts (400 on its first page): start again from the top."""
-        if self._local.start_cursor is None or read.pages or error.message != BAD_REQUEST.error_message:
-            return False
+    def restart_from_top(self, read: HandleRead) -> bool:
+        """A saved position the API no longer accepts (400 or 414 on its first page): start again
+        from the top, or for a refresh, from this sync's boundary (nothing to do if there is none)."""
         if read.part == REFRESH:
-            self.logger.warning(f"videos {read.handle}: the API refused the saved refresh position; the refresh starts again")
+            saved = self._store.refresh.position(read.handle)
             self._store.refresh.forget_position(read.handle)
-            if self.refresh_start(read.handle) is None:
+            if saved is None or self.refresh_start(read.handle) is None:
+                self._run.finish(read, Outcome.WAITING, "the API refused the refresh's position; it starts again next sync")
                 return False
+            self.logger.warning(f"videos {read.handle}: the API refused the saved refresh position; going on from this sync's boundary")
         else:
             self.logger.warning(f"videos {read.handle}: the API refused the saved position; reading from the first page")
             self._store.forget_resume(read.handle)
         self.begin_handle(read)
         return True
 
+    def drop_user_id(self, read: HandleRead) -> None:
+        if read.user_id:
+            self._store.user_ids.refuse(read.handle, read.user_id)
+
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
         data = self.settle_page(response)
         videos = data.get("videos")
         if not isinstance(videos, list):
-            raise AirbyteTracedException(
-                message=f"a page of handle {self.current.handle!r} has `data.videos` that is not a list",
-                failure_type=FailureType.system_error,
-            )
+            raise ValueError(f"a page of handle {self.current.handle!r} has `data.videos` that is not a list")
         read, pager = self.current, self._local.pager
         read.videos_seen += len(videos)
         if read.user_id is None:
             self._learn_user_id(read.handle, videos)
         captured = captured_at(self._run.clock()) if self._with_stats else None
-        for video in videos:
+        cut: Dict[int, List[str]] = {}
+        for index, name in page_of(response).nulled:
+            cut.setdefault(index, []).append(f"{name} nested deeper than {MAX_DEPTH} levels")
+        for index, video in enumerate(videos):
             if not isinstance(video, dict) or not pager.accept(video):
                 continue
             record, problems = video_record(video, read.handle)
+            problems += cut.get(index, [])
             if problems:
                 self._log_problems(read, record, problems)
             if record is not None:

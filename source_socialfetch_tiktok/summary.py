@@ -10,7 +10,7 @@ from airbyte_cdk.utils import AirbyteTracedException
 
 from .config import ConfigError, SocialFetchConfig
 from .cursor import PerHandleCursor
-from .errors_handlers import BAD_KEY, OUT_OF_CREDITS
+from .errors_handlers import BAD_KEY, OUT_OF_CREDITS, Kind
 from .partitions import REFRESH
 from .state import VideosStateStore
 from .sync_run import HandleRead, Outcome, SyncRun
@@ -51,9 +51,8 @@ def _names(handles: List[str]) -> str:
 
 
 class SyncSummary:
-    def __init__(self, run: SyncRun, config: SocialFetchConfig, elapsed: float, cursor: Optional[PerHandleCursor]):
+    def __init__(self, run: SyncRun, elapsed: float, cursor: Optional[PerHandleCursor]):
         self._run = run
-        self._config = config
         self._elapsed = elapsed
         self._cursor = cursor
 
@@ -116,10 +115,10 @@ class SyncSummary:
 
     def error(self) -> Optional[AirbyteTracedException]:
         run = self._run
-        if run.stop_kind == "bad_key":
+        if run.stop_kind is Kind.BAD_KEY:
             return ConfigError(BAD_KEY.error_message or "")
         failed = [r for stream in ("videos", "profiles") for r in run.reads(stream) if r.outcome is Outcome.FAILED]
-        if run.stop_kind == "out_of_credits":
+        if run.stop_kind is Kind.OUT_OF_CREDITS:
             waiting = run.handles_with("videos", Outcome.WAITING)
             message = (
                 f"{OUT_OF_CREDITS.error_message} The progress of every completed handle was saved; "

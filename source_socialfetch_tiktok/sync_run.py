@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import Callable, Dict, List, Optional
 
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution
 
 from .budget import CreditBudget
+from .errors_handlers import Kind
 from .timeutil import utc_now
 
 PROGRESS_INTERVAL_SECONDS = 5.0
@@ -50,11 +52,15 @@ class HandleRead:
     outcome: Optional[Outcome] = None
     reason: str = ""
     failure_type: Optional[FailureType] = None
+    last_resolution: Optional[ErrorResolution] = None  # of this handle's latest request (errors_handlers.ResolutionTap)
     last_progress_log: float = field(default_factory=time.monotonic)
 
 
 class SyncRun:
-    """Shared across streams and threads; every mutation happens under one lock."""
+    """Shared across streams and threads. The lock guards the registry of reads, the stop and the
+    profile statuses, and each read's outcome (the first word wins). A `HandleRead`'s counters are
+    written without it, only by the one thread reading that handle (a thread reads one partition
+    at a time), and read by others once its partition is closed. The budget has its own lock."""
 
     def __init__(self, logger: logging.Logger, budget: CreditBudget, clock: Callable[[], datetime] = utc_now):
         self.logger = logger
@@ -67,26 +73,20 @@ class SyncRun:
         self._lock = threading.Lock()
         self._reads: Dict[tuple[str, str, str], HandleRead] = {}
         self._order: List[tuple[str, str, str]] = []
-        self._stop_kind: Optional[str] = None
-        self._stop_message: str = ""
+        self._stop_kind: Optional[Kind] = None
         self._profile_status: Dict[str, str] = {}
 
     # -- the sync-wide stop ------------------------------------------------------------
-    def stop(self, kind: str, message: str) -> None:
+    def stop(self, kind: Kind, message: str) -> None:
         with self._lock:
             if self._stop_kind is None:
-                self._stop_kind, self._stop_message = kind, message
+                self._stop_kind = kind
                 self.logger.error(f"Stopping the sync: {message}")
 
     @property
-    def stop_kind(self) -> Optional[str]:
+    def stop_kind(self) -> Optional[Kind]:
         with self._lock:
             return self._stop_kind
-
-    @property
-    def stop_message(self) -> str:
-        with self._lock:
-            return self._stop_message
 
     # -- per handle --------------------------------------------------------------------
     def begin(self, stream: str, handle: str, part: str = "") -> HandleRead:
@@ -100,8 +100,9 @@ class SyncRun:
 
     def reserve(self, read: HandleRead) -> bool:
         """Reserve one request's credits; False (and the handle waits) when stopped or out of budget."""
-        if self.stop_kind is not None:
-            self.finish(read, Outcome.WAITING, f"not read: the sync stopped ({self.stop_kind})")
+        stopped = self.stop_kind
+        if stopped is not None:
+            self.finish(read, Outcome.WAITING, f"not read: the sync stopped ({stopped.value})")
             return False
         price = self.budget.try_reserve()
         if price is None:
@@ -157,10 +158,6 @@ class SyncRun:
             self.logger.info(line)
         else:
             self.logger.warning(line)
-
-    def outcome(self, stream: str, handle: str) -> Optional[Outcome]:
-        read = self.read_of(stream, handle)
-        return read.outcome if read else None
 
     def read_of(self, stream: str, handle: str, part: str = "") -> Optional[HandleRead]:
         with self._lock:

@@ -1,4 +1,4 @@
-"""HTTP plumbing: a pooled session sized to the concurrency, and an API key that never leaves its origin."""
+"""HTTP plumbing: pools sized to the concurrency, time-outs, and an API key only ever sent to its origin."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 
 API_KEY_HEADER = "x-api-key"
+USER_AGENT = "airbyte-source-socialfetch-tiktok"
 CONNECT_TIMEOUT_SECONDS = 10.0
 
 
@@ -35,30 +36,22 @@ class ApiKeyAuth(AuthBase):
         return "ApiKeyAuth(***)"
 
 
-class SocialFetchSession(requests.Session):
-    """requests strips `Authorization` on a redirect to another host, but not custom headers:
-    drop `x-api-key` whenever a redirect leaves the original origin."""
-
-    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
-        super().rebuild_auth(prepared_request, response)
-        old, new = response.request.url, prepared_request.url
-        if not old or not new or _origin(old) != _origin(new):
-            prepared_request.headers.pop(API_KEY_HEADER, None)
-
-
-def build_session(pool_size: int) -> requests.Session:
-    """One pool of `pool_size` keep-alive connections for http and https alike (the CDK sizes
-    only https, leaving http at requests' default of 10)."""
-    session = SocialFetchSession()
+def pool_http_connections(session: requests.Session, pool_size: int) -> None:
+    """Keep `pool_size` keep-alive connections for http and https alike (the CDK sizes only https,
+    leaving http at requests' default of 10)."""
     adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
-    session.verify = True
-    session.headers.update({"Accept": "application/json", "User-Agent": "airbyte-source-socialfetch-tiktok"})
+
+
+def build_session(pool_size: int) -> requests.Session:
+    """A pooled session for the calls made outside a stream (`check`); it never follows a redirect
+    (every call passes `allow_redirects=False`), so the key cannot follow one elsewhere."""
+    session = requests.Session()
+    pool_http_connections(session, pool_size)
+    session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
     return session
 
 
 def request_timeout(read_seconds: float) -> tuple[float, float]:
     return (CONNECT_TIMEOUT_SECONDS, float(read_seconds))
-
-

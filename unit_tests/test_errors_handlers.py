@@ -9,6 +9,7 @@ import pytest
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution, ResponseAction
+from airbyte_cdk.utils import AirbyteTracedException
 
 from source_socialfetch_tiktok.errors_handlers import (
     BAD_KEY,
@@ -18,9 +19,18 @@ from source_socialfetch_tiktok.errors_handlers import (
     MALFORMED_PAGE,
     OUT_OF_CREDITS,
     RATE_LIMITED,
-    SYNC_STOPPING_MESSAGES,
+    SUCCESS,
+    TRANSPORT_ERROR,
     UNAVAILABLE,
+    UNUSABLE_PAGE,
+    URI_TOO_LONG,
+    Kind,
+    Next,
+    RequestContext,
+    Resolution,
+    SocialFetchError,
     SocialFetchErrorHandler,
+    after_error,
 )
 from unit_tests.conftest import api_error, http_response, videos_page
 
@@ -157,6 +167,64 @@ def test_given_a_transport_exception_when_interpreted_then_retried(error: Except
     assert is_transient_retry(resolve(error))
 
 
-def test_only_a_bad_key_and_no_credits_stop_the_whole_sync() -> None:
-    assert set(SYNC_STOPPING_MESSAGES) == {BAD_KEY.error_message, OUT_OF_CREDITS.error_message}
-    assert set(SYNC_STOPPING_MESSAGES.values()) == {"bad_key", "out_of_credits"}
+def test_given_414_when_interpreted_then_fail_as_uri_too_long() -> None:
+    assert resolve(414, None) == URI_TOO_LONG
+
+
+# -- after_error: what follows, from the resolution noted for the request and what the request was --
+
+RESUMED = RequestContext(resumed_first_page=True)
+FRESH = RequestContext()
+# What the CDK raises once it gives up: only a message (a 429's worded differently) and a failure type.
+CDK_FAIL = AirbyteTracedException(message="some message of the CDK's", failure_type=FailureType.config_error)
+CDK_429_EXHAUSTED = AirbyteTracedException(message="API rate limit exceeded.", failure_type=FailureType.transient_error)
+
+
+@pytest.mark.parametrize("noted, kind", [(BAD_KEY, Kind.BAD_KEY), (OUT_OF_CREDITS, Kind.OUT_OF_CREDITS)])
+@pytest.mark.parametrize("context", [RESUMED, FRESH])
+def test_given_a_bad_key_or_no_credits_then_the_sync_stops(noted: Resolution, kind: Kind, context: RequestContext) -> None:
+    decision = after_error(CDK_FAIL, noted, context)
+
+    assert (decision.next, decision.kind) == (Next.STOP_SYNC, kind)
+    assert decision.message == noted.error_message
+
+
+@pytest.mark.parametrize("noted", [BAD_REQUEST, URI_TOO_LONG])
+def test_given_a_refused_request_at_a_saved_position_then_the_handle_restarts_else_it_fails(noted: Resolution) -> None:
+    assert after_error(CDK_FAIL, noted, RESUMED).next is Next.RESTART_HANDLE
+    failed = after_error(CDK_FAIL, noted, FRESH)
+    assert failed.next is Next.FAIL_HANDLE and failed.message == noted.error_message
+
+
+@pytest.mark.parametrize("noted", [RATE_LIMITED, UNAVAILABLE, LOOKUP_FAILED, TRANSPORT_ERROR, MALFORMED_PAGE])
+@pytest.mark.parametrize("raised", [CDK_FAIL, CDK_429_EXHAUSTED])
+def test_given_retries_exhausted_then_the_handle_fails_saying_so_whatever_the_cdks_wording(
+    noted: Resolution, raised: Exception
+) -> None:
+    decision = after_error(raised, noted, RESUMED)
+
+    assert decision.next is Next.FAIL_HANDLE
+    assert decision.message == f"gave up after retries: {noted.error_message}"
+    assert decision.failure_type == FailureType.transient_error
+
+
+@pytest.mark.parametrize("noted", [None, SUCCESS])
+def test_given_an_error_after_a_successful_answer_then_the_handle_fails_with_its_own_message(
+    noted: Resolution | None,
+) -> None:
+    decision = after_error(ValueError("data.videos is not a list"), noted, RESUMED)
+
+    assert (decision.next, decision.message, decision.kind) == (Next.FAIL_HANDLE, "data.videos is not a list", Kind.UNEXPECTED)
+    assert decision.failure_type == FailureType.system_error
+
+
+def test_given_an_error_the_cdk_did_not_raise_for_a_noted_answer_then_it_is_not_taken_for_that_answer() -> None:
+    decision = after_error(TypeError("a bug in a hook"), RATE_LIMITED, RESUMED)
+
+    assert (decision.next, decision.message, decision.kind) == (Next.FAIL_HANDLE, "a bug in a hook", Kind.UNEXPECTED)
+
+
+def test_given_an_error_of_ours_then_its_resolution_decides_not_the_noted_one() -> None:
+    decision = after_error(SocialFetchError(UNUSABLE_PAGE), SUCCESS, FRESH)
+
+    assert (decision.next, decision.kind) == (Next.FAIL_HANDLE, Kind.UNUSABLE_PAGE)

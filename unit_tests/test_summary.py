@@ -9,24 +9,24 @@ import pytest
 from airbyte_cdk.models import FailureType
 
 from source_socialfetch_tiktok.budget import CreditBudget
-from source_socialfetch_tiktok.config import ConfigError, parse_config
+from source_socialfetch_tiktok.config import ConfigError
+from source_socialfetch_tiktok.errors_handlers import Kind
 from source_socialfetch_tiktok.summary import SyncSummary
 from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
-from unit_tests.conftest import API_KEY, raw_config
+from unit_tests.conftest import API_KEY
 
 LOGGER = logging.getLogger("test_summary")
 Failure = Tuple[str, Outcome, str, Optional[FailureType]]
 
 
-def summarise(reads: List[Failure], stop: Optional[Tuple[str, str]] = None, limit: Optional[int] = None,
+def summarise(reads: List[Failure], stop: Optional[Tuple[Kind, str]] = None, limit: Optional[int] = None,
               stream: str = "videos") -> Tuple[SyncSummary, SyncRun]:
     run = SyncRun(LOGGER, CreditBudget(limit))
     for handle, outcome, reason, failure_type in reads:
         run.finish(run.begin(stream, handle), outcome, reason, failure_type)
     if stop:
         run.stop(*stop)
-    config = parse_config(raw_config(handles=[r[0] for r in reads] or ["nasa"]))
-    return SyncSummary(run, config, 1.0, None), run
+    return SyncSummary(run, 1.0, None), run
 
 
 def test_given_every_handle_completed_when_ending_then_no_error() -> None:
@@ -44,7 +44,7 @@ def test_given_handles_waiting_for_budget_without_a_stop_when_ending_then_no_err
 def test_given_out_of_credits_when_ending_then_a_config_error_says_top_up_and_names_the_waiting_handles() -> None:
     summary, _ = summarise(
         [("a", Outcome.COMPLETED, "", None), ("b", Outcome.WAITING, "stopped", None), ("c", Outcome.WAITING, "", None)],
-        stop=("out_of_credits", "402"),
+        stop=(Kind.OUT_OF_CREDITS, "402"),
     )
 
     error = summary.error()
@@ -58,7 +58,7 @@ def test_given_out_of_credits_when_ending_then_a_config_error_says_top_up_and_na
 
 def test_given_out_of_credits_and_a_failed_handle_when_ending_then_the_failure_is_also_named() -> None:
     summary, _ = summarise([("bad", Outcome.FAILED, "400 bad_request", FailureType.config_error)],
-                           stop=("out_of_credits", "402"))
+                           stop=(Kind.OUT_OF_CREDITS, "402"))
 
     error = summary.error()
 
@@ -67,7 +67,7 @@ def test_given_out_of_credits_and_a_failed_handle_when_ending_then_the_failure_i
 
 
 def test_given_a_bad_key_when_ending_then_a_config_error_about_the_key_without_the_key() -> None:
-    summary, _ = summarise([("a", Outcome.WAITING, "", None)], stop=("bad_key", "rejected"))
+    summary, _ = summarise([("a", Outcome.WAITING, "", None)], stop=(Kind.BAD_KEY, "rejected"))
 
     error = summary.error()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from source_socialfetch_tiktok.budget import CreditBudget
+from source_socialfetch_tiktok.errors_handlers import Kind
 from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
 
 
@@ -19,14 +20,14 @@ def test_given_an_outcome_when_finished_again_then_the_first_outcome_is_kept() -
     run.finish(read, Outcome.WAITING, "budget")
     run.finish(read, Outcome.COMPLETED, "end")
 
-    assert run.outcome("videos", "nasa") is Outcome.WAITING
+    assert read.outcome is Outcome.WAITING
     assert read.reason == "budget"
 
 
 def test_given_a_stop_when_reserving_then_refused_and_the_handle_waits_naming_the_stop() -> None:
     run = sync_run()
     read = run.begin("videos", "nasa")
-    run.stop("out_of_credits", "no credits")
+    run.stop(Kind.OUT_OF_CREDITS, "no credits")
 
     assert run.reserve(read) is False
     assert read.outcome is Outcome.WAITING
@@ -37,10 +38,10 @@ def test_given_a_stop_when_reserving_then_refused_and_the_handle_waits_naming_th
 def test_given_two_stops_when_asked_then_the_first_is_kept() -> None:
     run = sync_run()
 
-    run.stop("bad_key", "key rejected")
-    run.stop("out_of_credits", "no credits")
+    run.stop(Kind.BAD_KEY, "key rejected")
+    run.stop(Kind.OUT_OF_CREDITS, "no credits")
 
-    assert (run.stop_kind, run.stop_message) == ("bad_key", "key rejected")
+    assert run.stop_kind is Kind.BAD_KEY
 
 
 def test_given_the_budget_spent_when_reserving_then_refused_and_the_handle_waits_for_budget() -> None:
@@ -84,4 +85,4 @@ def test_given_reads_of_two_streams_when_listed_then_each_stream_keeps_its_order
 
     assert [r.handle for r in run.reads("videos")] == ["b", "a"]
     assert [r.handle for r in run.reads("profiles")] == ["b"]
-    assert run.outcome("profiles", "a") is None
+    assert run.read_of("profiles", "a") is None

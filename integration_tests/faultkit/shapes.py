@@ -42,5 +42,6 @@ class Shapes:
 
     def deep_details(self, handle: str, levels: int) -> None:
         """Every video of `handle` gets `details = {"deep": <levels nested objects>}`."""
-        self.raw[DEEP_MARK] = nested(levels)
-        self.videos[handle] = lambda item: dict(item, details={"deep": DEEP_MARK})
+        mark = f"{DEEP_MARK}{handle}"
+        self.raw[mark] = nested(levels)
+        self.videos[handle] = lambda item: dict(item, details={"deep": mark})
