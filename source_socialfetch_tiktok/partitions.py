@@ -15,6 +15,7 @@ partition starts, every partition it waits for has already started: waiting cann
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 from typing import Any, Iterable, Iterator, List, Mapping, Optional
@@ -70,6 +71,35 @@ class Phase:
             return not self._cancelled
 
 
+class Slots:
+    """At most `n` handles read at once, granted in the order asked: a freed slot goes to the
+    longest waiter, never to a thread that asks later (a plain semaphore lets the releasing worker
+    take it straight back for its next handle). So handles are read in the order generated, which
+    the credit budget's rotation (`waiting_for_budget` first) relies on."""
+
+    def __init__(self, n: int):
+        self._free = max(n, 1)
+        self._waiters: collections.deque[threading.Event] = collections.deque()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Slots:
+        with self._lock:
+            if self._free and not self._waiters:
+                self._free -= 1
+                return self
+            turn = threading.Event()
+            self._waiters.append(turn)
+        turn.wait()  # the releasing thread hands its slot over
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        with self._lock:
+            if self._waiters:
+                self._waiters.popleft().set()
+            else:
+                self._free += 1
+
+
 class ReadPhases:
     """The phases of one read, and the slots that bound how many handles are read at once (the
     thread pool is larger: a waiting partition or a generator must not take a reader's place)."""
@@ -77,7 +107,7 @@ class ReadPhases:
     def __init__(self, concurrency: int):
         self.incremental = Phase()
         self.videos = Phase()
-        self.slots = threading.BoundedSemaphore(max(concurrency, 1))
+        self.slots = Slots(concurrency)
 
     def cancel(self) -> None:
         """Release every waiter: the read ended (or failed) before its phases did."""
