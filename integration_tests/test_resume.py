@@ -187,3 +187,42 @@ def _states(artifacts):
     for artifact in artifacts:
         blob = artifact["stream"]["stream_state"]
         yield from blob["states"]
+
+
+@pytest.mark.parametrize("k", [5, 8])
+def test_given_connector_killed_in_the_middle_of_a_stats_refresh_when_resumed_then_every_video_is_read_again(
+        make_emulator, tmp_path, k):
+    """Every handle due (its due instant set in the past, as D days would): the first 4 pages are
+    the handles' new videos, the next ones their refreshes. Killed after k pages, resumed from the
+    last STATE: every video of every history is read again across the two runs, and the resumed
+    run completes every refresh (each due again D days on, no position left)."""
+    emu = make_emulator(dataset="empty")
+    populate(emu)
+    config_file, catalog_file = _files(tmp_path, emu.base_url, lookback=0)
+    config = json.loads(config_file.read_text())
+    config_file.write_text(json.dumps(dict(config, stats_refresh_days=30)))
+    args = ["read", "--config", str(config_file), "--catalog", str(catalog_file)]
+    first = run_connector(args)
+    assert first.returncode == 0, first.stderr[-2000:]
+    state = first.states()[-1]
+    blob = state["stream"]["stream_state"]
+    assert set(blob["refresh_due"]) == set(HANDLES)
+    blob["refresh_due"] = {h: "2026-01-01T00:00:00Z" for h in HANDLES}
+    (tmp_path / "state.json").write_text(json.dumps([state]))
+    dest = RawAppend(tmp_path / "dest.duckdb")
+
+    killed = run_connector(args + ["--state", str(tmp_path / "state.json")], kill_after_records=k * PAGE,
+                           checkpoint_every_handle=True)
+    assert killed.killed
+    dest.append(1, killed.records())
+    states = killed.states()
+    if states:
+        (tmp_path / "state.json").write_text(json.dumps([states[-1]]))
+    resumed = run_connector(args + ["--state", str(tmp_path / "state.json")])
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    dest.append(2, resumed.records())
+
+    assert dest.deduped() == truth(emu, HANDLES), "every video was read again, nothing else"
+    final = resumed.states()[-1]["stream"]["stream_state"]
+    assert "refresh_positions" not in final
+    assert all(parse_instant(v) > parse_instant("2026-11-01T00:00:00Z") for v in final["refresh_due"].values())

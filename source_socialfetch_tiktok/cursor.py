@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Any, MutableMapping, Optional
 
+from airbyte_cdk.models import AirbyteMessage
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
@@ -44,6 +45,7 @@ class PerHandleCursor(Cursor):
         self._last_emit = time.monotonic()
         self._emitted = 0
         self._emit_lock = threading.Lock()
+        self._last_snapshot: Optional[MutableMapping[str, Any]] = None
 
     @property
     def state(self) -> MutableMapping[str, Any]:
@@ -121,11 +123,22 @@ class PerHandleCursor(Cursor):
         # One lock around building and queueing: two handles closing together cannot queue their
         # snapshots in the reverse order, which would leave the older one last.
         with self._emit_lock:
-            self._state_manager.update_state_for_stream(self._stream_name, None, self._snapshot())
-            self._message_repository.emit_message(
-                self._state_manager.create_state_message(self._stream_name, None)
-            )
+            self._message_repository.emit_message(self._state_message())
             self._last_emit = time.monotonic()
-            self._emitted += 1
+
+    def _state_message(self) -> AirbyteMessage:
+        snapshot = self._snapshot()
+        self._state_manager.update_state_for_stream(self._stream_name, None, snapshot)
+        self._last_snapshot = snapshot
+        self._emitted += 1
+        return self._state_manager.create_state_message(self._stream_name, None)
+
+    def state_if_changed(self) -> Optional[AirbyteMessage]:
+        """After the whole read: the state again if it changed since the stream's final one (user
+        ids the profiles stream learnt after the last videos page), for the next sync to use."""
+        with self._emit_lock:
+            if self._last_snapshot is None or self._snapshot() == self._last_snapshot:
+                return None
+            return self._state_message()
 
 

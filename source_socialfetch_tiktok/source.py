@@ -153,6 +153,9 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             yield from source.read(concurrent_streams)
         finally:
             phases.cancel()  # never leave a worker waiting for a phase that will not end
+        late_state = cursor.state_if_changed() if cursor is not None else None
+        if late_state is not None:
+            yield late_state
         summary = SyncSummary(run, time.monotonic() - started, cursor)
         summary.log(logger)
         error = summary.error()
