@@ -130,9 +130,7 @@ class SocialFetchStream(HttpStream, ABC):
                         self._run.finish(read, *self.end_handle(read))
                 break
         finally:
-            # A page that failed after its retries may still have been charged (a 200 that could
-            # not be decoded is): count it as spent, so the budget errs on the safe side.
-            self._run.release(read, assume_charged=read.outcome is Outcome.FAILED)
+            self._run.release(read)
             self._local.read = None
             self._run.log_finished(read)
 
@@ -141,9 +139,10 @@ class SocialFetchStream(HttpStream, ABC):
         context = RequestContext(resumed_first_page=read.pages == 0 and read.page_cursor is not None)
         decision = after_error(error, read.last_resolution, context)
         read.last_resolution = None
+        # A request that may have been charged (a 200 it could not use, no answer) counts as spent.
+        self._run.release(read, assume_charged=decision.may_be_charged)
         if decision.next is Next.RESTART_HANDLE:
             self.restart_from_top(read)
-            self._run.release(read)
             return self._run.reserve(read)
         if decision.next is Next.STOP_SYNC:
             self._run.stop(decision.kind, decision.message)
