@@ -122,7 +122,7 @@ class SocialFetchStream(HttpStream, ABC):
             while True:
                 try:
                     yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
-                except Exception as error:  # noqa: BLE001 - isolation: one handle's error must not end the others
+                except Exception as error:  # isolation: one handle's error must not end the others
                     if self._on_error(read, error):
                         continue
                 else:
