@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from setuptools import find_packages, setup
 
 VERSION = "0.1.0"
@@ -27,6 +29,12 @@ TEST_REQUIREMENTS = [
     "py-spy>=0.3",  # the benchmark's profile
 ]
 
+CONSOLE_SCRIPTS = ["source-socialfetch-tiktok=source_socialfetch_tiktok.run:run"]
+# The local-sync tool (needs the `local` extra, PyAirbyte) only where its package is: the image
+# copies the connector alone, and must not install a console script whose module it lacks.
+if (Path(__file__).parent / "socialfetch_local").is_dir():
+    CONSOLE_SCRIPTS.append("socialfetch-local-sync=socialfetch_local.cli:run")
+
 setup(
     name="source-socialfetch-tiktok",
     version=VERSION,
@@ -40,11 +48,5 @@ setup(
     package_data={"source_socialfetch_tiktok": ["spec.json", "schemas/*.json"]},
     install_requires=MAIN_REQUIREMENTS,
     extras_require={"local": LOCAL_REQUIREMENTS, "tests": TEST_REQUIREMENTS},
-    entry_points={
-        "console_scripts": [
-            "source-socialfetch-tiktok=source_socialfetch_tiktok.run:run",
-            # Needs the `local` extra (PyAirbyte): pip install ".[local]"
-            "socialfetch-local-sync=socialfetch_local.cli:run",
-        ]
-    },
+    entry_points={"console_scripts": CONSOLE_SCRIPTS},
 )

@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -127,7 +127,8 @@ def read_argv(work: Workdir, base_url: str, names: List[str], mode: str = "full_
     return argv
 
 
-def median_of(runs: int, fn) -> List[Measured]:
+def repeat(runs: int, fn: Callable[..., Measured]) -> List[Measured]:
+    """`runs` measurements of the same run (callers take the median of each figure with `med`)."""
     return [fn() for _ in range(runs)]
 
 
@@ -146,7 +147,7 @@ def scaling(work: Workdir, runs: int, spec_s: float, out: List[str]) -> None:
     out.append("|---|---|---|---|---|")
     with EmulatorProcess("gen:64x90", latency_ms=200) as emu:
         for concurrency in (1, 4, 16, 32):
-            results = median_of(runs, lambda c=concurrency: measure(read_argv(work, emu.base_url, handles(64), concurrency=c)))
+            results = repeat(runs, lambda c=concurrency: measure(read_argv(work, emu.base_url, handles(64), concurrency=c)))
             assert all(r.records == 64 * 90 and r.returncode == 0 for r in results), [(r.records, r.errors) for r in results]
             ideal = 192 / min(concurrency, 64) * 0.2 + spec_s
             wall = med([r.wall for r in results])
@@ -157,7 +158,7 @@ def scaling(work: Workdir, runs: int, spec_s: float, out: List[str]) -> None:
 def scale(work: Workdir, runs: int, spec_s: float, out: List[str]) -> None:
     out.append("### Scale: 1,000 handles x 1 page, 50 ms a page, concurrency 32, incremental\n")
     with EmulatorProcess("gen:1000x30", latency_ms=50) as emu:
-        results = median_of(runs, lambda: measure(read_argv(work, emu.base_url, handles(1000), "incremental", concurrency=32)))
+        results = repeat(runs, lambda: measure(read_argv(work, emu.base_url, handles(1000), "incremental", concurrency=32)))
     assert all(r.records == 30_000 and r.returncode == 0 for r in results), [(r.records, r.errors) for r in results]
     ideal = 1000 / 32 * 0.05 + spec_s
     wall = med([r.wall for r in results])
@@ -181,10 +182,10 @@ def cpu(work: Workdir, runs: int, out: List[str]) -> None:
     names = handles(50)
     with EmulatorProcess("gen:50x1000") as emu:
         for concurrency in (1, 4):
-            base = median_of(runs, lambda c=concurrency: measure(
+            base = repeat(runs, lambda c=concurrency: measure(
                 [PY, str(ROOT / "bench" / "baseline_loop.py"), "--base-url", emu.base_url, "--api-key", KEY,
                  "--handles", ",".join(names), "--concurrency", str(c)]))
-            conn = median_of(runs, lambda c=concurrency: measure(read_argv(work, emu.base_url, names, concurrency=c)))
+            conn = repeat(runs, lambda c=concurrency: measure(read_argv(work, emu.base_url, names, concurrency=c)))
             assert all(r.records == 50_000 for r in base + conn), [(r.records, r.errors) for r in base + conn]
             b, c_ = med([r.cpu for r in base]), med([r.cpu for r in conn])
             out.append(f"| baseline loop, concurrency {concurrency} | {b:.2f} | {b / 50 * 1000:.0f} ms | 1.000 |")
@@ -243,7 +244,7 @@ def _frame_name(frame: str) -> str:
     """'func (path/to/site-packages/pkg/mod.py:12)' -> 'func (pkg/mod.py)'."""
     name, _, where = frame.partition(" (")
     path = where.rsplit(":", 1)[0].rstrip(")")
-    for marker in ("site-packages/", "/work/main/", str(ROOT) + "/", "python3.11/"):
+    for marker in ("site-packages/", str(ROOT) + "/", "python3.11/"):
         if marker in path:
             path = path.split(marker, 1)[1]
     return f"{name} ({path})"
@@ -254,7 +255,7 @@ def memory(work: Workdir, runs: int, out: List[str]) -> None:
     rows = {}
     for n_handles in (20, 200):
         with EmulatorProcess(f"gen:{n_handles}x1000") as emu:
-            results = median_of(runs, lambda n=n_handles: measure(read_argv(work, emu.base_url, handles(n), concurrency=4)))
+            results = repeat(runs, lambda n=n_handles: measure(read_argv(work, emu.base_url, handles(n), concurrency=4)))
         assert all(r.records == n_handles * 1000 for r in results), [(r.records, r.errors) for r in results]
         rows[n_handles] = med([r.rss_mb for r in results])
     out += ["| videos | peak RSS (median) |", "|---|---|", f"| 20,000 | {rows[20]:.0f} MB |", f"| 200,000 | {rows[200]:.0f} MB |",

@@ -15,7 +15,7 @@ HANDLES = ["pinned.creator", "nasa.fan", "cook_with_kim", "daily.vlogger", "ads.
 @pytest.fixture
 def state_after_every_handle(monkeypatch):
     """A STATE after every completed handle, so that the order of messages is tested on many STATEs."""
-    monkeypatch.setattr(cursor_module, "CHECKPOINT_INTERVAL_SECONDS", 0.0)
+    monkeypatch.setenv(cursor_module.CHECKPOINT_INTERVAL_ENV, "0")
 
 
 def _positions(output):

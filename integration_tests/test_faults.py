@@ -186,7 +186,7 @@ def test_given_a_server_with_an_untrusted_certificate_then_the_read_never_sends_
         tmp_path, monkeypatch):
     monkeypatch.setattr(RetryAfterBackoffStrategy, "backoff_time", lambda self, response_or_exception, attempt_count: 0.01)
     with TlsRecorder(tmp_path) as server:
-        output = read(config(server.origin, ["alpha.one"]), catalog("incremental"), expect_failure=True)
+        output = read(config(server.base_url, ["alpha.one"]), catalog("incremental"), expect_failure=True)
         assert server.seen == [], "no request completed over an unverified connection"
     final = _errors(output)[-1]
     assert "alpha.one" in final.message and "gave up after retries" in final.message

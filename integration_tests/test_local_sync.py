@@ -1,4 +1,4 @@
-"""`socialfetch-local-sync`: destination URLs, config assembly, the connector's log lines it counts,
+"""`socialfetch-local-sync`: destination URLs, config assembly, the connector's result line it reads,
 clear errors without tracebacks, and one real run of the console script, twice (state kept)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Dict, List
 import pytest
 
 from integration_tests.emulator import Emulator
+from integration_tests.faultkit.killer import run_connector
 from socialfetch_local.cli import main
 from socialfetch_local.credits import ConnectorLogTap, fetch_balance
 from socialfetch_local.destinations import DEFAULT_DESTINATION, DestinationError, parse_destination
@@ -63,32 +64,51 @@ def test_given_bad_destination_then_clear_error(text: str, says: str) -> None:
     assert "secret" not in str(raised.value)
 
 
-def test_given_connector_log_lines_then_credits_per_handle_and_outcomes() -> None:
+def _tapped(lines: List[str]) -> ConnectorLogTap:
+    """The tap fed each LOG message of a connector run, at its level, as PyAirbyte does."""
     tap = ConnectorLogTap()
     logger = logging.getLogger("test.socialfetch_local.tap")
     logger.propagate = False
     logger.setLevel(logging.INFO)
     logger.addHandler(tap)
+    levels = {"INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR}
     try:
-        for line in [
-            "videos nasa: completed: end; 3 pages, 90 records, 3 credits in 0.2s",
-            "profiles nasa: completed; 1 pages, 1 records, 1 credits in 0.0s",
-            "videos ghost: failed: Social Fetch rejected the request (400); 1 pages, 0 records, 0 credits in 0.1s",
-            "videos shy: completed: end; 1 pages, 0 records, 1 credits in 0.0s",
-            "videos shy: the API returned no videos at all; the profile is private",
-            "videos nasa: 2 pages, 60 records, 2 credits so far (5.0s)",  # progress: not a final count
-            "Sync used 5 credits in 0.3s; 1 state checkpoints",
-        ]:
-            logger.info(line)
-        logger.error("1 handle(s) failed, the others were read and saved: ghost")
+        for line in lines:
+            message = json.loads(line) if line.startswith("{") else {}
+            if message.get("type") == "LOG":
+                logger.log(levels.get(message["log"]["level"], logging.DEBUG), message["log"]["message"])
     finally:
         logger.removeHandler(tap)
-    assert {h: e.credits for h, e in tap.handles.items()} == {"nasa": 4, "ghost": 0, "shy": 1}
-    assert tap.handles["ghost"].outcome["videos"].startswith("failed: Social Fetch rejected")
-    assert tap.handles["shy"].note == "the profile is private"
-    assert tap.records == {"videos": 90, "profiles": 1}
-    assert tap.connector_total == 5
-    assert tap.errors == ["1 handle(s) failed, the others were read and saved: ghost"]
+    return tap
+
+
+def test_given_the_connectors_real_output_then_credits_outcomes_and_notes_per_handle(
+        emulator: Emulator, tmp_path: Path) -> None:
+    """The console script against the emulator: one handle read, one refused, one private; the
+    tap's figures are the emulator's own accounting."""
+    handles = ["nasa.fan", "full.page", "private.person"]
+    emulator.inject("400", handle="full.page", times=None)
+    stream = {"json_schema": {}, "supported_sync_modes": ["full_refresh"]}
+    catalog = {"streams": [
+        {"stream": {"name": name, **stream}, "sync_mode": "full_refresh", "destination_sync_mode": "append"}
+        for name in ("videos", "profiles")]}
+    (tmp_path / "config.json").write_text(json.dumps(
+        {"api_key": emulator.api_key, "handles": handles, "base_url": emulator.base_url, "concurrency": 1}))
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+
+    run = run_connector(["read", "--config", str(tmp_path / "config.json"), "--catalog", str(tmp_path / "catalog.json")])
+    tap = _tapped(run.lines)
+
+    charged: Dict[str, int] = {}
+    for request in emulator.requests:
+        charged[request.handle or ""] = charged.get(request.handle or "", 0) + request.credits
+    assert {h: e.credits for h, e in tap.handles.items()} == {h: charged.get(h, 0) for h in handles}
+    assert tap.connector_total == emulator.credits_charged()
+    assert tap.handles["nasa.fan"].outcome == {"videos": "completed: end", "profiles": "completed"}
+    assert tap.handles["full.page"].outcome["videos"].startswith("failed: Social Fetch rejected the request")
+    assert tap.handles["private.person"].note == "the profile is private"
+    assert tap.records == {"videos": len(run.records("videos")), "profiles": len(run.records("profiles"))}
+    assert tap.errors and "full.page" in tap.errors[-1]
 
 
 def test_given_emulator_then_balance_read_for_free(emulator: Emulator) -> None:

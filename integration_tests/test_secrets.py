@@ -122,11 +122,11 @@ def test_given_a_key_with_an_embedded_newline_then_it_is_refused_without_being_e
 # --- the key never leaves its origin ------------------------------------------------------------
 
 def test_given_a_redirect_to_another_host_then_the_connector_does_not_follow_it_and_the_key_stays_home(emulator):
-    with Recorder(lambda path: WHOAMI) as elsewhere:
-        target = elsewhere.origin.replace("127.0.0.1", "localhost")  # another host name, loopback
-        with Recorder(lambda path: (302, {"Location": target + path}, b"")) as api:
-            output = read(config(api.origin, ["one.video"], api_key=KEY), catalog("incremental"), expect_failure=True)
-            assert api.seen and api.seen[0]["headers"].get(API_KEY_HEADER) == KEY
+    with Recorder(lambda seen: WHOAMI) as elsewhere:
+        target = elsewhere.base_url.replace("127.0.0.1", "localhost")  # another host name, loopback
+        with Recorder(lambda seen: (302, {"Location": target + seen.path}, b"")) as api:
+            output = read(config(api.base_url, ["one.video"], api_key=KEY), catalog("incremental"), expect_failure=True)
+            assert api.seen and api.seen[0].headers.get(API_KEY_HEADER) == KEY
         assert elsewhere.seen == [], "the stream does not follow redirects"
     assert output.errors and "302" in output.errors[-1].trace.error.message
     assert_clean(_all_messages(output))
@@ -134,13 +134,13 @@ def test_given_a_redirect_to_another_host_then_the_connector_does_not_follow_it_
 
 def test_given_a_server_with_an_untrusted_certificate_then_check_fails_on_tls_and_never_sends_the_key(tmp_path):
     with TlsRecorder(tmp_path) as server:
-        status = SourceSocialfetchTiktok().check(logging.getLogger("airbyte"), config(server.origin, ["one.video"],
+        status = SourceSocialfetchTiktok().check(logging.getLogger("airbyte"), config(server.base_url, ["one.video"],
                                                                                       api_key=KEY))
         assert status.status == Status.FAILED
         assert "SSLError" in status.message
         assert server.seen == [], "no request completed over an unverified connection"
         with pytest.raises(requests.exceptions.SSLError):
-            build_session(1).get(server.origin + "/v1/whoami", timeout=3)
+            build_session(1).get(server.base_url + "/v1/whoami", timeout=3)
 
 
 @pytest.mark.parametrize("base_url, accepted", [

@@ -1,24 +1,19 @@
 """Credits: the total from the free `GET /v1/balance` before and after a sync, and per handle from
-the connector's own log lines (`videos nasa: completed; 3 pages, 90 records, 3 credits in 0.2s`)."""
+the connector's result line: its last LOG line, `Sync result: {json}` (source_socialfetch_tiktok/
+summary.py, documented in the README as a stable interface)."""
 
 from __future__ import annotations
 
+import json
 import logging
-import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 
-# The line the connector logs when it is done with a handle (source_socialfetch_tiktok/sync_run.py).
-HANDLE_LINE = re.compile(
-    r"^(?P<stream>videos|profiles) (?P<handle>\S+): (?P<outcome>completed|incomplete|waiting|failed)"
-    r"(?:: (?P<reason>.*?))?; (?P<pages>\d+) pages, (?P<records>\d+) records, (?P<credits>\d+) credits in "
-)
-SYNC_LINE = re.compile(r"^Sync used (?P<credits>\d+) credits")
-EMPTY_LINE = re.compile(r"^videos (?P<handle>\S+): the API returned no videos at all; (?P<why>.*)$")
+from source_socialfetch_tiktok.summary import RESULT_PREFIX, RESULT_VERSION
 
 
 @dataclass
@@ -30,7 +25,7 @@ class HandleCredits:
 
 class ConnectorLogTap(logging.Handler):
     """A logging handler on PyAirbyte's per-connector logger (`airbyte.<connector name>`), which
-    receives every LOG message the connector sends; it keeps only the lines counted here."""
+    receives every LOG message the connector sends; it reads the result line and the errors."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.INFO)
@@ -38,7 +33,7 @@ class ConnectorLogTap(logging.Handler):
         self.handles: Dict[str, HandleCredits] = defaultdict(HandleCredits)
         self.records: Dict[str, int] = defaultdict(int)  # stream -> records the connector read
         self.connector_total: Optional[int] = None
-        self.lines: List[str] = []
+        self.lines: List[str] = []  # warnings the user should see after the sync (budget reached)
         self.errors: List[str] = []  # PyAirbyte logs the connector's error TRACE messages at ERROR
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -49,32 +44,27 @@ class ConnectorLogTap(logging.Handler):
         with self._lock:
             if record.levelno >= logging.ERROR:
                 self.errors.append(message)
-            else:
-                self._take(message)
+            elif message.startswith(RESULT_PREFIX):
+                self._take(message[len(RESULT_PREFIX):])
 
-    def _take(self, message: str) -> None:
-        match = HANDLE_LINE.match(message)
-        if match:
-            entry = self.handles[match["handle"]]
-            entry.credits += int(match["credits"])
-            self.records[match["stream"]] += int(match["records"])
-            reason = f": {match['reason']}" if match["reason"] else ""
-            entry.outcome[match["stream"]] = match["outcome"] + reason
+    def _take(self, payload: str) -> None:
+        try:
+            result: Dict[str, Any] = json.loads(payload)
+        except ValueError:
             return
-        match = SYNC_LINE.match(message)
-        if match:
-            self.connector_total = int(match["credits"])
+        if not isinstance(result, dict) or result.get("version") != RESULT_VERSION:
             return
-        match = EMPTY_LINE.match(message)
-        if match:
-            self.handles[match["handle"]].note = match["why"]
-        if record_worthy(message):
-            self.lines.append(message)
-
-
-def record_worthy(message: str) -> bool:
-    """Warnings the user should see after the sync (budget reached, handles failing)."""
-    return message.startswith("The credit budget was reached")
+        for entry in result.get("handles", []):
+            handle = self.handles[entry["handle"]]
+            handle.credits += entry["credits"]
+            reason = f": {entry['reason']}" if entry["reason"] else ""
+            handle.outcome[entry["stream"]] = f"{entry['outcome']}{reason}"
+            if entry.get("note"):
+                handle.note = entry["note"]
+        totals = result.get("totals", {})
+        self.records.update(totals.get("records", {}))
+        self.connector_total = totals.get("credits")
+        self.lines.extend(result.get("warnings", []))
 
 
 def fetch_balance(base_url: str, api_key: str, timeout: float = 15.0) -> Optional[int]:

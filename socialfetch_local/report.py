@@ -44,7 +44,7 @@ def _credits_line(report: SyncReport) -> str:
     else:
         total = (f"credits used: {report.credits_used:,} (balance {report.balance_before:,} -> "
                  f"{report.balance_after:,}, from GET /v1/balance)")
-    detail = f"; per handle: {per_handle:,} in all, from the connector's log lines (videos + profiles)"
+    detail = f"; per handle: {per_handle:,} in all, from the connector's result line (videos + profiles)"
     if report.credits_used is not None and report.connector_credits is not None and report.connector_credits != report.credits_used:
         detail += (f"; the connector counted {report.connector_credits:,}: the difference was spent by "
                    "something else using this key meanwhile")

@@ -25,7 +25,7 @@ class HandleSummary:
     videos: int = 0
     newest: Optional[str] = None
     views: Optional[int] = None
-    credits: Optional[int] = None  # from the connector's log lines, this sync
+    credits: Optional[int] = None  # from the connector's result line, this sync
     status: str = ""
 
 
@@ -39,7 +39,7 @@ class SyncReport:
     seconds: float
     balance_before: Optional[int]
     balance_after: Optional[int]
-    connector_credits: Optional[int]  # the connector's own "Sync used N credits" line
+    connector_credits: Optional[int]  # the connector's result line: its total credits
     warnings: List[str] = field(default_factory=list)
     cache: Any = field(default=None, repr=False)  # the PyAirbyte cache written to, for further SQL
 

@@ -48,14 +48,17 @@ class Resolution(ErrorResolution):
     """The CDK's resolution, with the kind of ours that `after_error` decides on."""
 
     kind: Kind = Kind.UNEXPECTED
+    # The API charges a lookup that completed: a 200 it could not use, or an answer that never
+    # arrived, may have cost credits; an error status did not.
+    may_be_charged: bool = False
 
 
 def _fail(failure_type: FailureType, message: str, kind: Kind) -> Resolution:
     return Resolution(FAIL, failure_type, message, kind)
 
 
-def _retry(message: str) -> Resolution:
-    return Resolution(RETRY, FailureType.transient_error, message, Kind.TRANSIENT)
+def _retry(message: str, may_be_charged: bool = False) -> Resolution:
+    return Resolution(RETRY, FailureType.transient_error, message, Kind.TRANSIENT, may_be_charged)
 
 
 BAD_KEY = _fail(
@@ -82,9 +85,10 @@ LOOKUP_FAILED = _retry("The TikTok lookup failed upstream (502 lookup_failed).")
 UNAVAILABLE = _retry("Social Fetch is temporarily unavailable (503).")
 INTERNAL_ERROR = _retry("Social Fetch had an internal error (500).")
 RATE_LIMITED = _retry("Social Fetch rate limit reached (429).")
-TRANSPORT_ERROR = _retry("The connection to Social Fetch failed or timed out.")
+TRANSPORT_ERROR = _retry("The connection to Social Fetch failed or timed out.", may_be_charged=True)
 MALFORMED_PAGE = _retry(
-    "Social Fetch answered 200 with a body that is not a complete response (not JSON, truncated, or no data)."
+    "Social Fetch answered 200 with a body that is not a complete response (not JSON, truncated, or no data).",
+    may_be_charged=True,
 )
 UNUSABLE_PAGE = _fail(
     FailureType.system_error,
@@ -221,6 +225,7 @@ class Decision:
     message: str
     failure_type: FailureType = FailureType.system_error
     kind: Kind = Kind.UNEXPECTED
+    may_be_charged: bool = True  # count the failed request's reserved credits as spent
 
 
 def after_error(error: BaseException, noted: Optional[ErrorResolution], context: RequestContext) -> Decision:
@@ -242,13 +247,13 @@ def after_error(error: BaseException, noted: Optional[ErrorResolution], context:
     kind, message = resolution.kind, resolution.error_message or ""
     failure_type = resolution.failure_type or FailureType.system_error
     if kind in (Kind.BAD_KEY, Kind.OUT_OF_CREDITS):
-        return Decision(Next.STOP_SYNC, message, failure_type, kind)
+        return Decision(Next.STOP_SYNC, message, failure_type, kind, resolution.may_be_charged)
     if kind is Kind.BAD_REQUEST and context.carried_user_id:
         # The id is the likeliest cause (the API refuses an id that is not the handle's): once
         # dropped, the request cannot carry it again, so this never loops.
-        return Decision(Next.ASK_AGAIN_WITHOUT_USER_ID, message, failure_type, kind)
+        return Decision(Next.ASK_AGAIN_WITHOUT_USER_ID, message, failure_type, kind, resolution.may_be_charged)
     if kind in (Kind.BAD_REQUEST, Kind.URI_TOO_LONG) and context.resumed_first_page:
-        return Decision(Next.RESTART_HANDLE, message, failure_type, kind)
+        return Decision(Next.RESTART_HANDLE, message, failure_type, kind, resolution.may_be_charged)
     if resolution.response_action in (RETRY, ResponseAction.RATE_LIMITED):
         message = f"gave up after retries: {message}"
-    return Decision(Next.FAIL_HANDLE, message, failure_type, kind)
+    return Decision(Next.FAIL_HANDLE, message, failure_type, kind, resolution.may_be_charged)

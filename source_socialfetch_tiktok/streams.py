@@ -128,7 +128,7 @@ class SocialFetchStream(HttpStream, ABC):
             while True:
                 try:
                     yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
-                except Exception as error:  # noqa: BLE001 - isolation: one handle's error must not end the others
+                except Exception as error:  # isolation: one handle's error must not end the others
                     if self._on_error(read, error):
                         continue
                 else:
@@ -136,9 +136,7 @@ class SocialFetchStream(HttpStream, ABC):
                         self._run.finish(read, *self.end_handle(read))
                 break
         finally:
-            # A page that failed after its retries may still have been charged (a 200 that could
-            # not be decoded is): count it as spent, so the budget errs on the safe side.
-            self._run.release(read, assume_charged=read.outcome is Outcome.FAILED)
+            self._run.release(read)
             self._local.read = None
             self._run.log_finished(read)
 
@@ -150,6 +148,8 @@ class SocialFetchStream(HttpStream, ABC):
         )
         decision = after_error(error, read.last_resolution, context)
         read.last_resolution = None
+        # A request that may have been charged (a 200 it could not use, no answer) counts as spent.
+        self._run.release(read, assume_charged=decision.may_be_charged)
         if decision.next is Next.ASK_AGAIN_WITHOUT_USER_ID:
             self.logger.warning(
                 f"{self.name} {read.handle}: the API refused the handle's saved TikTok user id; it is dropped "
@@ -157,12 +157,10 @@ class SocialFetchStream(HttpStream, ABC):
             )
             self.drop_user_id(read)
             self._local.start_cursor = read.page_cursor  # the same page; the pager keeps what it saw
-            self._run.release(read)
             return self._run.reserve(read)
         if decision.next is Next.RESTART_HANDLE:
             if not self.restart_from_top(read):
                 return False
-            self._run.release(read)
             return self._run.reserve(read)
         if decision.next is Next.STOP_SYNC:
             self._run.stop(decision.kind, decision.message)

@@ -1,10 +1,18 @@
-"""The end of a sync: one summary in the log, and the error the sync ends with, if any."""
+"""The end of a sync: one summary in the log, and the error the sync ends with, if any.
+
+The summary's last LOG line is `RESULT_PREFIX` followed by one JSON object, a stable interface
+for tools that run the connector (socialfetch_local reads it; README "The sync result line"):
+{"version": 1, "handles": [{"stream", "handle", "outcome", "reason", "pages", "records",
+"credits", "note"}], "totals": {"credits", "budget", "budget_reached", "stopped", "records",
+"pages", "seconds"}, "warnings": [...]}.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
+import orjson
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
@@ -17,6 +25,8 @@ from .sync_run import HandleRead, Outcome, SyncRun
 from .timeutil import format_instant
 
 _LISTED = 20
+RESULT_PREFIX = "Sync result: "
+RESULT_VERSION = 1
 # The failure a user must act on wins: a config error is not fixed by retrying the sync.
 _SEVERITY = [FailureType.config_error, FailureType.transient_error, FailureType.system_error]
 
@@ -77,15 +87,43 @@ class SyncSummary:
             + f" in {self._elapsed:.1f}s"
             + (f"; {self._cursor.states_emitted} state checkpoints" if self._cursor else "")
         )
-        for read in run.reads("videos"):
-            if read.outcome is Outcome.COMPLETED and read.videos_seen == 0:
-                logger.warning(f"videos {read.handle}: the API returned no videos at all; {self._why_empty(read)}")
+        notes = {r.handle: self._why_empty(r) for r in run.reads("videos") if self._empty(r)}
+        for handle, note in notes.items():
+            logger.warning(f"videos {handle}: the API returned no videos at all; {note}")
         waiting = run.handles_with("videos", Outcome.WAITING) or run.handles_with("profiles", Outcome.WAITING)
+        warnings = []
         if budget.exhausted and run.stop_kind is None:
-            logger.warning(
+            warnings.append(
                 f"The credit budget was reached: {budget.spent} credits used of {budget.limit}. "
                 f"{len(waiting)} handles wait for the next sync, which reads them first: {_names(waiting)}"
             )
+        for warning in warnings:
+            logger.warning(warning)
+        logger.info(RESULT_PREFIX + orjson.dumps(self.result(notes, warnings)).decode())
+
+    def result(self, notes: Dict[str, str], warnings: List[str]) -> Dict[str, Any]:
+        """The sync's outcome as data: what the result line carries."""
+        run, budget = self._run, self._run.budget
+        reads = run.reads()
+        handles = [
+            {"stream": r.stream, "handle": r.handle, "outcome": r.outcome.value if r.outcome else None,
+             "reason": r.reason, "pages": r.pages, "records": r.records, "credits": r.credits,
+             "note": notes.get(r.handle) if r.stream == "videos" else None}
+            for r in reads
+        ]
+        records: Dict[str, int] = {}
+        for read in reads:
+            records[read.stream] = records.get(read.stream, 0) + read.records
+        totals = {
+            "credits": budget.spent, "budget": budget.limit, "budget_reached": budget.exhausted,
+            "stopped": run.stop_kind.value if run.stop_kind else None, "records": records,
+            "pages": sum(r.pages for r in reads), "seconds": round(self._elapsed, 3),
+        }
+        return {"version": RESULT_VERSION, "handles": handles, "totals": totals, "warnings": warnings}
+
+    @staticmethod
+    def _empty(read: HandleRead) -> bool:
+        return read.outcome is Outcome.COMPLETED and read.videos_seen == 0
 
     def _log_refreshes(self, logger: logging.Logger) -> None:
         store = self._cursor.store if self._cursor else None

@@ -1,17 +1,18 @@
-"""Builders shared by the unit tests: hand-made `requests.Response` objects, a tiny loopback HTTP
-server that records what it received, and a valid config."""
+"""Builders shared by the unit tests: hand-made `requests.Response` objects, a loopback HTTP server
+that records what it received, and a valid config."""
 
 from __future__ import annotations
 
 import json
-import threading
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Union
 
 import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
+
+from integration_tests.faultkit.servers import Answer, Recorder, Route, SeenRequest
+
+__all__ = ["Answer", "LoopbackServer", "Reply", "Route", "SeenRequest", "json_reply", "loopback"]
 
 API_KEY = "sfk_unit_test_secret_0123456789"
 
@@ -61,27 +62,10 @@ def raw_config(**overrides: Any) -> Dict[str, Any]:
     return config
 
 
-# -- a loopback HTTP server ----------------------------------------------------------------------
+# -- a loopback HTTP server: the project's one (integration_tests/faultkit/servers.py) ---------------
 
-Reply = Tuple[int, Mapping[str, str], bytes]
-Route = Callable[["SeenRequest"], Reply]
-
-
-@dataclass
-class SeenRequest:
-    method: str
-    path: str
-    headers: Dict[str, str]
-
-
-@dataclass
-class LoopbackServer:
-    base_url: str
-    seen: List[SeenRequest] = field(default_factory=list)
-
-    @property
-    def paths(self) -> List[str]:
-        return [r.path for r in self.seen]
+Reply = Answer
+LoopbackServer = Recorder
 
 
 def json_reply(status: int, body: Any, headers: Optional[Mapping[str, str]] = None) -> Reply:
@@ -90,35 +74,14 @@ def json_reply(status: int, body: Any, headers: Optional[Mapping[str, str]] = No
 
 @pytest.fixture
 def loopback() -> Iterator[Callable[[Route], LoopbackServer]]:
-    """Start stdlib HTTP servers on 127.0.0.1 (any free port); each records every request it gets
+    """Start loopback servers on 127.0.0.1 (any free port); each records every request it gets
     and answers with `route(request)`. All are shut down after the test."""
-    servers: List[ThreadingHTTPServer] = []
+    servers: List[Recorder] = []
 
     def start(route: Route) -> LoopbackServer:
-        record: List[SeenRequest] = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-                seen = SeenRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
-                record.append(seen)
-                status, headers, body = route(seen)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        servers.append(server)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
-        return LoopbackServer(f"http://127.0.0.1:{server.server_address[1]}", record)
+        servers.append(Recorder(route).start())
+        return servers[-1]
 
     yield start
     for server in servers:
-        server.shutdown()
-        server.server_close()
+        server.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
+import pytest
 from airbyte_cdk.models import AirbyteMessage, AirbyteMessageSerializer, Type
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.message import InMemoryMessageRepository
@@ -12,7 +13,7 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 
 from source_socialfetch_tiktok.budget import CreditBudget
-from source_socialfetch_tiktok.cursor import PerHandleCursor
+from source_socialfetch_tiktok.cursor import CHECKPOINT_INTERVAL_ENV, PerHandleCursor, checkpoint_interval
 from source_socialfetch_tiktok.state import HandleCursor, VideosStateStore
 from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
 
@@ -153,3 +154,22 @@ def test_given_an_emitted_state_when_asked_then_the_state_manager_holds_the_same
 
     assert h.state_manager.get_stream_state("videos", None) == emitted
     assert h.cursor.state == emitted
+
+
+@pytest.mark.parametrize("value, expected", [(None, 5.0), ("0", 0.0), ("2.5", 2.5), ("-1", 5.0), ("nan", 5.0),
+                                             ("inf", 5.0), ("soon", 5.0), ("", 5.0)])
+def test_the_checkpoint_interval_is_five_seconds_unless_the_environment_sets_a_valid_one(
+    monkeypatch: pytest.MonkeyPatch, value: Optional[str], expected: float,
+) -> None:
+    if value is None:
+        monkeypatch.delenv(CHECKPOINT_INTERVAL_ENV, raising=False)
+    else:
+        monkeypatch.setenv(CHECKPOINT_INTERVAL_ENV, value)
+
+    assert checkpoint_interval() == expected
+
+
+def test_the_fault_suites_set_the_variable_the_cursor_reads() -> None:
+    from integration_tests.faultkit import killer
+
+    assert killer.CHECKPOINT_INTERVAL_ENV == CHECKPOINT_INTERVAL_ENV

@@ -155,3 +155,16 @@ def test_given_dockerfile_when_install_and_entrypoint_replayed_then_spec_succeed
         properties = specs[0]["spec"]["connectionSpecification"]["properties"]
         assert {"api_key", "handles", "start_date", "base_url"} <= set(properties)
         assert properties["api_key"]["airbyte_secret"] is True
+
+    # Every console script the image's install created runs (a script whose module was not copied
+    # would fail with ModuleNotFoundError).
+    listed = subprocess.run(
+        [str(python), "-c", "import importlib.metadata as m; print('\\n'.join(e.name for e in "
+         "m.distribution('source-socialfetch-tiktok').entry_points if e.group == 'console_scripts'))"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=True)
+    scripts = listed.stdout.split()
+    assert scripts == ["source-socialfetch-tiktok"], "the image ships the connector's console script only"
+    for script in scripts:
+        run = subprocess.run([str(environment / "bin" / script), "--help"], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert run.returncode == 0 and "Traceback" not in run.stderr, f"{script}: {run.stderr[-2000:]}"

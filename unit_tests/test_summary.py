@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import List, Optional, Tuple
 
@@ -11,7 +12,7 @@ from airbyte_cdk.models import FailureType
 from source_socialfetch_tiktok.budget import CreditBudget
 from source_socialfetch_tiktok.config import ConfigError
 from source_socialfetch_tiktok.errors_handlers import Kind
-from source_socialfetch_tiktok.summary import SyncSummary
+from source_socialfetch_tiktok.summary import RESULT_PREFIX, SyncSummary
 from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
 from unit_tests.conftest import API_KEY
 
@@ -152,3 +153,25 @@ def test_given_the_budget_reached_when_logging_then_a_warning_gives_credits_used
     assert len(warnings) == 1
     assert "1 credits used of 1" in warnings[0]
     assert "late" in warnings[0]
+
+
+def test_given_a_sync_when_logging_then_the_last_line_is_the_result_as_json(caplog: pytest.LogCaptureFixture) -> None:
+    summary, run = summarise([("a", Outcome.COMPLETED, "end", None), ("b", Outcome.FAILED, "400", FailureType.config_error)],
+                             limit=1)
+    run.budget.settle(run.budget.try_reserve() or 0, 1)
+    run.reads("videos")[0].credits = 1
+    assert not run.reserve(run.begin("videos", "late"))
+
+    with caplog.at_level(logging.INFO, logger=LOGGER.name):
+        summary.log(LOGGER)
+
+    last = caplog.records[-1].getMessage()
+    assert last.startswith(RESULT_PREFIX)
+    result = json.loads(last[len(RESULT_PREFIX):])
+    assert result["version"] == 1
+    assert [(h["handle"], h["outcome"], h["reason"], h["credits"]) for h in result["handles"]] == [
+        ("a", "completed", "end", 1), ("b", "failed", "400", 0), ("late", "waiting", "waiting for budget (max_credits_per_sync reached)", 0)]
+    assert result["handles"][0]["note"] == "the profile may be private, unknown or empty (select the profiles stream to know which)"
+    assert result["totals"] == {"credits": 1, "budget": 1, "budget_reached": True, "stopped": None,
+                                "records": {"videos": 0}, "pages": 0, "seconds": 1.0}
+    assert result["warnings"] and result["warnings"][0].startswith("The credit budget was reached")

@@ -8,9 +8,9 @@ Two ways in:
   records and then kills itself, as if the container had been OOM-killed.
 
 `checkpoint_every_handle`: the connector emits STATE at most every 5 s, so a short sync emits
-only its final STATE; with this knob the child process sets the checkpoint interval to 0 (the
-`PerHandleCursor` default) and so checkpoints after every completed handle, which is what a
-long production sync looks like to a resume. Nothing else of the connector changes.
+only its final STATE; with this knob the child process gets SOCIALFETCH_CHECKPOINT_INTERVAL_SECONDS=0
+(source_socialfetch_tiktok/cursor.py) and so checkpoints after every completed handle, which is
+what a long production sync looks like to a resume. Nothing else of the connector changes.
 """
 
 from __future__ import annotations
@@ -25,20 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional, Sequence
 
+# source_socialfetch_tiktok.cursor.CHECKPOINT_INTERVAL_ENV, spelt out: importing the connector would
+# add the CDK's start-up to every run of the PyAirbyte wrapper (unit_tests/test_cursor.py checks it).
+CHECKPOINT_INTERVAL_ENV = "SOCIALFETCH_CHECKPOINT_INTERVAL_SECONDS"
 ROOT = Path(__file__).resolve().parents[2]
 CONSOLE_SCRIPT = Path(sys.executable).parent / "source-socialfetch-tiktok"
-_PATCHED_MAIN = (
-    "import sys; sys.path.insert(0, {root!r});"
-    "from source_socialfetch_tiktok.cursor import PerHandleCursor;"
-    "PerHandleCursor.__init__.__defaults__ = (0.0,);"
-    "from source_socialfetch_tiktok.run import run; run()"
-)
 
 
-def connector_command(checkpoint_every_handle: bool = False) -> List[str]:
-    if checkpoint_every_handle:
-        return [sys.executable, "-c", _PATCHED_MAIN.format(root=str(ROOT))]
-    return [str(CONSOLE_SCRIPT)]
+def connector_env(checkpoint_every_handle: bool = False) -> Dict[str, str]:
+    return {**os.environ, CHECKPOINT_INTERVAL_ENV: "0"} if checkpoint_every_handle else dict(os.environ)
 
 
 def is_record(line: bytes) -> bool:
@@ -91,8 +86,8 @@ def _pump(child: subprocess.Popen, out: Optional[IO[bytes]], kill_after: Optiona
 def run_connector(args: Sequence[str], kill_after_records: Optional[int] = None, checkpoint_every_handle: bool = False,
                   timeout: float = 120, env: Optional[Dict[str, str]] = None) -> Run:
     """Run the console script (or the patched module) with `args`; kill it after N records."""
-    child = subprocess.Popen(connector_command(checkpoint_every_handle) + list(args), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env={**os.environ, **(env or {})}, cwd=str(ROOT))
+    child = subprocess.Popen([str(CONSOLE_SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env={**connector_env(checkpoint_every_handle), **(env or {})}, cwd=str(ROOT))
     keep: List[bytes] = []
     try:
         killed = _pump(child, None, kill_after_records, keep)
@@ -134,16 +129,16 @@ def wrapper_reads(directory: Path) -> int:
 
 
 def wrapper_main(args: List[str], directory: str, every_handle: bool) -> int:
-    command = connector_command(every_handle) + args
+    command, env = [str(CONSOLE_SCRIPT), *args], connector_env(every_handle)
     if not args or args[0] != "read":
-        return subprocess.call(command)
+        return subprocess.call(command, env=env)
     plan_path = Path(directory) / PLAN_FILE
     book = json.loads(plan_path.read_text())
     index = book["reads"]
     book["reads"] = index + 1
     plan_path.write_text(json.dumps(book))
     kill_after = book["plan"][index] if index < len(book["plan"]) else None
-    child = subprocess.Popen(command, stdout=subprocess.PIPE)
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env)
     keep: List[bytes] = []
     killed = _pump(child, sys.stdout.buffer, kill_after, keep)
     (Path(directory) / f"read_{index}.jsonl").write_bytes(b"".join(keep))

@@ -1,5 +1,6 @@
-"""Real loopback servers for the transport tests: one that records every request it gets and
-answers what it is told (a redirect, a stall), and an https one with a self-signed certificate."""
+"""The project's one loopback test server: it records every request it gets and answers what its
+route says (a page, a redirect, a stall); `TlsRecorder` serves https with a self-signed
+certificate. The unit tests' `loopback` fixture (unit_tests/conftest.py) starts these too."""
 
 from __future__ import annotations
 
@@ -9,11 +10,23 @@ import json
 import ssl
 import threading
 import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Tuple
 
-Answer = Tuple[int, Dict[str, str], bytes]
+Answer = Tuple[int, Mapping[str, str], bytes]  # status (0: hold the connection, no answer), headers, body
+
+
+@dataclass
+class SeenRequest:
+    method: str
+    path: str
+    headers: Dict[str, str]  # names lower-cased
+    at: float = field(default_factory=time.monotonic)
+
+
+Route = Callable[[SeenRequest], Answer]
 WHOAMI = (200, {"Content-Type": "application/json"},
           json.dumps({"data": {"user": {"id": "u1", "username": None, "email": None}},
                       "meta": {"requestId": "r", "creditsCharged": 0, "version": "v1"}}).encode())
@@ -22,35 +35,46 @@ WHOAMI = (200, {"Content-Type": "application/json"},
 class Recorder(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, answer: Callable[[str], Answer]) -> None:
+    def __init__(self, answer: Route) -> None:
         self.answer = answer
-        self.seen: List[Dict[str, Any]] = []
+        self.seen: List[SeenRequest] = []
         super().__init__(("127.0.0.1", 0), _Handler)
 
     @property
-    def origin(self) -> str:
+    def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def __enter__(self) -> Recorder:
-        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    @property
+    def paths(self) -> List[str]:
+        return [r.path for r in self.seen]
+
+    def start(self) -> Recorder:
+        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def stop(self) -> None:
         self.shutdown()
         self.server_close()
+
+    def __enter__(self) -> Recorder:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else ~40 ms stalls per keep-alive request
     server: Recorder
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
-    def do_GET(self) -> None:
-        self.server.seen.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                                 "at": time.monotonic()})
-        status, headers, body = self.server.answer(self.path)
+    def do_GET(self) -> None:  # the stdlib's name
+        seen = SeenRequest("GET", self.path, {k.lower(): v for k, v in self.headers.items()})
+        self.server.seen.append(seen)
+        status, headers, body = self.server.answer(seen)
         if status == 0:  # stall: hold the connection without answering
             time.sleep(float(headers.get("hold", "5")))
             self.close_connection = True
@@ -87,7 +111,7 @@ def self_signed(directory: Path) -> Tuple[Path, Path]:
 
 
 class TlsRecorder(Recorder):
-    def __init__(self, directory: Path, answer: Callable[[str], Answer] = lambda path: WHOAMI) -> None:
+    def __init__(self, directory: Path, answer: Route = lambda seen: WHOAMI) -> None:
         super().__init__(answer)
         cert, key = self_signed(directory)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -95,5 +119,5 @@ class TlsRecorder(Recorder):
         self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
 
     @property
-    def origin(self) -> str:
+    def base_url(self) -> str:
         return f"https://127.0.0.1:{self.server_address[1]}"
