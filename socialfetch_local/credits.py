@@ -57,6 +57,8 @@ class ConnectorLogTap(logging.Handler):
         for entry in result.get("handles", []):
             handle = self.handles[entry["handle"]]
             handle.credits += entry["credits"]
+            if entry.get("part", "read") != "read":
+                continue  # a stats refresh: its credits count, the handle's outcome is its read's
             reason = f": {entry['reason']}" if entry["reason"] else ""
             handle.outcome[entry["stream"]] = f"{entry['outcome']}{reason}"
             if entry.get("note"):

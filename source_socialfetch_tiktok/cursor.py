@@ -23,6 +23,11 @@ from .sync_run import HandleRead, Outcome, SyncRun
 # one per interval (and always one at the end) bounds that; a crash re-reads at most the handles
 # completed in the last interval, and their records were already emitted (dedup makes it exact).
 CHECKPOINT_INTERVAL_SECONDS = 5.0
+# And at most about this many a sync, whatever the number of handles: 10,000 handles checkpointed
+# every 5 s would still write megabytes of state per checkpoint, dozens of times. A checkpoint waits
+# for this share of the handles to complete, or for MAX_CHECKPOINT_SECONDS on a long sync.
+CHECKPOINTS_PER_SYNC = 18
+MAX_CHECKPOINT_SECONDS = 60.0
 # Set to another number of seconds (0: a STATE after every completed handle, as a long sync emits
 # them; the fault suites use it), for a process that cannot pass `checkpoint_interval_seconds`.
 CHECKPOINT_INTERVAL_ENV = "SOCIALFETCH_CHECKPOINT_INTERVAL_SECONDS"
@@ -58,6 +63,9 @@ class PerHandleCursor(Cursor):
         self._interval = checkpoint_interval() if checkpoint_interval_seconds is None else checkpoint_interval_seconds
         self._last_emit = time.monotonic()
         self._emitted = 0
+        self._closed_since_emit = 0
+        self._closes_per_checkpoint = max(1, math.ceil(len(store.handles) / CHECKPOINTS_PER_SYNC))
+        self._count_lock = threading.Lock()
         self._emit_lock = threading.Lock()
         self._last_snapshot: Optional[MutableMapping[str, Any]] = None
 
@@ -123,7 +131,16 @@ class PerHandleCursor(Cursor):
         self._emit()
 
     def _maybe_emit(self) -> None:
-        if time.monotonic() - self._last_emit >= self._interval:
+        """A checkpoint once the interval has passed and enough handles completed since the last."""
+        with self._count_lock:
+            self._closed_since_emit += 1
+            elapsed = time.monotonic() - self._last_emit
+            due = elapsed >= self._interval and (
+                self._closed_since_emit >= self._closes_per_checkpoint or elapsed >= MAX_CHECKPOINT_SECONDS
+            )
+            if due:
+                self._closed_since_emit = 0
+        if due:
             self._emit()
 
     def should_be_synced(self, record: Record) -> bool:

@@ -106,7 +106,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         queue: Queue[QueueItem] = Queue(maxsize=QUEUE_SIZE)
         self._message_repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
         state_manager = ConnectorStateManager(state)
-        run = SyncRun(logger, CreditBudget(parsed.max_credits_per_sync), self._clock)
+        run = SyncRun(logger, CreditBudget(parsed.max_credits_per_sync), self._clock, len(parsed.handles))
         selected = {configured.stream.name: configured for configured in catalog.streams}
         if VIDEO_STATS in selected and "videos" not in selected:
             raise ConfigError(

@@ -104,9 +104,10 @@ class SyncSummary:
     def result(self, notes: Dict[str, str], warnings: List[str]) -> Dict[str, Any]:
         """The sync's outcome as data: what the result line carries."""
         run, budget = self._run, self._run.budget
-        reads = run.reads()
+        reads = run.reads() + run.reads(part=REFRESH)  # a handle's stats refresh is an entry of its own
         handles = [
-            {"stream": r.stream, "handle": r.handle, "outcome": r.outcome.value if r.outcome else None,
+            {"stream": r.stream, "handle": r.handle, "part": r.part or "read",
+             "outcome": r.outcome.value if r.outcome else None,
              "reason": r.reason, "pages": r.pages, "records": r.records, "credits": r.credits,
              "note": notes.get(r.handle) if r.stream == "videos" else None}
             for r in reads

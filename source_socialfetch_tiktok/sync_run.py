@@ -19,6 +19,9 @@ from .errors_handlers import Kind
 from .timeutil import utc_now
 
 PROGRESS_INTERVAL_SECONDS = 5.0
+# Above this many handles, a completed handle's line is DEBUG and the log has one line for the
+# whole sync every PROGRESS_INTERVAL_SECONDS instead: 10,000 lines a sync are not read.
+PER_HANDLE_LINES_UP_TO = 100
 
 
 class Outcome(enum.Enum):
@@ -62,9 +65,14 @@ class SyncRun:
     written without it, only by the one thread reading that handle (a thread reads one partition
     at a time), and read by others once its partition is closed. The budget has its own lock."""
 
-    def __init__(self, logger: logging.Logger, budget: CreditBudget, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self, logger: logging.Logger, budget: CreditBudget, clock: Callable[[], datetime] = utc_now, handles: int = 0
+    ):
         self.logger = logger
         self.budget = budget
+        self.handles = handles
+        self._finished: Dict[str, Dict[Outcome, int]] = {}
+        self._last_overall_log = time.monotonic()
         # The sync's wall clock: `capturedAt`, the refresh schedule and the cursor sanity checks read
         # it (a benchmark simulating days of syncs passes a clock of its own).
         self.clock = clock
@@ -154,10 +162,33 @@ class SyncRun:
             f"{read.stream} {read.handle}: {outcome}{detail}; {read.pages} pages, {read.records} records, "
             f"{read.credits} credits in {time.monotonic() - read.started:.1f}s"
         )
-        if read.outcome in (Outcome.COMPLETED, Outcome.WAITING):
-            self.logger.info(line)
-        else:
+        many = self.handles > PER_HANDLE_LINES_UP_TO
+        if read.outcome not in (Outcome.COMPLETED, Outcome.WAITING):
             self.logger.warning(line)
+        elif many:
+            self.logger.debug(line)
+        else:
+            self.logger.info(line)
+        if many:
+            self._log_overall(read)
+
+    def _log_overall(self, read: HandleRead) -> None:
+        """One line for the whole sync at most every few seconds, when handles are many."""
+        now = time.monotonic()
+        with self._lock:
+            counts = self._finished.setdefault(read.stream, {})
+            if read.outcome is not None:
+                counts[read.outcome] = counts.get(read.outcome, 0) + 1
+            if now - self._last_overall_log < PROGRESS_INTERVAL_SECONDS:
+                return
+            self._last_overall_log = now
+            done = dict(counts)
+        self.logger.info(
+            f"{read.stream}: {sum(done.values()):,} of {self.handles:,} handles done "
+            f"({done.get(Outcome.COMPLETED, 0):,} completed, {done.get(Outcome.FAILED, 0):,} failed, "
+            f"{done.get(Outcome.WAITING, 0):,} waiting), "
+            f"{self.budget.spent:,} credits so far ({now - self.started:.1f}s)"
+        )
 
     def read_of(self, stream: str, handle: str, part: str = "") -> Optional[HandleRead]:
         with self._lock:

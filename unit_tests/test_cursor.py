@@ -173,3 +173,30 @@ def test_the_fault_suites_set_the_variable_the_cursor_reads() -> None:
     from integration_tests.faultkit import killer
 
     assert killer.CHECKPOINT_INTERVAL_ENV == CHECKPOINT_INTERVAL_ENV
+
+
+def test_given_10000_handles_checkpointing_with_no_interval_then_at_most_20_states_in_all() -> None:
+    handles = [f"h{i}" for i in range(10_000)]
+    run = SyncRun(logging.getLogger("test_cursor"), CreditBudget(None))
+    store = VideosStateStore({}, [], handles)
+    repository = InMemoryMessageRepository()
+    cursor = PerHandleCursor("videos", store, run, ConnectorStateManager([]), repository, checkpoint_interval_seconds=0)
+    for handle in handles:
+        read = run.begin("videos", handle)
+        cursor.observe(Record(data={"handle": handle, "id": "1", "createdAt": NEW}, stream_name="videos"))
+        run.finish(read, Outcome.COMPLETED, "end")
+        cursor.close_partition(HandlePartition(handle))
+    cursor.ensure_at_least_one_state_emitted()
+
+    states = [m for m in repository.consume_queue() if m.type == Type.STATE]
+    assert 2 <= len(states) <= 20
+    last = states[-1].state.stream.stream_state.__dict__
+    assert len(last["states"]) == 10_000
+
+
+def test_given_a_few_handles_and_no_interval_then_a_state_after_every_handle() -> None:
+    harness = Harness(interval=0)
+    for handle in HANDLES:
+        harness.read(handle, [NEW], Outcome.COMPLETED)
+
+    assert len([m for m in harness.repository.consume_queue() if m.type == Type.STATE]) == len(HANDLES)

@@ -86,3 +86,22 @@ def test_given_reads_of_two_streams_when_listed_then_each_stream_keeps_its_order
     assert [r.handle for r in run.reads("videos")] == ["b", "a"]
     assert [r.handle for r in run.reads("profiles")] == ["b"]
     assert run.read_of("profiles", "a") is None
+
+
+def test_given_thousands_of_handles_then_completed_ones_are_summed_up_in_one_line_not_one_each(caplog) -> None:
+    import logging as _logging
+
+    from source_socialfetch_tiktok import sync_run as module
+
+    caplog.set_level(_logging.DEBUG, logger="test_overall")
+    run = module.SyncRun(_logging.getLogger("test_overall"), CreditBudget(None), handles=5_000)
+    run._last_overall_log -= module.PROGRESS_INTERVAL_SECONDS  # the first line is due
+    for index in range(5_000):
+        read = run.begin("videos", f"h{index}")
+        run.finish(read, module.Outcome.FAILED if index == 7 else module.Outcome.COMPLETED, "end")
+        run.log_finished(read)
+
+    info = [r.getMessage() for r in caplog.records if r.levelno == _logging.INFO]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == _logging.WARNING]
+    assert len(info) == 1 and "of 5,000 handles done" in info[0]
+    assert len(warnings) == 1 and "h7" in warnings[0], "a failed handle still has its own line"
