@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -67,10 +67,21 @@ def handle_pages() -> Dict[str, int]:
     return {f"fresh.h{i:02d}": 1 + i * 39 // (N_HANDLES - 1) for i in range(N_HANDLES)}
 
 
-def new_emulator() -> Emulator:
+def start_instant(n_days: int) -> datetime:
+    """Midnight UTC far enough back that the last simulated day is still in the past.
+
+    The connector checks saved cursors against the machine's real clock, not the clock it is given
+    (`state.parse_videos_state` calls `utc_now()`): a simulated day after today would see its cursors
+    "in the future", clamp them to today and read deeper. The world is built relative to this instant,
+    so every figure is the same whichever day the benchmark runs."""
+    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return min(ANCHOR, today - timedelta(days=n_days + 2))
+
+
+def new_emulator(start: datetime) -> Emulator:
     """The same world for every strategy: each history ends half-way through its last page."""
     specs = [CreatorSpec(h, pages * PAGE - PAGE // 2) for h, pages in handle_pages().items()]
-    return Emulator(Dataset.from_specs(specs, SEED, ANCHOR), now=ANCHOR, credits=100_000_000).start()
+    return Emulator(Dataset.from_specs(specs, SEED, start), now=start, credits=100_000_000).start()
 
 
 def trickle(emu: Emulator, handles: List[str], day: int) -> int:
@@ -220,8 +231,8 @@ def history_pages(emu: Emulator, handles: List[str], max_age_days: Optional[int]
     return total
 
 
-def simulate(strategy: Strategy, n_days: int, probe_stats_day: Optional[int] = None) -> Run:
-    emu = new_emulator()
+def simulate(strategy: Strategy, n_days: int, start: datetime, probe_stats_day: Optional[int] = None) -> Run:
+    emu = new_emulator(start)
     handles = list(handle_pages())
     dest = Destination()
     state: Optional[List[Dict[str, Any]]] = None
@@ -366,12 +377,13 @@ def chart(runs: Dict[str, Run], path: Path) -> Optional[str]:
     return None
 
 
-def report(runs: Dict[str, Run], n_days: int, full_days: int, started_load: str, elapsed: float, chart_note: Optional[str]) -> str:
+def report(runs: Dict[str, Run], n_days: int, full_days: int, start: datetime, started_load: str, elapsed: float,
+           chart_note: Optional[str]) -> str:
     pages = handle_pages()
     lines = [
         "## Freshness against credits (issue 11), `python -m bench.freshness`",
         "",
-        f"A simulated {n_days} days, one sync a day: the in-process emulator's clock moves a day before each sync and the "
+        f"A simulated {n_days} days from {start:%Y-%m-%d}, one sync a day: the in-process emulator's clock moves a day before each sync and the "
         "connector's clock starts each sync at the same instant. "
         f"{len(pages)} handles of {min(pages.values())} to {max(pages.values())} pages ({sum(pages.values())} pages, "
         f"{PAGE} videos a page, at the start), each publishing 0 to 3 new videos a day (1.14 on average); served counts "
@@ -406,11 +418,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     full_days = min(args.full_refresh_days, args.days)
     started, load = time.monotonic(), load_note()
     runs: Dict[str, Run] = {}
+    start = start_instant(args.days)
     for strategy in STRATEGIES:
         days = full_days if strategy.mode == "full_refresh" else args.days
-        runs[strategy.name] = simulate(strategy, days, probe_stats_day=1 if strategy is STRATEGIES[2] else None)
+        runs[strategy.name] = simulate(strategy, days, start, probe_stats_day=1 if strategy is STRATEGIES[2] else None)
     chart_note = None if args.no_write else chart(runs, CHART)
-    text = report(runs, args.days, full_days, load, time.monotonic() - started, chart_note)
+    text = report(runs, args.days, full_days, start, load, time.monotonic() - started, chart_note)
     print(text)
     failed = [c for c in checks(runs) if not c.met]
     print(f"freshness: {len(failed)} target(s) missed" if failed else "freshness: every target met", file=sys.stderr)
