@@ -175,13 +175,15 @@ class SyncResult:
 
 
 def sync(emu: Emulator, handles: List[str], strategy: Strategy, state: Optional[List[Dict[str, Any]]],
-         on_record: Optional[Callable[[Dict[str, Any]], None]], video_stats: bool = True) -> SyncResult:
-    """One sync at the emulator's clock: the connector's clock starts at the same instant."""
+         on_record: Optional[Callable[[Dict[str, Any]], None]], video_stats: bool = True, fixed_clock: bool = False) -> SyncResult:
+    """One sync at the emulator's clock: the connector's clock starts at the same instant and runs on
+    in real time (so its sync start lands a few milliseconds later, as a scheduler's jitter), or with
+    `fixed_clock` stays at that instant for the whole sync."""
     now = emu.now
     started = time.monotonic()
 
     def clock() -> datetime:
-        return now + timedelta(seconds=time.monotonic() - started)
+        return now if fixed_clock else now + timedelta(seconds=time.monotonic() - started)
 
     config = {"api_key": KEY, "handles": handles, "base_url": emu.base_url, "concurrency": 4, **strategy.extra}
     catalog = inprocess.catalog(strategy.mode, video_stats=video_stats)
@@ -231,7 +233,8 @@ def history_pages(emu: Emulator, handles: List[str], max_age_days: Optional[int]
     return total
 
 
-def simulate(strategy: Strategy, n_days: int, start: datetime, probe_stats_day: Optional[int] = None) -> Run:
+def simulate(strategy: Strategy, n_days: int, start: datetime, probe_stats_day: Optional[int] = None,
+             fixed_clock: bool = False) -> Run:
     emu = new_emulator(start)
     handles = list(handle_pages())
     dest = Destination()
@@ -243,9 +246,9 @@ def simulate(strategy: Strategy, n_days: int, start: datetime, probe_stats_day: 
                 emu.advance(1)
                 trickle(emu, handles, day)
             if day == probe_stats_day:
-                without = sync(emu, handles, strategy, state, None, video_stats=False)
+                without = sync(emu, handles, strategy, state, None, video_stats=False, fixed_clock=fixed_clock)
                 rows_before = dest.stats_rows
-            result = sync(emu, handles, strategy, state, dest.take)
+            result = sync(emu, handles, strategy, state, dest.take, fixed_clock=fixed_clock)
             if result.errors:
                 raise RuntimeError(f"{strategy.name}, day {day}: the sync failed: {result.errors[:3]}")
             if day == probe_stats_day:
@@ -377,8 +380,15 @@ def chart(runs: Dict[str, Run], path: Path) -> Optional[str]:
     return None
 
 
+CLOCK_NOTE = {
+    False: "The connector's clock starts at the day's instant and runs on in real time, so each sync starts a few "
+           "milliseconds after it, varying as a scheduler's start times do (`--fixed-clock` holds it at the instant).",
+    True: "The connector's clock stays at the day's instant for the whole sync (`--fixed-clock`: no start-time jitter).",
+}
+
+
 def report(runs: Dict[str, Run], n_days: int, full_days: int, start: datetime, started_load: str, elapsed: float,
-           chart_note: Optional[str]) -> str:
+           chart_note: Optional[str], fixed_clock: bool = False) -> str:
     pages = handle_pages()
     lines = [
         "## Freshness against credits (issue 11), `python -m bench.freshness`",
@@ -387,7 +397,7 @@ def report(runs: Dict[str, Run], n_days: int, full_days: int, start: datetime, s
         "connector's clock starts each sync at the same instant. "
         f"{len(pages)} handles of {min(pages.values())} to {max(pages.values())} pages ({sum(pages.values())} pages, "
         f"{PAGE} videos a page, at the start), each publishing 0 to 3 new videos a day (1.14 on average); served counts "
-        "grow as `final x age / (age + 3 days)`. Concurrency 4. The destination is modelled as Airbyte keeps it: "
+        "grow as `final x age / (age + 3 days)`. Concurrency 4. " + CLOCK_NOTE[fixed_clock] + " The destination is modelled as Airbyte keeps it: "
         "`videos` Append + Deduped (latest record per (handle, id)), `video_stats` Append. \"Oldest stats\": the largest "
         "age, over the videos, of the newest `capturedAt` of each video, after each day's sync. \"Views missed\": 1 - "
         "(sum of `videos.stats.views` in the destination) / (sum of the views the API serves at the clock). Credits after "
@@ -413,17 +423,26 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--full-refresh-days", type=int, default=15,
                         help="days to simulate the full-refresh-every-day strategy (at most --days): it reads ~1,000 pages a day")
+    parser.add_argument("--fixed-clock", action="store_true",
+                        help="the connector's clock stays at the day's instant for the whole sync (no start-time jitter)")
+    parser.add_argument("--only", default="", help="comma-separated strategy numbers (0-3) to run; default all")
     parser.add_argument("--no-write", action="store_true", help="print only; do not touch bench/results.md or the chart")
     args = parser.parse_args(argv)
     full_days = min(args.full_refresh_days, args.days)
     started, load = time.monotonic(), load_note()
     runs: Dict[str, Run] = {}
     start = start_instant(args.days)
-    for strategy in STRATEGIES:
+    chosen = [STRATEGIES[int(i)] for i in args.only.split(",")] if args.only else STRATEGIES
+    for strategy in chosen:
         days = full_days if strategy.mode == "full_refresh" else args.days
-        runs[strategy.name] = simulate(strategy, days, start, probe_stats_day=1 if strategy is STRATEGIES[2] else None)
+        runs[strategy.name] = simulate(strategy, days, start, 1 if strategy is STRATEGIES[2] else None, args.fixed_clock)
+    if chosen != STRATEGIES:  # the targets compare strategies: a partial run only prints its credits per day
+        for run in runs.values():
+            print(run.strategy.name, "credits per day:", [d.credits for d in run.days])
+            print(run.strategy.name, "oldest stats per day:", [round(d.oldest_days, 2) for d in run.days])
+        return
     chart_note = None if args.no_write else chart(runs, CHART)
-    text = report(runs, args.days, full_days, start, load, time.monotonic() - started, chart_note)
+    text = report(runs, args.days, full_days, start, load, time.monotonic() - started, chart_note, args.fixed_clock)
     print(text)
     failed = [c for c in checks(runs) if not c.met]
     print(f"freshness: {len(failed)} target(s) missed" if failed else "freshness: every target met", file=sys.stderr)
