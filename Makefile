@@ -35,6 +35,8 @@ test: lint typecheck
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.freshness
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) build .tmp .airbyte data *.egg-info

@@ -27,6 +27,7 @@ TEST_REQUIREMENTS = [
     "psycopg2-binary>=2.9",
     "PyYAML>=6",
     "py-spy>=0.3",  # the benchmark's profile
+    "matplotlib>=3.8",  # the freshness benchmark's chart (bench/freshness.py)
 ]
 
 CONSOLE_SCRIPTS = ["source-socialfetch-tiktok=source_socialfetch_tiktok.run:run"]
