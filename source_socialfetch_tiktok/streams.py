@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Iterable, List, Mapping, MutableMapping, Optional
 from urllib.parse import quote
 
@@ -30,6 +30,7 @@ from .payloads import credits_charged, json_body
 from .records import video_record
 from .state import VideosStateStore
 from .sync_run import HandleRead, Outcome, SyncRun
+from .timeutil import minus_days
 from .transport import ApiKeyAuth, build_session, request_timeout
 
 _EXHAUSTED_PREFIX = "Exhausted available request attempts. Please see logs for more details. Exception: "
@@ -225,7 +226,7 @@ class Videos(SocialFetchStream, CheckpointMixin):
         cursor = self._store.cursor(handle) if self._incremental else None
         if cursor is None:
             return start
-        since_cursor = cursor.instant - timedelta(days=self._config.lookback_window_days)
+        since_cursor = minus_days(cursor.instant, self._config.lookback_window_days)
         return max(start, since_cursor) if start is not None else since_cursor
 
     def begin_handle(self, read: HandleRead) -> None:
