@@ -238,6 +238,7 @@ class Videos(SocialFetchStream, CheckpointMixin):
             boundary=self.boundary(read.handle),
             newest_first=self.sort_by == "latest",
             max_videos=self._config.max_videos_per_handle,
+            resumable=self._incremental,
         )
         if position:
             self._local.pager.start_from(position.cursor)
@@ -291,6 +292,9 @@ class Videos(SocialFetchStream, CheckpointMixin):
             self.logger.warning(f"videos {read.handle}: {pager.duplicates} duplicate videos were emitted once")
         if pager.complete:
             return Outcome.COMPLETED, pager.end or ""
+        if pager.capped_at is not None:  # like a budget cut: the next sync goes on from the next page
+            read.resume_cursor = pager.capped_at
+            return Outcome.WAITING, "max_videos_per_handle reached: the next sync goes on from the next page"
         self.logger.warning(
             f"videos {read.handle}: {pager.end}; the videos read so far were emitted, and the handle's "
             "cursor is not moved so the next sync reads it again"
