@@ -21,7 +21,6 @@ from integration_tests.harness import (
     catalog,
     config,
     cursors,
-    final_videos_state,
     keys,
     read,
     records,
