@@ -136,7 +136,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             f"Reading {len(parsed.handles)} handles, {parsed.concurrency} at a time"
             + (f", within a budget of {parsed.max_credits_per_sync} credits" if parsed.max_credits_per_sync else "")
         )
-        if not concurrent_streams:  # ConcurrentSource.read([]) never returns: see test_catalog.py's canary
+        if not concurrent_streams:  # ConcurrentSource.read([]) never returns: see the canary in integration_tests/test_hostile.py
             return
         source = self._make_concurrent_source(parsed.concurrency, queue, logger)
         yield from source.read([stream.get_underlying_stream() for stream in concurrent_streams])  # type: ignore[attr-defined]
