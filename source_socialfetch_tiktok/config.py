@@ -23,6 +23,9 @@ from .timeutil import parse_instant
 
 DEFAULT_BASE_URL = "https://api.socialfetch.dev"
 _MAX_LISTED_PROBLEMS = 10
+# Social Fetch keys are a few dozen characters; servers refuse header lines of several KB (HTTP
+# 431) and the key is sent on every request. Anything longer is a paste error, refused up front.
+MAX_API_KEY_LENGTH = 512
 
 
 class ConfigError(AirbyteTracedException):
@@ -56,20 +59,39 @@ def connection_specification() -> Mapping[str, Any]:
 
 
 def parse_config(raw: Mapping[str, Any]) -> SocialFetchConfig:
-    """Validate `raw` against the spec, then normalise it; raise ConfigError naming what is wrong."""
+    """Validate `raw` against the spec, then normalise it; raise ConfigError naming what is wrong.
+
+    No message quotes the key: a value that holds it (a handle, a base_url, a start_date) is
+    refused, and whatever a message quotes is masked here, before it reaches `check`'s status.
+    """
     if not isinstance(raw, Mapping):
         raise ConfigError("The config must be a JSON object.")
+    key = raw.get("api_key")
+    try:
+        return _parse(raw)
+    except ConfigError as error:
+        if isinstance(key, str) and key.strip() and key.strip() in (error.message or ""):
+            raise ConfigError((error.message or "").replace(key.strip(), "****")) from None
+        raise
+
+
+def _parse(raw: Mapping[str, Any]) -> SocialFetchConfig:
     _validate_against_spec(raw)
     api_key = raw["api_key"].strip()
     if not api_key:
         raise ConfigError("api_key: the Social Fetch API key is empty.")
+    if len(api_key) > MAX_API_KEY_LENGTH:
+        raise ConfigError(
+            f"api_key: {len(api_key)} characters is not a Social Fetch API key (at most {MAX_API_KEY_LENGTH}); "
+            "copy it again from the Social Fetch dashboard."
+        )
     if not (api_key.isascii() and api_key.isprintable()) or any(c.isspace() for c in api_key):
         # http.client would refuse it with an error that quotes the key: refuse it here, unquoted.
         raise ConfigError(
             "api_key: the API key holds spaces, line breaks or non-ASCII characters, which an HTTP "
             "header cannot carry; copy it again from the Social Fetch dashboard."
         )
-    handles, problems = normalise_handles(raw["handles"])
+    handles, problems = normalise_handles(raw["handles"], secret=api_key)
     if problems:
         listed = "; ".join(problems[:_MAX_LISTED_PROBLEMS])
         more = len(problems) - _MAX_LISTED_PROBLEMS
@@ -79,7 +101,8 @@ def parse_config(raw: Mapping[str, Any]) -> SocialFetchConfig:
         start_date = parse_instant(raw["start_date"])
         if start_date is None:
             raise ConfigError(
-                f"start_date: {raw['start_date']!r} is not a date; use YYYY-MM-DD or an ISO-8601 date-time."
+                f"start_date: {raw['start_date']!r} is not a date between 0001-01-01 and 9999-12-31 UTC; "
+                "use YYYY-MM-DD or an ISO-8601 date-time."
             )
     region = raw.get("region") or None
     return SocialFetchConfig(
@@ -93,27 +116,51 @@ def parse_config(raw: Mapping[str, Any]) -> SocialFetchConfig:
         trim=bool(raw.get("trim", False)),
         concurrency=_int(raw, "concurrency", 4),
         max_credits_per_sync=raw.get("max_credits_per_sync"),
-        base_url=validate_base_url(raw.get("base_url") or DEFAULT_BASE_URL),
+        base_url=validate_base_url(raw.get("base_url") or DEFAULT_BASE_URL, api_key),
         request_timeout_seconds=_int(raw, "request_timeout_seconds", 60),
         stats_refresh_days=raw.get("stats_refresh_days"),
         stats_refresh_max_age_days=raw.get("stats_refresh_max_age_days"),
     )
 
 
-def validate_base_url(value: str) -> str:
-    """Return the origin without a trailing slash; plain http only for loopback hosts."""
-    parts = urlsplit(value.strip())
-    host = parts.hostname or ""
+def validate_base_url(value: str, api_key: str = "") -> str:
+    """Return the origin without a trailing slash; plain http only for loopback hosts.
+
+    Everything that can never work is refused before any request: a port that is not a number
+    in 1..65535, a path (the connector appends `/v1/...` itself: `.../api` would 404 on every
+    handle), credentials, a query, spaces or control characters, and the API key anywhere in it.
+    """
+    text = value.strip()
+    if api_key and api_key.lower() in text.lower():
+        raise ConfigError("base_url: it holds the API key (not shown); give the API origin only, such as "
+                          f"{DEFAULT_BASE_URL}; the key goes in api_key.")
+    shown = repr(text) if len(text) <= 200 else repr(text[:200]) + "..."
+    if not (text.isascii() and text.isprintable()) or any(c.isspace() for c in text):
+        raise ConfigError(f"base_url: {shown} holds spaces, control or non-ASCII characters; "
+                          f"give an origin such as {DEFAULT_BASE_URL}.")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"base_url: {shown} is not a URL with a valid host and port (1-65535).") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError(f"base_url: {value!r} is not an http(s) URL.")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ConfigError(f"base_url: {value!r} must be a plain origin such as {DEFAULT_BASE_URL}.")
+        raise ConfigError(f"base_url: {shown} is not an http(s) URL.")
+    if port == 0:
+        raise ConfigError(f"base_url: {shown} has port 0; give a port in 1-65535.")
+    if parts.username is not None or parts.password is not None or parts.query or parts.fragment or "@" in parts.netloc:
+        raise ConfigError(f"base_url: {shown} must be a plain origin such as {DEFAULT_BASE_URL}.")
+    if parts.path not in ("", "/"):
+        raise ConfigError(
+            f"base_url: {shown} has a path ({parts.path[:100]!r}); give the origin only, such as "
+            f"{DEFAULT_BASE_URL}: the connector adds /v1/... itself."
+        )
     if parts.scheme == "http" and not _is_loopback(host):
         raise ConfigError(
-            f"base_url: {value!r} uses plain http; https:// is required except for loopback hosts "
+            f"base_url: {shown} uses plain http; https:// is required except for loopback hosts "
             "(localhost, 127.0.0.1, ::1), so that the API key is never sent in clear text."
         )
-    return value.strip().rstrip("/")
+    return text.rstrip("/")
 
 
 def _is_loopback(host: str) -> bool:

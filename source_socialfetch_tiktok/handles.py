@@ -11,6 +11,7 @@ MAX_HANDLE_LENGTH = 64
 # characters. Refusing everything else also keeps '/', '?', '#', '%' and '..' out of the path.
 _HANDLE = re.compile(r"^[a-z0-9._]{1,64}$")
 _PROFILE_HOSTS = {"tiktok.com", "www.tiktok.com", "m.tiktok.com"}
+_TIKTOK_HOST_AND_PATH = re.compile(r"^(www\.|m\.)?tiktok\.com/", re.IGNORECASE)
 _HELP = "use 'name', '@name' or 'https://www.tiktok.com/@name'"
 
 
@@ -18,10 +19,17 @@ class InvalidHandle(ValueError):
     """A configured value that cannot be a TikTok handle; the message names it."""
 
 
-def normalise_handle(raw: object) -> str:
-    """Return the lower-case handle of `name`, `@name` or a TikTok profile URL, or raise InvalidHandle."""
+def normalise_handle(raw: object, secret: Optional[str] = None) -> str:
+    """Return the lower-case handle of `name`, `@name` or a TikTok profile URL, or raise InvalidHandle.
+
+    A value holding `secret` (the API key, in any case) is refused without being quoted: it
+    would otherwise be lower-cased, logged and sent in a URL path.
+    """
     if not isinstance(raw, str):
-        raise InvalidHandle(f"{raw!r} is not a string; {_HELP}")
+        text = repr(raw) if not secret else repr(raw).replace(secret, "****")  # masked before it is cut
+        raise InvalidHandle(f"{text[:60]}{'...' if len(text) > 60 else ''} is not a string; {_HELP}")
+    if secret and secret.lower() in raw.lower():
+        raise InvalidHandle("this value holds the API key (not shown); paste the TikTok username here, not the key")
     text = raw.strip()
     shown = repr(text)
     if not text:
@@ -44,7 +52,7 @@ def normalise_handle(raw: object) -> str:
     return handle
 
 
-def normalise_handles(values: Iterable[object]) -> Tuple[List[str], List[str]]:
+def normalise_handles(values: Iterable[object], secret: Optional[str] = None) -> Tuple[List[str], List[str]]:
     """Normalise every value, dropping duplicates in first-seen order.
 
     Returns (handles, problems): one problem per bad value, each naming it and its position.
@@ -54,7 +62,7 @@ def normalise_handles(values: Iterable[object]) -> Tuple[List[str], List[str]]:
     problems: List[str] = []
     for index, value in enumerate(values):
         try:
-            handle = normalise_handle(value)
+            handle = normalise_handle(value, secret)
         except InvalidHandle as error:
             problems.append(f"handles[{index}]: {error}")
             continue
@@ -65,8 +73,9 @@ def normalise_handles(values: Iterable[object]) -> Tuple[List[str], List[str]]:
 
 
 def _looks_like_url(text: str) -> bool:
-    lowered = text.lower()
-    return "://" in lowered or lowered.startswith(("www.", "tiktok.com", "m.tiktok.com"))
+    """A URL has a scheme, or is a TikTok host followed by a path. `tiktok.comedy` and `www.fan`
+    are valid usernames (letters and dots), not hosts: a dotted name alone is never a URL."""
+    return "://" in text or _TIKTOK_HOST_AND_PATH.match(text) is not None
 
 
 def _handle_from_url(text: str) -> str:

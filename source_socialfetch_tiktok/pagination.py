@@ -2,6 +2,16 @@
 
 The guards live here and only here: a repeated cursor or `hasMore` without a cursor ends the
 handle with a warning instead of looping; a video id seen twice is emitted once.
+
+`max_videos_per_handle` ("stop a handle after this many videos in one sync") is a cap per sync:
+- full refresh (`resumable` False): the newest N videos, cut exactly at N; a full refresh has
+  no later sync to go on.
+- incremental (`resumable` True): the handle stops at the end of the page on which it reached N
+  (so at most N + one page - 1 videos; the page was paid for anyway), and `capped_at` is the
+  next page's cursor. The stream then treats the handle like a budget cut: the next sync goes
+  on from that page and the handle's cursor moves only once its history is read, so nothing
+  is skipped. Cutting mid-page instead could never progress when N is below the page size: the
+  next sync would re-read the same page and stop at the same video.
 """
 
 from __future__ import annotations
@@ -23,7 +33,9 @@ class HandlePager:
     # lookback boundary (`stop_at`); the refresh goes on from `continuation` after the new videos.
     stop_at: Optional[datetime] = None
     continuation: Optional[str] = None
+    resumable: bool = False  # incremental: the cap stops at a page's end and the walk goes on next sync
     emitted: int = 0
+    capped_at: Optional[str] = None  # the cursor to go on from when the cap stopped a resumable walk
     duplicates: int = 0
     end: Optional[str] = None  # why the walk ended: end, boundary, max_videos, or a guard's message
     _seen_ids: Set[str] = field(default_factory=set)
@@ -52,7 +64,7 @@ class HandlePager:
             # A null createdAt cannot be placed: it is emitted when its page is read anyway.
         self._seen_ids.add(video_id)  # type: ignore[arg-type]
         self.emitted += 1
-        if self.max_videos is not None and self.emitted >= self.max_videos:
+        if not self.resumable and self.max_videos is not None and self.emitted >= self.max_videos:
             self.end = "max_videos"
         return True
 
@@ -78,6 +90,9 @@ class HandlePager:
             return self._trip("the API said hasMore but sent no nextCursor")
         if cursor in self._cursors:
             return self._trip("the API sent a cursor it had already sent")
+        if self.resumable and self.max_videos is not None and self.emitted >= self.max_videos:
+            self.end, self.capped_at = "max_videos", cursor
+            return None
         self._cursors.add(cursor)
         return cursor
 
@@ -93,6 +108,8 @@ class HandlePager:
     @property
     def complete(self) -> bool:
         """Whether this sync read everything it needed of the handle (so its cursor may move)."""
+        if self.capped_at is not None:
+            return False  # history left: the next sync goes on from `capped_at`
         return self.end in ("end", "boundary", "max_videos")
 
     def _trip(self, why: str) -> Optional[str]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from .timeutil import format_instant, parse_instant
+from .timeutil import format_instant, minus_days, parse_instant
 
 DUE_KEY = "refresh_due"
 POSITIONS_KEY = "refresh_positions"
@@ -155,7 +155,7 @@ class RefreshSchedule:
 
     def floor(self, start_date: Optional[datetime], max_age_days: Optional[int]) -> Optional[datetime]:
         """Nothing older than this is read again by a refresh."""
-        by_age = _minus(self._sync_start, timedelta(days=max_age_days)) if max_age_days else None
+        by_age = minus_days(self._sync_start, max_age_days) if max_age_days else None
         candidates = [d for d in (start_date, by_age) if d is not None]
         return max(candidates) if candidates else None
 
@@ -301,10 +301,3 @@ def _to_the_hour(instant: datetime) -> datetime:
     the one D days before still finds its refreshes due (at the exact instant, they would slip a
     whole sync and bunch up with the next day's)."""
     return instant.replace(minute=0, second=0, microsecond=0)
-
-
-def _minus(instant: datetime, delta: timedelta) -> Optional[datetime]:
-    try:
-        return instant - delta
-    except OverflowError:
-        return None

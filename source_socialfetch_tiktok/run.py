@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import List, Optional
 
-from airbyte_cdk.entrypoint import launch
 from airbyte_cdk.utils import AirbyteTracedException
 
+from .masking import launch
 from .serialization import keep_nulls_in_records
 from .source import SourceSocialfetchTiktok
 

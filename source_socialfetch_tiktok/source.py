@@ -11,7 +11,9 @@ from typing import Any, Callable, Iterator, List, Mapping, MutableMapping, Optio
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
     AirbyteMessage,
+    AirbyteStateBlob,
     AirbyteStateMessage,
+    AirbyteStreamState,
     ConfiguredAirbyteCatalog,
     ConnectorSpecification,
     Status,
@@ -26,13 +28,14 @@ from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.sources.streams.concurrent.partitions.types import QueueItem
+from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 
 from .budget import CreditBudget
 from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
 from .cursor import PerHandleCursor
 from .partitions import HandlePartitionGenerator, ReadPhases, VideoStatsAfterVideos, concurrent_stream
-from .state import VideosStateStore
+from .state import VideosStateStore, repair_videos_state
 from .streams import Profiles, Videos
 from .summary import SyncSummary, log_refresh_plan
 from .sync_run import SyncRun
@@ -68,7 +71,23 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         return _readable("catalog", catalog_path, lambda: super(SourceSocialfetchTiktok, self).read_catalog(catalog_path))
 
     def read_state(self, state_path: str) -> List[AirbyteStateMessage]:  # type: ignore[override]
-        return _readable("state", state_path, lambda: super(SourceSocialfetchTiktok, self).read_state(state_path))
+        """The CDK's reading, then what it would choke on later, settled here: a GLOBAL state with a
+        `shared_state` (this connector only writes per-stream state) is a config error naming the
+        file; the `videos` state loses what this connector never writes (`repair_videos_state`)."""
+        messages = _readable("state", state_path, lambda: super(SourceSocialfetchTiktok, self).read_state(state_path))
+        for message in messages:
+            if message.global_ is not None and message.global_.shared_state:
+                raise ConfigError(
+                    f"The state file {state_path} holds a GLOBAL state with a shared_state; this connector only "
+                    "writes per-stream (STREAM) state, so it is not this connector's. Reset the connection's state."
+                )
+        logger = logging.getLogger("airbyte")
+        for stream_state in _stream_states(messages):
+            descriptor = stream_state.stream_descriptor
+            if descriptor.name == "videos" and descriptor.namespace is None and stream_state.stream_state is not None:
+                repaired = repair_videos_state(dict(stream_state.stream_state.__dict__), logger)
+                stream_state.stream_state = AirbyteStateBlob(repaired) if isinstance(repaired, dict) else stream_state.stream_state
+        return messages
 
     def spec(self, logger: logging.Logger) -> ConnectorSpecification:
         return ConnectorSpecification(**connection_specification())
@@ -102,6 +121,9 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         state: Optional[List[AirbyteStateMessage]] = None,
     ) -> Iterator[AirbyteMessage]:
         parsed = parse_config(config)
+        if not self._selected_streams(config, catalog):
+            logger.info("The catalog selects no stream: nothing to read.")
+            return
         # Created here, on the main thread: the repository must know which thread consumes it.
         queue: Queue[QueueItem] = Queue(maxsize=QUEUE_SIZE)
         self._message_repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
@@ -138,6 +160,8 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             f"Reading {len(parsed.handles)} handles, {parsed.concurrency} at a time"
             + (f", within a budget of {parsed.max_credits_per_sync} credits" if parsed.max_credits_per_sync else "")
         )
+        if not concurrent_streams:  # ConcurrentSource.read([]) never returns: see the canary in integration_tests/test_hostile.py
+            return
         # One worker more per stream than handles read at once: a partition generator, or the
         # video_stats partition waiting for the last videos page, must not take a reader's place
         # (`phases.slots` bounds the readers to `concurrency`).
@@ -161,6 +185,25 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         error = summary.error()
         if error is not None:
             raise error
+
+    def _selected_streams(self, config: Mapping[str, Any], catalog: ConfiguredAirbyteCatalog) -> List[str]:
+        """The names the catalog selects, all of them streams of this connector.
+
+        A name it does not have (`foo`, `VIDEOS`: a stream renamed or removed since the catalog
+        was made) is a config error naming them, as the CDK's own sources do, rather than a
+        warning: a sync that succeeds while reading nothing of what the user selected would hide
+        that the connection must be refreshed. An empty catalog is no error: nothing to do.
+        """
+        names = [configured.stream.name for configured in catalog.streams]
+        ours = {stream.name for stream in self.streams(config)}
+        unknown = sorted({name for name in names if name not in ours})
+        if unknown:
+            listed = ", ".join(repr(name[:80]) for name in unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+            raise ConfigError(
+                f"The catalog selects stream(s) this connector does not have: {listed}. Its streams are "
+                f"{', '.join(sorted(ours))} (names are case-sensitive); refresh the source schema of the connection."
+            )
+        return names
 
     def _videos(
         self,
@@ -191,6 +234,16 @@ def _readable(what: str, path: str, read: Callable[[], T]) -> T:
     which file and why, not a traceback. Its content is never quoted: the config holds the key."""
     try:
         return read()
-    except (OSError, ValueError, TypeError, KeyError) as error:
+    except RecursionError:
+        raise ConfigError(f"The {what} file {path} cannot be used: it is nested too deeply to be a {what}.") from None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
         reason = str(error).split(". Please")[0].replace(path, "it")
-        raise ConfigError(f"The {what} file {path} cannot be used: {reason[:300]}.") from None
+        raise ConfigError(f"The {what} file {path} cannot be used: {filter_secrets(reason)[:300]}.") from None
+
+
+def _stream_states(messages: List[AirbyteStateMessage]) -> Iterator[AirbyteStreamState]:
+    for message in messages:
+        if message.stream is not None:
+            yield message.stream
+        if message.global_ is not None:
+            yield from message.global_.stream_states or []

@@ -20,16 +20,27 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from .config import ConfigError
 from .handles import InvalidHandle, normalise_handle
-from .refresh import RefreshSchedule
+from .masking import shown
+from .refresh import DUE_KEY, PAGES_KEY, POSITIONS_KEY, RefreshSchedule
 from .sync_run import Outcome, SyncRun
 from .timeutil import format_instant, parse_instant, utc_now
-from .user_ids import UserIds
+from .user_ids import USER_IDS_KEY, UserIds
 
 WAITING_KEY = "waiting_for_budget"
 RESUME_KEY = "resume_positions"
 NO_CURSOR_STATE_KEY = "__ab_no_cursor_state_message"
 # A cursor this far past the sync's start cannot come from the API: treat it as "now".
 FUTURE_TOLERANCE = timedelta(days=1)
+# The top-level keys of the videos state this connector writes (the contract's `states`, ours,
+# and the 0.2.0 ones); any other is dropped on the way in by `repair_videos_state`.
+KNOWN_STATE_KEYS = frozenset(
+    {"states", WAITING_KEY, RESUME_KEY, NO_CURSOR_STATE_KEY, DUE_KEY, POSITIONS_KEY, PAGES_KEY, USER_IDS_KEY}
+)
+# No entry this connector writes is nested deeper than this (a `states` entry has 3 levels).
+MAX_ENTRY_DEPTH = 8
+# A resume cursor is sent in the query string; servers refuse URLs of a few KB (HTTP 414), and
+# the API's cursors are well under 1 KB. A longer one can never work: it is dropped at parse.
+MAX_RESUME_CURSOR_LENGTH = 4096
 
 
 @dataclass(frozen=True)
@@ -55,27 +66,99 @@ class ResumePosition:
 
 
 def parse_resume_positions(raw: Any, logger: logging.Logger) -> Dict[str, ResumePosition]:
-    """The saved resume positions; anything malformed is dropped (that handle starts from the top)."""
+    """The saved resume positions; anything malformed is dropped with a warning (that handle then
+    starts from its first page: nothing is skipped, some pages are paid for again)."""
     entries = raw.get(RESUME_KEY) if isinstance(raw, Mapping) else None
     positions: Dict[str, ResumePosition] = {}
     if not isinstance(entries, Mapping):
         return positions
     for handle, entry in entries.items():
         cursor = entry.get("cursor") if isinstance(entry, Mapping) else None
-        if not isinstance(handle, str) or not isinstance(cursor, str) or not cursor:
-            logger.warning(f"Ignoring the saved resume position of {str(handle)[:70]!r}: it is malformed.")
+        key = _state_handle(handle)
+        if key is None or not isinstance(cursor, str) or not cursor:
+            logger.warning(f"Ignoring the saved resume position of {shown(handle)}: it is malformed.")
             continue
-        newest = entry.get("newest")
-        positions[_state_handle(handle)] = ResumePosition(cursor, HandleCursor.parse(newest) if isinstance(newest, str) else None)
+        if len(cursor) > MAX_RESUME_CURSOR_LENGTH:
+            logger.warning(
+                f"Ignoring the saved resume position of {key}: its cursor has {len(cursor)} characters, more than "
+                f"the {MAX_RESUME_CURSOR_LENGTH} a request URL can carry; the handle is read from its first page."
+            )
+            continue
+        newest_text = entry.get("newest")
+        newest = HandleCursor.parse(newest_text) if isinstance(newest_text, str) else None
+        if newest_text is not None and newest is None:
+            # Without it the completed read would set the cursor too far back or not at all: start over.
+            logger.warning(
+                f"Ignoring the saved resume position of {key}: its newest {shown(newest_text)} is not a date-time "
+                "between years 1 and 9999 UTC; the handle is read from its first page."
+            )
+            continue
+        positions[key] = ResumePosition(cursor, newest)
     return positions
 
 
-def parse_videos_state(raw: Any, logger: logging.Logger) -> Tuple[Dict[str, HandleCursor], List[str]]:
+def repair_videos_state(raw: Any, logger: logging.Logger) -> Any:
+    """The incoming `videos` state without what this connector never writes, before anything
+    copies or walks it: keys it does not know (a legacy `{handle: {createdAt}}` shape among them)
+    and entries nested deeper than any it writes are dropped with a warning. What is dropped is
+    read again (a handle without a cursor is read from `start_date`), so nothing is skipped.
+    Iterative: a state nested thousands of levels must not reach a recursive copy."""
+    if not isinstance(raw, Mapping):
+        return raw
+    unknown = [k for k in raw if k not in KNOWN_STATE_KEYS]
+    if unknown:
+        names = ", ".join(shown(k, 40) for k in unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        logger.warning(
+            f"Ignoring {len(unknown)} key(s) of the saved videos state that this connector never writes ({names}); "
+            'its per-handle cursors live in "states". Handles without a cursor there are read from start_date.'
+        )
+    repaired: Dict[str, Any] = {}
+    for key in raw:
+        if key not in KNOWN_STATE_KEYS:
+            continue
+        value = raw[key]
+        if isinstance(value, list):
+            kept_list = [item for item in value if not _deeper_than(item, MAX_ENTRY_DEPTH)]
+            dropped = len(value) - len(kept_list)
+            repaired[key] = kept_list
+        elif isinstance(value, Mapping):
+            kept_map = {k: v for k, v in value.items() if not _deeper_than(v, MAX_ENTRY_DEPTH)}
+            dropped = len(value) - len(kept_map)
+            repaired[key] = kept_map
+        else:
+            dropped = 0
+            repaired[key] = value
+        if dropped:
+            logger.warning(
+                f"Ignoring {dropped} entries of {key!r} in the saved videos state: they are nested deeper than "
+                f"{MAX_ENTRY_DEPTH} levels, which this connector never writes."
+            )
+    return repaired
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+def parse_videos_state(
+    raw: Any, logger: logging.Logger, handles: Optional[Iterable[str]] = None, now: Optional[datetime] = None
+) -> Tuple[Dict[str, HandleCursor], List[str]]:
     """Read an incoming `videos` state; tolerant of what can be repaired, clear about what cannot.
 
     Bad entries are skipped with a warning (that handle is then read from `start_date`: nothing
-    is lost); a legacy `{handle: {"createdAt": ...}}` mapping is converted; a state that is not
-    an object at all is a config error.
+    is lost); keys other than the connector's are ignored (the connector never wrote another
+    shape); a state that is not an object at all is a config error. With `handles`, the waiting
+    list keeps only configured handles. `now` is the sync's clock (a cursor after it is repaired).
+    Linear in the size of the state.
     """
     if raw in (None, {}, []):
         return {}, []
@@ -85,33 +168,28 @@ def parse_videos_state(raw: Any, logger: logging.Logger) -> Tuple[Dict[str, Hand
             'expected {"states": [{"partition": {"handle": ...}, "cursor": {"createdAt": ...}}]}. '
             "Reset the stream's state to start again."
         )
-    if NO_CURSOR_STATE_KEY in raw and "states" not in raw:
-        return {}, []
-    now = utc_now()
+    now = now or utc_now()
     cursors: Dict[str, HandleCursor] = {}
-    if "states" in raw:
-        entries = raw["states"]
-        if not isinstance(entries, list):
-            raise ConfigError("The saved state of stream videos has a `states` that is not a list; reset the state.")
-        pairs = list(_canonical_entries(entries, logger))
-    else:
-        pairs = list(_legacy_entries(raw, logger))
-    for handle, value in pairs:
+    entries = raw.get("states", [])
+    if not isinstance(entries, list):
+        raise ConfigError("The saved state of stream videos has a `states` that is not a list; reset the state.")
+    for handle, value in _canonical_entries(entries, logger):
         cursor = _cursor(handle, value, now, logger)
         if cursor is not None:
             previous = cursors.get(handle)
             if previous is None or cursor.instant > previous.instant:
                 cursors[handle] = cursor
-    waiting: List[str] = []
+    configured = set(handles) if handles is not None else None
+    waiting: Dict[str, None] = {}  # ordered and O(1) membership: the list may hold 100,000s of entries
     saved_waiting = raw.get(WAITING_KEY)
     for value in saved_waiting if isinstance(saved_waiting, list) else []:
         try:
             handle = normalise_handle(value)
         except InvalidHandle:
             continue
-        if handle not in waiting:
-            waiting.append(handle)
-    return cursors, waiting
+        if configured is None or handle in configured:
+            waiting.setdefault(handle)
+    return cursors, list(waiting)
 
 
 def _canonical_entries(entries: List[Any], logger: logging.Logger) -> Iterable[Tuple[str, Any]]:
@@ -120,39 +198,38 @@ def _canonical_entries(entries: List[Any], logger: logging.Logger) -> Iterable[T
         cursor = entry.get("cursor") if isinstance(entry, Mapping) else None
         handle = partition.get("handle") if isinstance(partition, Mapping) else None
         value = cursor.get("createdAt") if isinstance(cursor, Mapping) else None
-        if not isinstance(handle, str):
+        if handle is None:
             logger.warning(f"Ignoring saved state entry #{index}: it has no partition.handle.")
             continue
-        yield _state_handle(handle), value
+        key = _state_handle(handle)
+        if key is None:
+            logger.warning(
+                f"Ignoring saved state entry #{index}: {shown(handle)} is not a TikTok handle, so no configured "
+                "handle can use it."
+            )
+            continue
+        yield key, value
 
 
-def _legacy_entries(raw: Mapping[str, Any], logger: logging.Logger) -> Iterable[Tuple[str, Any]]:
-    legacy = {k: v for k, v in raw.items() if k not in (WAITING_KEY, RESUME_KEY)}
-    if legacy:
-        logger.info("Converting a legacy {handle: {createdAt}} videos state to the per-partition shape.")
-    for handle, value in legacy.items():
-        yield _state_handle(handle), value.get("createdAt") if isinstance(value, Mapping) else value
-
-
-def _state_handle(handle: str) -> str:
-    """Normalise a state's handle like a configured one; keep it as-is if it is not valid."""
+def _state_handle(handle: Any) -> Optional[str]:
+    """Normalise a state's handle like a configured one; None when it can never be one."""
     try:
         return normalise_handle(handle)
     except InvalidHandle:
-        return handle
+        return None
 
 
 def _cursor(handle: str, value: Any, now: datetime, logger: logging.Logger) -> Optional[HandleCursor]:
     cursor = HandleCursor.parse(value) if isinstance(value, str) else None
     if cursor is None:
         logger.warning(
-            f"Ignoring the saved cursor of handle {handle!r}: {str(value)[:60]!r} is not a date-time; "
-            "that handle is read from start_date."
+            f"Ignoring the saved cursor of handle {handle!r}: {shown(value)} is not a date-time between years 1 "
+            "and 9999 UTC; that handle is read from start_date."
         )
         return None
     if cursor.instant > now + FUTURE_TOLERANCE:
         logger.warning(
-            f"The saved cursor of handle {handle!r} ({cursor.text}) is in the future; using the current time instead."
+            f"The saved cursor of handle {handle!r} ({shown(cursor.text)}) is in the future; using the current time instead."
         )
         return HandleCursor(now, format_instant(now))
     return cursor
@@ -190,8 +267,9 @@ class VideosStateStore:
     ) -> VideosStateStore:
         """The store for an incoming `videos` state: cursors, waiting order, resume positions, the
         stats refresh schedule and the learned user ids."""
-        cursors, waiting = parse_videos_state(raw, logger)
-        refresh = RefreshSchedule.from_state(raw, handles, refresh_days, sync_start or utc_now(), logger)
+        start = sync_start or utc_now()
+        cursors, waiting = parse_videos_state(raw, logger, handles, start)
+        refresh = RefreshSchedule.from_state(raw, handles, refresh_days, start, logger)
         user_ids = UserIds.from_state(raw, handles, logger)
         return cls(cursors, waiting, handles, parse_resume_positions(raw, logger), refresh, user_ids)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
 from urllib.parse import quote
 
@@ -35,6 +35,7 @@ from .payloads import MAX_DEPTH, credits_charged, json_body, page_of
 from .records import video_record
 from .state import VideosStateStore
 from .sync_run import HandleRead, Outcome, SyncRun
+from .timeutil import minus_days
 from .transport import USER_AGENT, ApiKeyAuth, pool_http_connections, request_timeout
 from .user_ids import UserIds, author_id, valid_user_id
 from .video_stats import captured_at, snapshot
@@ -279,7 +280,7 @@ class Videos(SocialFetchStream):
         cursor = self._store.cursor(handle) if self._incremental else None
         if cursor is None:
             return start
-        since_cursor = cursor.instant - timedelta(days=self._config.lookback_window_days)
+        since_cursor = minus_days(cursor.instant, self._config.lookback_window_days)
         return max(start, since_cursor) if start is not None else since_cursor
 
     def refresh_floor(self) -> Optional[datetime]:
@@ -328,6 +329,7 @@ class Videos(SocialFetchStream):
             stop_at=stop_at,
             newest_first=self.sort_by == "latest",
             max_videos=self._config.max_videos_per_handle,
+            resumable=self._incremental,
         )
         if position:
             self._local.pager.start_from(position.cursor)
@@ -414,6 +416,9 @@ class Videos(SocialFetchStream):
             self.logger.warning(f"videos {read.handle}: {pager.duplicates} duplicate videos were emitted once")
         if pager.complete:
             return Outcome.COMPLETED, pager.end or ""
+        if pager.capped_at is not None:  # like a budget cut: the next sync goes on from the next page
+            read.resume_cursor = pager.capped_at
+            return Outcome.WAITING, "max_videos_per_handle reached: the next sync goes on from the next page"
         self.logger.warning(
             f"videos {read.handle}: {pager.end}; the videos read so far were emitted, and the handle's "
             "cursor is not moved so the next sync reads it again"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Optional
+
+# The instants every datetime in the connector lies between: arithmetic saturates at them.
+EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+LATEST = datetime.max.replace(tzinfo=timezone.utc)
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # RFC 3339, what JSON Schema's `date-time` format (and so every destination) accepts.
@@ -17,7 +21,10 @@ def parse_instant(value: object) -> Optional[datetime]:
     """Parse an ISO-8601 date-time (or a bare date, as midnight UTC) into an aware UTC datetime.
 
     Returns None for anything that is not a parseable date-time, so callers decide what a bad
-    value means for them. A date-time without an offset is taken as UTC.
+    value means for them. A date-time without an offset is taken as UTC. An instant that has no
+    UTC equivalent between years 1 and 9999 (`9999-12-31T23:59:59-23:59`,
+    `0001-01-01T00:00:00+01:00`) is not a date either: every later comparison and format would
+    overflow on it.
     """
     if not isinstance(value, str) or not value:
         return None
@@ -32,16 +39,27 @@ def parse_instant(value: object) -> Optional[datetime]:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        return parsed.replace(tzinfo=timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        return None
+
+
+def minus_days(instant: datetime, days: float) -> datetime:
+    """`instant - days`, saturating at the earliest instant instead of overflowing: a cursor of
+    `0001-01-01T00:00:00Z` minus a lookback window means "from the beginning"."""
+    try:
+        return instant - timedelta(days=days)
+    except OverflowError:
+        return EARLIEST if days >= 0 else LATEST
 
 
 def format_instant(instant: datetime) -> str:
     """RFC 3339 in UTC with a `Z`, keeping microseconds only when there are any."""
-    utc = instant.astimezone(timezone.utc)
-    if utc.microsecond:
-        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = instant.astimezone(timezone.utc).replace(tzinfo=None)
+    # isoformat, not strftime: strftime writes year 1 as "1", which no parser reads back.
+    return utc.isoformat(timespec="microseconds" if utc.microsecond else "seconds") + "Z"
 
 
 def is_rfc3339(value: str) -> bool:
