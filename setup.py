@@ -13,6 +13,8 @@ MAIN_REQUIREMENTS = [
 LOCAL_REQUIREMENTS = [
     # PyAirbyte, for syncing without the platform; kept out of the connector's own install.
     "airbyte==0.71.3",
+    # `make demo`'s growth chart (data/growth.png), drawn with the non-interactive Agg backend.
+    "matplotlib>=3.8",
 ]
 
 TEST_REQUIREMENTS = [

@@ -2,10 +2,15 @@
 
 1. start the emulator (a separate process, as a real API would be) on a free port;
 2. sync a few demo handles into ./data/demo.duckdb with socialfetch-local-sync's code;
-3. let the emulator publish new videos and raise some videos' stats (its admin routes);
+3. move the emulator's clock a day on (every video's counts grow with its age), publish new
+   videos and raise some videos' stats (its admin routes), and print what the next sync will
+   cost (`socialfetch-local-sync --plan`, which spends nothing);
 4. sync again, incrementally, and show that the new videos arrived, the changed stats were
-   refreshed, and each unchanged handle cost about one credit;
-5. stop the emulator, whatever happened.
+   refreshed, each unchanged handle cost about one credit, and the views gained per handle
+   between the two syncs (SQL on `video_stats`, which keeps a snapshot per video per sync);
+5. two days later a third sync, then data/growth.png: the views of the fastest-growing videos,
+   sync by sync, drawn from the DuckDB file;
+6. stop the emulator, whatever happened.
 """
 
 from __future__ import annotations
@@ -18,18 +23,22 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from socialfetch_local.destinations import parse_destination
 from socialfetch_local.environment import prepare_environment
 from socialfetch_local.errors import LocalSyncError
+from socialfetch_local.growth import draw_growth, growth_per_handle, snapshots
 
 API_KEY = "sfk_demo"
 HANDLES = ["nasa.fan", "daily.vlogger", "pinned.creator", "cook_with_kim", "private.person"]
 PUBLISH = {"nasa.fan": 3, "cook_with_kim": 2}
 CHANGE_STATS = {"daily.vlogger": 3}  # the 3 newest videos: inside the 7-day lookback window
 DATABASE = Path("data/demo.duckdb")
+CHART = Path("data/growth.png")
+STATS_REFRESH_DAYS = 7
 STARTUP_SECONDS = 30.0
 
 
@@ -87,8 +96,30 @@ def views_by_id(cache: Any, handle: str, ids: List[str]) -> Dict[str, int]:
     return {str(r["id"]): int(r["views"]) for r in rows}
 
 
+def print_growth(cache: Any, title: str) -> Dict[str, Tuple[int, int]]:
+    growth = growth_per_handle(cache)
+    print(f"\n=== {title} (SQL on video_stats: each video's newest snapshot minus the one before) ===")
+    width = max(len(h) for h in HANDLES)
+    print(f"  {'handle'.ljust(width)}  videos read again  views gained")
+    for handle in HANDLES:
+        again, gained = growth.get(handle, (0, 0))
+        print(f"  {handle.ljust(width)}  {again:>17,}  {gained:>12,}")
+    return growth
+
+
+def captions(cache: Any) -> Dict[str, str]:
+    table = f'"{cache.schema_name}"."{cache.processor.get_sql_table_name("videos")}"'
+    return {str(r["id"]): r["caption"] or "" for r in cache.run_sql_query(f"SELECT id, caption FROM {table}")}
+
+
+def utc_naive() -> datetime:
+    """Now, as the destination stores capturedAt: a naive UTC TIMESTAMP."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
 def main() -> int:
     prepare_environment()
+    from socialfetch_local.plan import make_plan, render_plan
     from socialfetch_local.report import render
     from socialfetch_local.sync import run_sync
 
@@ -101,22 +132,30 @@ def main() -> int:
     problems: List[str] = []
     try:
         print(f"Emulator at {emulator.base_url}; syncing {', '.join(HANDLES)} into {DATABASE}\n", flush=True)
-        config = {"api_key": API_KEY, "handles": HANDLES, "base_url": emulator.base_url}
-
+        config = {"api_key": API_KEY, "handles": HANDLES, "base_url": emulator.base_url,
+                  "stats_refresh_days": STATS_REFRESH_DAYS}
+        sync_starts, days = [utc_naive()], [0.0]
         first = run_sync(config, destination, with_profiles=True)
         print("\n" + render(first, title="=== 1. First sync (videos and profiles) ==="), flush=True)
 
         changed: Dict[str, List[str]] = {}
+        days.append(days[-1] + 1)
+        emulator.admin("POST", "clock", {"days": 1})
         for handle, count in PUBLISH.items():
             emulator.admin("POST", "publish", {"handle": handle, "count": count})
         for handle, count in CHANGE_STATS.items():
             changed[handle] = emulator.admin("POST", "change_stats", {"handle": handle, "count": count})["ids"]
         print("\n=== The emulator changes the world ===")
+        print("  its clock moves 1 day on: every video's views, likes... grow with its age")
         for handle, count in PUBLISH.items():
             print(f"  {handle}: {count} new videos published")
         for handle, ids in changed.items():
             print(f"  {handle}: views, likes... raised on its {len(ids)} newest videos")
 
+        print("\n=== What the next sync will cost (socialfetch-local-sync --plan: nothing spent) ===")
+        print(render_plan(make_plan(config, destination, every=timedelta(days=1))), flush=True)
+
+        sync_starts.append(utc_naive())
         second = run_sync(config, destination)
         print("\n" + render(second, title="=== 2. Incremental sync (videos) ==="), flush=True)
 
@@ -140,6 +179,22 @@ def main() -> int:
                 problems.append(f"{handle}: {len(ids) - fresh} changed videos still show old views")
         print(f"  credits: first sync {first.credits_used}, incremental sync {second.credits_used} "
               f"(1 credit per page read: about 1 per unchanged handle)")
+        growth = print_growth(second.cache, "Views gained per handle between the two syncs")
+        if not any(gained > 0 for _, gained in growth.values()):
+            problems.append("video_stats shows no growth between the two syncs")
+
+        days.append(days[-1] + 2)
+        emulator.admin("POST", "clock", {"days": 2})
+        sync_starts.append(utc_naive())
+        third = run_sync(config, destination)
+        print("\n" + render(third, title="=== 3. Two days later, another incremental sync ==="), flush=True)
+        print_growth(third.cache, "Views gained per handle since the second sync")
+        labels = [f"sync {i + 1}\nemulator day {d:g}" for i, d in enumerate(days)]
+        drawn = draw_growth(snapshots(third.cache), sync_starts, labels, captions(third.cache), CHART)
+        print(f"\nWrote {CHART}: views of the {len(drawn)} fastest-growing videos at each sync (x axis: the sync "
+              "and the emulator's day; capturedAt holds the real time of each read)")
+        if not drawn:
+            problems.append(f"{CHART} has no video read in two syncs")
     except LocalSyncError as error:
         print(f"\nerror: {error}", file=sys.stderr)
         return error.exit_code
@@ -151,6 +206,7 @@ def main() -> int:
         return 1
     print(f"Explore the data: {sys.executable} -c \"import duckdb; db = duckdb.connect('{DATABASE}', read_only=True); "
           f"print(db.sql('select handle, count(*), max(createdat) from videos group by 1'))\"")
+    print("Growth per video and per handle, in DuckDB, Postgres, Snowflake and BigQuery: README, Fresh stats and history")
     return 0
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Set, Tuple
 
 import jsonschema
 import pytest
@@ -43,13 +43,48 @@ def airbyte_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             os.environ[key] = value
 
 
-def sync_change_sync(emu: Emulator, destination: Destination) -> Any:
-    """Full sync, publish and re-count in the emulator, incremental sync; returns the cache."""
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_sql(database: str) -> Dict[str, str]:
+    """The README's tested SQL blocks for `database` (marked `<!-- sql: DATABASE NAME -->`), by NAME."""
+    text = README.read_text(encoding="utf-8")
+    found = re.findall(r"<!-- sql: (\w+) ([\w-]+) -->\n```sql\n(.*?)\n```", text, flags=re.S)
+    return {name: sql for db, name, sql in found if db == database}
+
+
+class Before:
+    """The emulator's truth at the first sync: views per video and each handle's newest video."""
+
+    def __init__(self, emu: Emulator) -> None:
+        self.views = {(h, i): s["views"] for h in HANDLES for i, s in emu.stats(h).items()}
+        self.created = {(h, v["id"]): v["createdAt"] for h in HANDLES for v in emu.videos(h)}
+
+    def reread(self) -> Set[Tuple[str, str]]:
+        """The videos an incremental sync reads again: inside the 7-day lookback window."""
+        newest = {h: max((_instant(c) for (hh, _), c in self.created.items() if hh == h and c), default=None)
+                  for h in HANDLES}
+        return {key for key, created in self.created.items()
+                if created and newest[key[0]] and _instant(created) >= newest[key[0]] - timedelta(days=7)}  # type: ignore[operator]
+
+    def expected_views(self, emu: Emulator) -> Dict[Tuple[str, str], int]:
+        """What `videos` holds after the incremental sync: today's views for the videos it read
+        (new ones, the lookback window), the first sync's for the others (frozen: no refresh)."""
+        now = {(h, i): s["views"] for h in HANDLES for i, s in emu.stats(h).items()}
+        reread = self.reread()
+        return {key: views if key in reread or key not in self.views else self.views[key] for key, views in now.items()}
+
+
+def sync_change_sync(emu: Emulator, destination: Destination) -> Tuple[Any, Before]:
+    """Full sync, a day on the emulator's clock, publish and re-count, incremental sync; returns
+    the cache and the truth at the first sync."""
     from socialfetch_local.sync import run_sync
 
     config = {"api_key": emu.api_key, "handles": HANDLES, "base_url": emu.base_url}
     first = run_sync(config, destination)
     assert {h.handle: h.videos for h in first.handles} == {h: len(emu.videos(h)) for h in HANDLES}
+    before = Before(emu)
+    emu.advance(1)
     for handle, count in PUBLISHED.items():
         emu.publish(handle, count)
     changed = {handle: emu.change_stats(handle, count) for handle, count in CHANGED.items()}
@@ -59,10 +94,43 @@ def sync_change_sync(emu: Emulator, destination: Destination) -> Any:
     assert second.by_handle()["private.person"].credits == 1
     assert second.credits_used == sum(h.credits or 0 for h in second.handles) == second.connector_credits
     assert all(changed.values())
-    return second.cache
+    return second.cache, before
 
 
-def assert_destination_matches_emulator(cache: Any, emu: Emulator, json_types: Set[str], timestamp_types: Set[str]) -> None:
+def assert_readme_growth_sql(run: Callable[[str], List[Dict[str, Any]]], sql: Dict[str, str], emu: Emulator,
+                             before: Before) -> None:
+    """The README's growth queries, run as printed, give each video re-read by the incremental
+    sync (those inside the 7-day lookback window) its views gained, and each handle their sum."""
+    from socialfetch_local.growth import GROWTH_PER_HANDLE, GROWTH_PER_VIDEO
+
+    assert set(sql) == {"per-video", "per-handle"}
+    reread = before.reread()
+    now = {(h, i): s["views"] for h in HANDLES for i, s in emu.stats(h).items()}
+    expected = {key: now[key] - before.views[key] for key in reread}
+    assert expected and all(gain > 0 for gain in expected.values())  # a day on the clock: all grew
+    rows = run(sql["per-video"])
+    assert {(r["handle"], str(r["id"])): int(r["views_gained"]) for r in rows} == expected
+    assert all(int(r["views"]) - int(r["previous_views"]) == int(r["views_gained"]) for r in rows)
+    per_handle = {r["handle"]: (int(r["videos_read_again"]), int(r["views_gained"])) for r in run(sql["per-handle"])}
+    handles = {h for h, _ in reread}
+    assert per_handle == {h: (sum(1 for k in reread if k[0] == h), sum(g for k, g in expected.items() if k[0] == h))
+                          for h in handles}
+    assert sql["per-video"].rstrip(";") == GROWTH_PER_VIDEO.format(table=_table(sql["per-video"]))  # the demo's SQL
+    assert sql["per-handle"].rstrip(";") == GROWTH_PER_HANDLE.format(table=_table(sql["per-handle"]))
+
+
+def _table(sql: str) -> str:
+    match = re.search(r"FROM (\S+)\n\)", sql)
+    assert match, sql
+    return match.group(1)
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def assert_destination_matches_emulator(cache: Any, emu: Emulator, before: Before, json_types: Set[str],
+                                        timestamp_types: Set[str]) -> None:
     schema = cache.schema_name
     table = cache.processor.get_sql_table_name("videos")
     qualified = f'"{schema}"."{table}"'
@@ -75,9 +143,9 @@ def assert_destination_matches_emulator(cache: Any, emu: Emulator, json_types: S
         assert key not in got, f"duplicate primary key {key}"
         got[key] = row["views"]
         assert re.fullmatch(r"\d+", row["views_text"]) and re.fullmatch(r"\d+", row["likes_text"]), row
-    truth = {(h, v["id"]): v["stats"]["views"] for h in HANDLES for v in emu.videos(h)}
+    truth = before.expected_views(emu)
     assert set(got) == set(truth), f"missing {set(truth) - set(got)}, unexpected {set(got) - set(truth)}"
-    assert got == truth  # every view count, including the ones changed after the first sync
+    assert got == truth  # fresh where the incremental sync read, including the counts changed after the first sync
     duplicates = cache.run_sql_query(f"SELECT handle, id FROM {qualified} GROUP BY handle, id HAVING COUNT(*) > 1")
     assert duplicates == []
 
@@ -93,8 +161,10 @@ def assert_destination_matches_emulator(cache: Any, emu: Emulator, json_types: S
 
 
 def test_given_duckdb_when_full_then_incremental_sync_then_table_equals_emulator(tmp_path: Path, emulator: Emulator) -> None:
-    cache = sync_change_sync(emulator, parse_destination(str(tmp_path / "e2e.duckdb")))
-    assert_destination_matches_emulator(cache, emulator, json_types={"json"}, timestamp_types={"timestamp"})
+    cache, before = sync_change_sync(emulator, parse_destination(str(tmp_path / "e2e.duckdb")))
+    assert_destination_matches_emulator(cache, emulator, before, json_types={"json"}, timestamp_types={"timestamp"})
+    # The README's SQL as printed (its table `video_stats` is in DuckDB's default schema `main`).
+    assert_readme_growth_sql(lambda sql: [dict(r) for r in cache.run_sql_query(sql)], readme_sql("duckdb"), emulator, before)
 
 
 def test_given_direct_read_then_every_record_matches_discovered_schema(emulator: Emulator) -> None:
@@ -143,9 +213,21 @@ def postgres_schema() -> Iterator[str]:
 @pytest.mark.postgres
 def test_given_postgres_when_full_then_incremental_sync_then_table_equals_emulator(emulator: Emulator, postgres_schema: str) -> None:
     url = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{PG['dbname']}?schema={postgres_schema}"
-    cache = sync_change_sync(emulator, parse_destination(url))
-    assert_destination_matches_emulator(cache, emulator, json_types={"json", "jsonb"},
+    cache, before = sync_change_sync(emulator, parse_destination(url))
+    assert_destination_matches_emulator(cache, emulator, before, json_types={"json", "jsonb"},
                                         timestamp_types={"timestamp without time zone"})
+    import psycopg2.extras
+
+    connection = psycopg2.connect(**PG)
+    try:
+        def run(sql: str) -> List[Dict[str, Any]]:
+            with connection.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
+                cursor.execute(sql.replace("socialfetch.video_stats", f"{postgres_schema}.video_stats"))
+                return [dict(r) for r in cursor.fetchall()]
+
+        assert_readme_growth_sql(run, readme_sql("postgres"), emulator, before)
+    finally:
+        connection.close()
     names: List[str] = [r["table_name"] for r in cache.run_sql_query(
         f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{postgres_schema}'")]
     assert "_airbyte_state" in names  # the incremental state lives in the destination itself

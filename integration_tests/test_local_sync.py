@@ -127,6 +127,9 @@ def test_given_emulator_then_balance_read_for_free(emulator: Emulator) -> None:
         (["--api-key", "sfk_x", "--handles", "not a handle!"], 2, "Bad config"),
         (["--api-key", "sfk_x", "--handles", "nasa", "--base-url", "http://example.com"], 2, "https:// is required"),
         (["--config", "/nonexistent/config.json"], 2, "cannot read it"),
+        (["--api-key", "sfk_x", "--handles", "nasa", "--plan", "--every", "1y"], 2, "--every '1y'"),
+        (["--api-key", "sfk_x", "--handles", "nasa", "--plan", "--stats-refresh-days", "0"], 2, "stats_refresh_days"),
+        (["--api-key", "sfk_x", "--handles", "nasa", "--stats-refresh-max-age-days", "-3"], 2, "stats_refresh_max_age_days"),
     ],
 )
 def test_given_bad_input_when_cli_then_message_and_exit_code_without_traceback(
@@ -150,6 +153,9 @@ def test_given_config_file_and_flags_then_flags_win(tmp_path: Path, monkeypatch:
     monkeypatch.setenv("SOCIALFETCH_API_KEY", "sfk_env")
     config = load_config(build_parser().parse_args(["--config", str(path), "--handles", "b", "c"]))
     assert config == {"api_key": "sfk_file", "handles": ["b", "c"], "lookback_window_days": 3}
+    refresh = load_config(build_parser().parse_args(["--config", str(path), "--stats-refresh-days", "7",
+                                                     "--stats-refresh-max-age-days", "90"]))
+    assert (refresh["stats_refresh_days"], refresh["stats_refresh_max_age_days"]) == (7, 90)
     from_env = load_config(build_parser().parse_args(["--handles", "b"]))
     assert from_env["api_key"] == "sfk_env"
 

@@ -2,6 +2,7 @@
 
     socialfetch-local-sync --config secrets/config.json
     socialfetch-local-sync --api-key sfk_... --handles nasa @zachking --destination postgres://postgres@127.0.0.1:5432/test
+    socialfetch-local-sync --config secrets/config.json --stats-refresh-days 30 --plan --every 1d
 
 Run it again to sync incrementally: the state is kept in the destination.
 """
@@ -18,6 +19,7 @@ from typing import Any, Dict, List, Optional
 from socialfetch_local.destinations import DEFAULT_DESTINATION, DestinationError, parse_destination
 from socialfetch_local.environment import prepare_environment
 from socialfetch_local.errors import LocalSyncError
+from socialfetch_local.plan import parse_every
 
 API_KEY_ENV = "SOCIALFETCH_API_KEY"
 
@@ -33,12 +35,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lookback-window-days", type=int)
     parser.add_argument("--max-credits-per-sync", type=int)
     parser.add_argument("--concurrency", type=int)
+    parser.add_argument("--stats-refresh-days", type=int, metavar="D",
+                        help="read every video's stats again at least once every D days (see the README: Fresh stats and history)")
+    parser.add_argument("--stats-refresh-max-age-days", type=int, metavar="DAYS",
+                        help="a stats refresh reads videos created within this many days only")
     parser.add_argument("--base-url", help="API origin (e.g. the local emulator http://127.0.0.1:8080)")
     parser.add_argument("--destination", default=DEFAULT_DESTINATION,
                         help=f"DuckDB path or duckdb:///PATH, or postgres://user:pass@host:port/db[?schema=NAME] "
                              f"(default {DEFAULT_DESTINATION})")
     parser.add_argument("--with-profiles", action="store_true", help="also sync the profiles stream (1 credit per handle)")
     parser.add_argument("--full-refresh", action="store_true", help="ignore the saved state and read everything again")
+    parser.add_argument("--plan", action="store_true",
+                        help="spend nothing: print what the next sync will read and cost per handle, from the saved "
+                             "state and the free balance route, and the steady cost a month")
+    parser.add_argument("--every", default="1d", metavar="CADENCE",
+                        help="with --plan: how often you sync (1d, 12h, 30m, 1w; default 1d), for the cost a month")
     return parser
 
 
@@ -62,6 +73,7 @@ def load_config(args: argparse.Namespace) -> Dict[str, Any]:
         "api_key": args.api_key, "handles": args.handles, "start_date": args.start_date,
         "lookback_window_days": args.lookback_window_days, "max_credits_per_sync": args.max_credits_per_sync,
         "concurrency": args.concurrency, "base_url": args.base_url,
+        "stats_refresh_days": args.stats_refresh_days, "stats_refresh_max_age_days": args.stats_refresh_max_age_days,
     }
     config.update({k: v for k, v in overrides.items() if v is not None})
     if "api_key" not in config and os.environ.get(API_KEY_ENV):
@@ -79,10 +91,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         config = load_config(args)
         destination = parse_destination(args.destination)
-    except (UsageError, DestinationError) as error:
+        every = parse_every(args.every)
+    except (UsageError, DestinationError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     prepare_environment()
+    if args.plan:
+        return _plan(config, destination, every, args)
     # Imported here: PyAirbyte reads the environment prepared above when it is imported.
     from socialfetch_local.report import render
     from socialfetch_local.sync import run_sync
@@ -96,6 +111,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("interrupted: the state of this sync was not saved", file=sys.stderr)
         return 130
     print(render(report))
+    return 0
+
+
+def _plan(config: Dict[str, Any], destination: Any, every: Any, args: argparse.Namespace) -> int:
+    from socialfetch_local.plan import make_plan, render_plan
+
+    try:
+        plan = make_plan(config, destination, every=every, with_profiles=args.with_profiles, full_refresh=args.full_refresh)
+    except LocalSyncError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    print(render_plan(plan))
     return 0
 
 
