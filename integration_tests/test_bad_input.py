@@ -86,7 +86,7 @@ NASTY = [
     ("tiktok lookalike", {"handles": ["https://tiktok.com.evil.example/@nasa"]}, "evil"),
     ("65 chars", {"handles": ["a" * 65]}, "65 characters"),
     ("double at", {"handles": ["@@nasa"]}, "@@nasa"),
-    ("1001 handles", {"handles": [f"h.{i}" for i in range(1001)]}, "1001 given, at most 1000"),
+    ("10001 handles", {"handles": [f"h.{i}" for i in range(10_001)]}, "10001 given, at most 10000"),
     ("start_date word", {"start_date": "yesterday"}, "start_date"),
     ("start_date us", {"start_date": "01/02/2026"}, "start_date"),
     ("start_date 30 feb", {"start_date": "2026-02-30"}, "start_date"),

@@ -183,8 +183,10 @@ def _validate_against_spec(raw: Mapping[str, Any]) -> None:
     errors = sorted(validator.iter_errors(raw), key=lambda e: (list(e.absolute_path), e.message))
     if not errors:
         return
-    messages = []
-    for error in errors[:_MAX_LISTED_PROBLEMS]:
+    # A missing property is named from the schema, not from the error's message text.
+    messages = [f"{name}: is required" for name in schema.get("required", []) if name not in raw]
+    errors = [e for e in errors if e.absolute_path or e.validator != "required"]
+    for error in errors[: max(_MAX_LISTED_PROBLEMS - len(messages), 0)]:
         field = _field_name(error)
         # Never echo the key, even in a type error.
         detail = "has the wrong type or is missing" if field == "api_key" else _describe(error)
@@ -194,9 +196,6 @@ def _validate_against_spec(raw: Mapping[str, Any]) -> None:
 
 def _field_name(error: jsonschema.ValidationError) -> str:
     path = list(error.absolute_path)
-    if not path and error.validator == "required":
-        missing = error.message.split("'")
-        return missing[1] if len(missing) > 1 else "config"
     name = str(path[0]) if path else "config"
     for part in path[1:]:
         name += f"[{part}]" if isinstance(part, int) else f".{part}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import datetime
@@ -15,6 +16,7 @@ from airbyte_cdk.models import (
     AirbyteStateMessage,
     AirbyteStreamState,
     ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteCatalogSerializer,
     ConnectorSpecification,
     Status,
     SyncMode,
@@ -64,17 +66,27 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
     def message_repository(self) -> MessageRepository:
         return self._message_repository
 
-    def read_config(self, config_path: str) -> MutableMapping[str, Any]:  # type: ignore[override]
-        return _readable("config", config_path, lambda: super(SourceSocialfetchTiktok, self).read_config(config_path))
+    @staticmethod
+    def read_config(config_path: str) -> MutableMapping[str, Any]:
+        config = _json_file("config", config_path)
+        if not isinstance(config, MutableMapping):
+            raise ConfigError(f"The config file {config_path} cannot be used: it holds a JSON {type(config).__name__}, not an object.")
+        return config
 
-    def read_catalog(self, catalog_path: str) -> ConfiguredAirbyteCatalog:  # type: ignore[override]
-        return _readable("catalog", catalog_path, lambda: super(SourceSocialfetchTiktok, self).read_catalog(catalog_path))
+    @classmethod
+    def read_catalog(cls, catalog_path: str) -> ConfiguredAirbyteCatalog:
+        raw = _json_file("catalog", catalog_path)
+        return _parsed("catalog", catalog_path, lambda: ConfiguredAirbyteCatalogSerializer.load(raw))
 
-    def read_state(self, state_path: str) -> List[AirbyteStateMessage]:  # type: ignore[override]
+    @classmethod
+    def read_state(cls, state_path: str) -> List[AirbyteStateMessage]:
         """The CDK's reading, then what it would choke on later, settled here: a GLOBAL state with a
         `shared_state` (this connector only writes per-stream state) is a config error naming the
         file; the `videos` state loses what this connector never writes (`repair_videos_state`)."""
-        messages = _readable("state", state_path, lambda: super(SourceSocialfetchTiktok, self).read_state(state_path))
+        if not state_path:
+            return []  # no state given: the first sync
+        _json_file("state", state_path)  # a file that is no JSON is named here, not by the CDK's wording
+        messages = _parsed("state", state_path, lambda: super(SourceSocialfetchTiktok, cls).read_state(state_path))
         for message in messages:
             if message.global_ is not None and message.global_.shared_state:
                 raise ConfigError(
@@ -229,16 +241,35 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
 T = TypeVar("T")
 
 
-def _readable(what: str, path: str, read: Callable[[], T]) -> T:
-    """A file the platform (or a user) hands over that cannot be read is a config error that says
-    which file and why, not a traceback. Its content is never quoted: the config holds the key."""
+def _json_file(what: str, path: str) -> Any:
+    """A file the platform (or a user) hands over, as JSON; what is wrong with it is a config error
+    that names the file and the problem. Its content is never quoted: the config holds the key."""
     try:
-        return read()
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except OSError as error:
+        raise ConfigError(f"The {what} file {path} cannot be read: {error.strerror or type(error).__name__}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"The {what} file {path} cannot be used: it is not UTF-8 text.") from None
+    try:
+        return json.loads(text)
     except RecursionError:
         raise ConfigError(f"The {what} file {path} cannot be used: it is nested too deeply to be a {what}.") from None
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
-        reason = str(error).split(". Please")[0].replace(path, "it")
-        raise ConfigError(f"The {what} file {path} cannot be used: {filter_secrets(reason)[:300]}.") from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"The {what} file {path} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+        ) from None
+
+
+def _parsed(what: str, path: str, parse: Callable[[], T]) -> T:
+    """The CDK's model of a JSON file's content; one that does not fit is a config error."""
+    try:
+        return parse()
+    except RecursionError:
+        raise ConfigError(f"The {what} file {path} cannot be used: it is nested too deeply to be a {what}.") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        detail = filter_secrets(str(error))[:300]
+        raise ConfigError(f"The {what} file {path} is not an Airbyte {what} ({type(error).__name__}: {detail}).") from None
 
 
 def _stream_states(messages: List[AirbyteStateMessage]) -> Iterator[AirbyteStreamState]:

@@ -16,6 +16,7 @@ ERROR_KINDS: Dict[str, tuple[int, Optional[str]]] = {
     "401": (401, "unauthorized"),
     "402": (402, "insufficient_credits"),
     "403": (403, "unauthorized"),
+    "414": (414, None),  # a server or proxy refusing an over-long URL: no API error code
     "429": (429, None),
     "500": (500, "internal_error"),
     "502": (502, "lookup_failed"),
