@@ -319,7 +319,8 @@ def judge(case: Case, result: Run, emu: Emulator, cursors: Dict[str, str], direc
     if refusal is not None:
         if not any(name and str(name)[:80] in refusal for name in case.names | {"file"}):
             problems.append(f"the refusal names none of {sorted(map(str, case.names))[:8]}: {refusal[:200]!r}")
-        if emu.requests:
+        # A well-formed key the API does not know (`x<KEY>x`) is refused by the API, not the connector.
+        if emu.requests and not all(r.status == 401 for r in emu.requests):
             problems.append(f"{len(emu.requests)} requests reached the API for a refused input")
         return problems
     if case.command == "check":
