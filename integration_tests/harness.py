@@ -24,10 +24,12 @@ def config(base_url: str, handles: List[str], **extra: Any) -> Dict[str, Any]:
     return {"api_key": API_KEY, "handles": handles, "base_url": base_url, **extra}
 
 
-def catalog(videos: Optional[str] = "full_refresh", profiles: bool = False) -> ConfiguredAirbyteCatalog:
+def catalog(videos: Optional[str] = "full_refresh", profiles: bool = False, stats: bool = False) -> ConfiguredAirbyteCatalog:
     builder = CatalogBuilder()
     if videos:
         builder = builder.with_stream("videos", SyncMode(videos))
+    if stats:
+        builder = builder.with_stream("video_stats", SyncMode.full_refresh)
     if profiles:
         builder = builder.with_stream("profiles", SyncMode.full_refresh)
     built = builder.build()

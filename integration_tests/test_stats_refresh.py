@@ -12,15 +12,14 @@ from datetime import timedelta
 from typing import Any, Dict, List, Optional
 
 import pytest
-from airbyte_cdk.models import AirbyteStateMessage, AirbyteStreamStatus, SyncMode, Type
+from airbyte_cdk.models import AirbyteStateMessage, AirbyteStreamStatus, Type
 from airbyte_cdk.test import entrypoint_wrapper
-from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from integration_tests.emulator import Emulator
-from integration_tests.harness import config, final_videos_state, state_messages_as_input, validate_records
+from integration_tests.harness import catalog, config, final_videos_state, state_messages_as_input, validate_records
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 from source_socialfetch_tiktok.timeutil import parse_instant
 
@@ -28,18 +27,7 @@ PAGE = 30
 
 
 def stats_catalog(videos: str = "incremental", stats: bool = True, profiles: bool = False):
-    builder = CatalogBuilder()
-    if videos:
-        builder = builder.with_stream("videos", SyncMode(videos))
-    if stats:
-        builder = builder.with_stream("video_stats", SyncMode.full_refresh)
-    if profiles:
-        builder = builder.with_stream("profiles", SyncMode.full_refresh)
-    built = builder.build()
-    for configured in built.streams:
-        if configured.sync_mode == SyncMode.incremental:
-            configured.cursor_field = ["createdAt"]
-    return built
+    return catalog(videos or None, profiles=profiles, stats=stats)
 
 
 class Days:
