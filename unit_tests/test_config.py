@@ -179,3 +179,26 @@ def test_given_an_api_key_of_the_wrong_type_when_parsed_then_the_message_does_no
 
     assert "api_key" in str(caught.value.message)
     assert repr(key) not in str(caught.value.message)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("stats_refresh_days", 0),
+        ("stats_refresh_days", 366),
+        ("stats_refresh_days", "30"),
+        ("stats_refresh_days", 7.5),
+        ("stats_refresh_max_age_days", 0),
+        ("stats_refresh_max_age_days", 3651),
+        ("stats_refresh_max_age_days", True),
+    ],
+)
+def test_given_a_bad_stats_refresh_option_then_the_error_names_it(field: str, value: object) -> None:
+    assert field in config_error(**{field: value})
+
+
+def test_given_stats_refresh_options_then_they_are_kept() -> None:
+    parsed = parse_config(raw_config(stats_refresh_days=30, stats_refresh_max_age_days=90))
+
+    assert (parsed.stats_refresh_days, parsed.stats_refresh_max_age_days) == (30, 90)
+    assert parse_config(raw_config()).stats_refresh_days is None
