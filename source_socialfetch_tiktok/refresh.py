@@ -172,7 +172,7 @@ class RefreshSchedule:
             position = self._positions.pop(handle, None)
             started = position.started if position else self._sync_start
             if self._every is not None:
-                self._due[handle] = _to_the_hour(started) + self._every
+                self._due[handle] = _to_the_second(started) + self._every
             total = pages + (position.pages if position else 0)
             if total >= 1:
                 self._pages[handle] = total
@@ -296,8 +296,8 @@ def _fraction(handle: str) -> float:
     return (digest % 999_983 + 1) / 1_000_000
 
 
-def _to_the_hour(instant: datetime) -> datetime:
-    """A sync's start, to the hour: a daily sync that starts a few seconds or minutes earlier than
-    the one D days before still finds its refreshes due (at the exact instant, they would slip a
-    whole sync and bunch up with the next day's)."""
-    return instant.replace(minute=0, second=0, microsecond=0)
+def _to_the_second(instant: datetime) -> datetime:
+    """A sync's start as the due instants count it, to the second: a sync that starts a few
+    milliseconds earlier in its second than the one D days before still finds its refreshes due
+    (counted to the microsecond, they would slip a whole sync and bunch up with the next day's)."""
+    return instant.replace(microsecond=0)

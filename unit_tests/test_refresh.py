@@ -128,3 +128,13 @@ def test_given_max_age_then_the_floor_is_the_later_of_start_date_and_that_age() 
     assert plan.floor(None, 90) == START - timedelta(days=90)
     assert plan.floor(START - timedelta(days=10), 90) == START - timedelta(days=10)
     assert plan.floor(None, None) is None
+
+
+def test_given_a_sync_starting_mid_second_then_the_next_due_counts_from_its_second() -> None:
+    start = START.replace(microsecond=750_000)
+    plan = RefreshSchedule.from_state({DUE_KEY: {"a": "2026-11-29T00:00:00Z"}}, ["a"], 7, start, LOGGER)
+
+    plan.complete("a", pages=3)
+
+    due = plan.snapshot(["a"])[DUE_KEY]["a"]
+    assert due == "2026-12-07T08:00:00Z", "a sync 7 days on that starts at 08:00:00.2 still finds it due"
