@@ -132,10 +132,6 @@ class RefreshSchedule:
     def enabled(self) -> bool:
         return self._every is not None
 
-    @property
-    def sync_start(self) -> datetime:
-        return self._sync_start
-
     def is_due(self, handle: str) -> bool:
         """Due in this sync: a refresh under way, or a due instant at or before the sync's start."""
         with self._lock:
