@@ -30,6 +30,7 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
 from airbyte_cdk.sources.types import Record, StreamSlice
 
+from .record_queue import RecordBatchingQueue
 from .video_stats import VIDEO_STATS, StatsSnapshot
 
 REFRESH = "refresh"  # the slice key of a stats-refresh partition: {"handle": h, "refresh": True}
@@ -119,8 +120,9 @@ class HandlePartition(Partition):
     """One handle of one stream (or one handle's stats refresh)."""
 
     def __init__(self, stream: Stream, stream_slice: Mapping[str, Any], phases: ReadPhases,
-                 message_repository: MessageRepository, member_of: List[Phase]):
+                 message_repository: MessageRepository, member_of: List[Phase], queue: RecordBatchingQueue):
         self._stream = stream
+        self._queue = queue
         self._slice = StreamSlice(partition=dict(stream_slice), cursor_slice={})
         self._phases = phases
         self._message_repository = message_repository
@@ -133,6 +135,9 @@ class HandlePartition(Partition):
             with self._phases.slots:
                 yield from self._records()
         finally:
+            # This partition's last records go into the queue before its cursor closes it and
+            # before a phase waiting for it (video_stats' COMPLETE) can end.
+            self._queue.flush()
             for phase in self._member_of:
                 phase.finished()
 
@@ -159,8 +164,10 @@ class HandlePartition(Partition):
 class HandlePartitionGenerator(PartitionGenerator):
     """The stream's slices as partitions, each counted in the phases it belongs to."""
 
-    def __init__(self, stream: Stream, phases: ReadPhases, message_repository: MessageRepository, phased: bool):
+    def __init__(self, stream: Stream, phases: ReadPhases, message_repository: MessageRepository, phased: bool,
+                 queue: RecordBatchingQueue):
         self._stream = stream
+        self._queue = queue
         self._phases = phases
         self._message_repository = message_repository
         self._phased = phased  # only the videos stream has phases
@@ -177,7 +184,7 @@ class HandlePartitionGenerator(PartitionGenerator):
                     member = [phases.videos] if refresh else [phases.incremental, phases.videos]
                     for phase in member:
                         phase.opened()
-                yield HandlePartition(self._stream, stream_slice or {}, phases, self._message_repository, member)
+                yield HandlePartition(self._stream, stream_slice or {}, phases, self._message_repository, member, self._queue)
         finally:
             if self._phased:
                 phases.incremental.generated()

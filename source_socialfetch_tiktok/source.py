@@ -6,7 +6,6 @@ import json
 import logging
 import time
 from datetime import datetime
-from queue import Queue
 from typing import Any, Callable, Iterator, List, Mapping, MutableMapping, Optional, TypeVar
 
 from airbyte_cdk.models import (
@@ -29,7 +28,6 @@ from airbyte_cdk.sources.message.concurrent_repository import ConcurrentMessageR
 from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
-from airbyte_cdk.sources.streams.concurrent.partitions.types import QueueItem
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 
 from .budget import CreditBudget
@@ -37,6 +35,7 @@ from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
 from .cursor import PerHandleCursor
 from .partitions import HandlePartitionGenerator, ReadPhases, VideoStatsAfterVideos, concurrent_stream
+from .record_queue import RecordBatchingQueue
 from .state import VideosStateStore, repair_videos_state
 from .streams import Profiles, Videos
 from .summary import SyncSummary, log_refresh_plan
@@ -137,7 +136,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             logger.info("The catalog selects no stream: nothing to read.")
             return
         # Created here, on the main thread: the repository must know which thread consumes it.
-        queue: Queue[QueueItem] = Queue(maxsize=QUEUE_SIZE)
+        queue = RecordBatchingQueue(maxsize=QUEUE_SIZE)
         self._message_repository = ConcurrentMessageRepository(queue, InMemoryMessageRepository())
         state_manager = ConnectorStateManager(state)
         run = SyncRun(logger, CreditBudget(parsed.max_credits_per_sync), self._clock, len(parsed.handles))
@@ -156,7 +155,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             incremental = selected["videos"].sync_mode == SyncMode.incremental
             videos, cursor = self._videos(parsed, run, state_manager, incremental, VIDEO_STATS in selected, logger)
             user_ids = videos.user_ids
-            generator = HandlePartitionGenerator(videos, phases, repository, phased=True)
+            generator = HandlePartitionGenerator(videos, phases, repository, phased=True, queue=queue)
             concurrent_streams.append(concurrent_stream(videos, generator, cursor, repository, logger))
             if VIDEO_STATS in selected:
                 stats = VideoStats()
@@ -165,7 +164,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
                 log_refresh_plan(logger, videos.store, parsed)
         if "profiles" in selected:
             profiles = Profiles(parsed, run, user_ids)
-            generator = HandlePartitionGenerator(profiles, phases, repository, phased=False)
+            generator = HandlePartitionGenerator(profiles, phases, repository, phased=False, queue=queue)
             concurrent_streams.append(concurrent_stream(profiles, generator, None, repository, logger))
         started = time.monotonic()
         logger.info(
