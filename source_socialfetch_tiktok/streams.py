@@ -36,7 +36,7 @@ from .records import video_record
 from .state import VideosStateStore
 from .sync_run import HandleRead, Outcome, SyncRun
 from .timeutil import minus_days
-from .transport import USER_AGENT, ApiKeyAuth, pool_http_connections, request_timeout
+from .transport import USER_AGENT, ApiKeyAuth, pool_http_connections, read_environment_once, request_timeout
 from .user_ids import UserIds, author_id, valid_user_id
 from .video_stats import captured_at, snapshot
 
@@ -59,6 +59,7 @@ class SocialFetchStream(HttpStream, ABC):
         # The one override with no public route: HttpStream pools 40 connections for https only,
         # leaving plain http (loopback: the emulator, the benchmark) at requests' 10.
         pool_http_connections(self._http_client._session, config.concurrency)
+        read_environment_once(self._http_client._session, config.base_url)
 
     @property
     def url_base(self) -> str:

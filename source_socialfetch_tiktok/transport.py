@@ -44,6 +44,19 @@ def pool_http_connections(session: requests.Session, pool_size: int) -> None:
     session.mount("http://", adapter)
 
 
+def read_environment_once(session: requests.Session, base_url: str) -> None:
+    """Settle what requests would read from the environment on every request to `base_url` (its
+    proxy, unless `no_proxy` exempts the host; `REQUESTS_CA_BUNDLE` or `CURL_CA_BUNDLE`), and stop
+    it reading them again. Neither the base URL nor the environment changes during a sync, and
+    that reading walked every environment variable twice a request: about 0.2 ms of CPU a page,
+    more than the connector's own work on the page's 30 videos. (`.netrc`, the other thing
+    `trust_env` reads, is never used: the session always has its authenticator.)"""
+    settings = session.merge_environment_settings(base_url, {}, None, None, None)
+    session.proxies = settings["proxies"]
+    session.verify = settings["verify"]
+    session.trust_env = False
+
+
 def build_session(pool_size: int) -> requests.Session:
     """A pooled session for the calls made outside a stream (`check`); it never follows a redirect
     (every call passes `allow_redirects=False`), so the key cannot follow one elsewhere."""

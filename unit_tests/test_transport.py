@@ -8,7 +8,13 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from source_socialfetch_tiktok.transport import API_KEY_HEADER, ApiKeyAuth, build_session, request_timeout
+from source_socialfetch_tiktok.transport import (
+    API_KEY_HEADER,
+    ApiKeyAuth,
+    build_session,
+    read_environment_once,
+    request_timeout,
+)
 from unit_tests.conftest import API_KEY, LoopbackServer, Reply, Route, SeenRequest, json_reply
 
 Start = Callable[[Route], LoopbackServer]
@@ -88,3 +94,33 @@ def test_the_timeout_connects_quickly_but_waits_the_configured_read_time() -> No
 
     assert 0 < connect <= 30
     assert read == 90.0
+
+
+ENVIRONMENT = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"HTTPS_PROXY": "http://proxy.corp:3128"}, {"https_proxy": "http://proxy.corp:3128", "ALL_PROXY": "http://all:1"},
+     {"HTTPS_PROXY": "http://proxy.corp:3128", "NO_PROXY": "api.socialfetch.dev"},
+     {"HTTPS_PROXY": "http://proxy.corp:3128", "no_proxy": ".socialfetch.dev,localhost"},
+     {"REQUESTS_CA_BUNDLE": "/etc/corp/ca.pem"}, {"CURL_CA_BUNDLE": "/etc/corp/curl.pem"}],
+)
+def test_the_environment_is_read_once_into_the_settings_requests_would_have_read_on_every_request(
+    monkeypatch: pytest.MonkeyPatch, env: dict
+) -> None:
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    url = "https://api.socialfetch.dev/v1/tiktok/profiles/a/videos?sortBy=latest"
+    per_request = requests.Session().merge_environment_settings(url, {}, None, None, None)
+    session = requests.Session()
+
+    read_environment_once(session, "https://api.socialfetch.dev")
+    for name in env:
+        monkeypatch.delenv(name)  # read once: a later change is not seen
+
+    assert session.trust_env is False
+    assert session.merge_environment_settings(url, {}, None, None, None) == per_request
