@@ -64,3 +64,14 @@ def test_full_refresh_ignores_state_at_any_concurrency(emulator, concurrency):
     state = videos_state({h: "2026-10-31T23:00:00Z" for h in HANDLES})
     output = read(config(emulator.base_url, HANDLES, concurrency=concurrency), catalog("full_refresh"), state=state)
     assert keys(records(output)) == truth(emulator, HANDLES)
+
+
+def test_a_read_changes_no_process_wide_setting(emulator):
+    # The connector runs inside other people's processes (PyAirbyte, test runners): only the console
+    # entry point, which owns its process, sets the thread switch interval (see run.py).
+    import sys
+
+    before = (sys.getswitchinterval(), sys.getrecursionlimit())
+    read(config(emulator.base_url, HANDLES, concurrency=4), catalog("incremental"))
+
+    assert (sys.getswitchinterval(), sys.getrecursionlimit()) == before
