@@ -236,6 +236,7 @@ PROFILE_FRAMES = [
     "video_record (source_socialfetch_tiktok/records.py)",
     "HandlePager.accept (source_socialfetch_tiktok/pagination.py)",
     "StreamPartition.read (airbyte_cdk/sources/streams/concurrent/adapters.py)",
+    "RecordBatchingQueue.put (source_socialfetch_tiktok/record_queue.py)",
     "Queue.put (queue.py)",
 ]
 

@@ -82,11 +82,9 @@ class PerHandleCursor(Cursor):
         return self._emitted
 
     def observe(self, record: Record) -> None:
-        # Only a handle's own read moves its cursor: not its stats snapshots, not its refresh.
-        own_slice = record.associated_slice
-        if record.stream_name != self._stream_name or (own_slice is not None and own_slice.get(REFRESH)):
-            return
-        self._store.observe(record.data["handle"], record.data.get("createdAt"))
+        """Nothing to do per record: the stream notes the newest video of each page of a handle's
+        own read (not of its refresh, not its stats snapshots) in the store, from the date its
+        pager already parsed (`Videos.parse_response`); here every date would be parsed again."""
 
     def close_partition(self, partition: Partition) -> None:
         partition_slice = partition.to_slice() or {}

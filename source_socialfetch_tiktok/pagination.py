@@ -38,6 +38,9 @@ class HandlePager:
     capped_at: Optional[str] = None  # the cursor to go on from when the cap stopped a resumable walk
     duplicates: int = 0
     end: Optional[str] = None  # why the walk ended: end, boundary, max_videos, or a guard's message
+    # The instant of the last video `accept` took (None if its createdAt is no date): the stream
+    # keeps the newest of a page's records from it, so no date is parsed twice.
+    accepted_created: Optional[datetime] = None
     _seen_ids: Set[str] = field(default_factory=set)
     _cursors: Set[str] = field(default_factory=set)
     _passed_boundary: bool = False
@@ -51,8 +54,8 @@ class HandlePager:
         if video_id in self._seen_ids:
             self.duplicates += 1
             return False
+        self.accepted_created = created = parse_instant(video.get("createdAt"))
         if self.boundary is not None or self.stop_at is not None:
-            created = parse_instant(video.get("createdAt"))
             stopping = created is not None and self.stop_at is not None and created < self.stop_at
             if stopping and self.newest_first and not video.get("pinned"):
                 self._passed_stop = True

@@ -292,8 +292,11 @@ class VideosStateStore:
         if not isinstance(created_at, str):
             return
         cursor = HandleCursor.parse(created_at)
-        if cursor is None:
-            return
+        if cursor is not None:
+            self.note_newest(handle, cursor)
+
+    def note_newest(self, handle: str, cursor: HandleCursor) -> None:
+        """A video of `handle` was read: its cursor moves to the newest one once the handle completes."""
         with self._lock:
             current = self._pending.get(handle)
             if current is None or cursor.instant > current.instant:

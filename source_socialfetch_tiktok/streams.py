@@ -33,7 +33,7 @@ from .pagination import HandlePager
 from .partitions import REFRESH
 from .payloads import MAX_DEPTH, credits_charged, json_body, page_of
 from .records import video_record
-from .state import VideosStateStore
+from .state import HandleCursor, VideosStateStore
 from .sync_run import HandleRead, Outcome, SyncRun
 from .timeutil import minus_days
 from .transport import USER_AGENT, ApiKeyAuth, pool_http_connections, read_environment_once, request_timeout
@@ -369,6 +369,8 @@ class Videos(SocialFetchStream):
         cut: Dict[int, List[str]] = {}
         for index, name in page_of(response).nulled:
             cut.setdefault(index, []).append(f"{name} nested deeper than {MAX_DEPTH} levels")
+        own = read.part != REFRESH  # a refresh never moves the handle's cursor
+        newest: Optional[HandleCursor] = None
         for index, video in enumerate(videos):
             if not isinstance(video, dict) or not pager.accept(video):
                 continue
@@ -378,9 +380,14 @@ class Videos(SocialFetchStream):
                 self._log_problems(read, record, problems)
             if record is not None:
                 read.records += 1
+                created = pager.accepted_created
+                if own and created is not None and (newest is None or created > newest.instant):
+                    newest = HandleCursor(created, record["createdAt"])
                 yield record
                 if captured is not None:
                     yield snapshot(record, captured)
+        if newest is not None:
+            self._store.note_newest(read.handle, newest)
         self._run.log_progress(read)
 
     def _learn_user_id(self, handle: str, videos: List[Any]) -> None:

@@ -53,7 +53,7 @@ class Harness:
         """A handle's read: records observed, an outcome recorded, its partition closed."""
         read = self.run.begin("videos", handle)
         for value in created:
-            self.cursor.observe(Record(data={"handle": handle, "id": value, "createdAt": value}, stream_name="videos"))
+            self.store.observe(handle, value)
         if outcome is not None:
             self.run.finish(read, outcome, "test")
         self.cursor.close_partition(HandlePartition(handle))
@@ -183,7 +183,7 @@ def test_given_10000_handles_checkpointing_with_no_interval_then_at_most_20_stat
     cursor = PerHandleCursor("videos", store, run, ConnectorStateManager([]), repository, checkpoint_interval_seconds=0)
     for handle in handles:
         read = run.begin("videos", handle)
-        cursor.observe(Record(data={"handle": handle, "id": "1", "createdAt": NEW}, stream_name="videos"))
+        store.observe(handle, NEW)
         run.finish(read, Outcome.COMPLETED, "end")
         cursor.close_partition(HandlePartition(handle))
     cursor.ensure_at_least_one_state_emitted()
