@@ -56,8 +56,9 @@ class SocialFetchStream(HttpStream, ABC):
         # one partition at a time, so the handle being read is a per-thread fact.
         self._local = threading.local()
         super().__init__(authenticator=ApiKeyAuth(config.api_key, config.base_url))
-        # The one override with no public route: HttpStream pools 40 connections for https only,
-        # leaving plain http (loopback: the emulator, the benchmark) at requests' 10.
+        # The CDK's session has no public route, so these two reach it: HttpStream pools 40
+        # connections for https only, leaving plain http (loopback: the emulator, the benchmark) at
+        # requests' 10; and requests would read the proxy variables again on every request.
         pool_http_connections(self._http_client._session, config.concurrency)
         read_environment_once(self._http_client._session, config.base_url)
 
