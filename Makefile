@@ -28,7 +28,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 
 typecheck: $(INSTALLED)
-	$(BIN)/mypy source_socialfetch_tiktok socialfetch_local bench
+	$(BIN)/mypy source_socialfetch_tiktok socialfetch_local socialfetch_emulator bench --exclude socialfetch_emulator/tests
 
 test: lint typecheck
 	$(BIN)/python -m pytest

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Dict, Iterator, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 
+from socialfetch_emulator import Emulator
+from socialfetch_emulator.client import ApiClient
 from source_socialfetch_tiktok.serialization import keep_nulls_in_records
 
 # The tests run the entrypoint in-process (integration_tests/harness.py, the CDK's standard tests):
@@ -36,3 +38,34 @@ def airbyte_loggers_restored() -> Iterator[None]:
                 handler.close()
         logger.setLevel(level)
         logger.propagate, logger.handlers, logger.disabled = propagate, handlers, disabled
+
+
+# Emulator fixtures: a started Social Fetch emulator per test, and a factory for custom ones.
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    """The demo world on an ephemeral loopback port, fresh for each test."""
+    with Emulator(dataset="demo") as emu:
+        yield emu
+
+
+@pytest.fixture
+def make_emulator() -> Iterator[Callable[..., Emulator]]:
+    """Build and start emulators with any Emulator kwargs; all are stopped at teardown."""
+    started: List[Emulator] = []
+
+    def make(**kwargs: Any) -> Emulator:
+        emu = Emulator(**kwargs).start()
+        started.append(emu)
+        return emu
+
+    yield make
+    for emu in started:
+        emu.stop()
+
+
+@pytest.fixture
+def api(emulator: Emulator) -> Iterator[ApiClient]:
+    """A client of the `emulator` fixture, with its default key."""
+    client = ApiClient(emulator)
+    yield client
+    client.session.close()

@@ -20,6 +20,7 @@ LOCAL_REQUIREMENTS = [
 TEST_REQUIREMENTS = [
     "airbyte-cdk[dev]==7.39.1",
     "pytest>=7.4,<8",
+    "pytest-timeout>=2.3",  # a hung test fails alone instead of stalling CI (pytest.ini sets the limit)
     "hypothesis>=6",
     "ruff>=0.6",
     "mypy>=1.10",
@@ -37,6 +38,9 @@ CONSOLE_SCRIPTS = ["source-socialfetch-tiktok=source_socialfetch_tiktok.run:run"
 # copies the connector alone, and must not install a console script whose module it lacks.
 if (Path(__file__).parent / "socialfetch_local").is_dir():
     CONSOLE_SCRIPTS.append("socialfetch-local-sync=socialfetch_local.cli:run")
+# The emulator, a local Social Fetch for trying the connector offline (not in the image either).
+if (Path(__file__).parent / "socialfetch_emulator").is_dir():
+    CONSOLE_SCRIPTS.append("socialfetch-emulator=socialfetch_emulator.__main__:main")
 
 setup(
     name="source-socialfetch-tiktok",
@@ -46,7 +50,8 @@ setup(
     license="MIT",
     python_requires=">=3.10,<3.13",
     packages=find_packages(
-        include=["source_socialfetch_tiktok", "source_socialfetch_tiktok.*", "socialfetch_local", "socialfetch_local.*"]
+        include=["source_socialfetch_tiktok", "source_socialfetch_tiktok.*", "socialfetch_local", "socialfetch_local.*",
+                 "socialfetch_emulator"]
     ),
     package_data={"source_socialfetch_tiktok": ["spec.json", "schemas/*.json"]},
     install_requires=MAIN_REQUIREMENTS,

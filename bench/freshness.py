@@ -30,8 +30,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from bench import inprocess
 from bench.sections import ROOT, load_note, write_section
-from integration_tests.emulator.dataset import ANCHOR, CreatorSpec, Dataset
-from integration_tests.emulator.emulator import Emulator
+from socialfetch_emulator.dataset import ANCHOR, CreatorSpec, Dataset
+from socialfetch_emulator.emulator import Emulator
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 
 KEY = "sfk_demo"

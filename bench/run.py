@@ -72,7 +72,7 @@ class EmulatorProcess:
 
     def __init__(self, dataset: str, latency_ms: int = 0, credits: int = 100_000_000):
         self.proc = subprocess.Popen(
-            [PY, "-m", "integration_tests.emulator", "--port", "0", "--dataset", dataset, "--latency-ms", str(latency_ms),
+            [PY, "-m", "socialfetch_emulator", "--port", "0", "--dataset", dataset, "--latency-ms", str(latency_ms),
              "--credits", str(credits)],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, text=True,
         )

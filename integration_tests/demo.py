@@ -43,12 +43,12 @@ STARTUP_SECONDS = 30.0
 
 
 class EmulatorProcess:
-    """`python -m integration_tests.emulator --port 0` as a child process; its first stdout line is the URL."""
+    """`python -m socialfetch_emulator --port 0` as a child process; its first stdout line is the URL."""
 
     def __init__(self) -> None:
         self.errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  # closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "integration_tests.emulator", "--port", "0", "--dataset", "demo",
+            [sys.executable, "-m", "socialfetch_emulator", "--port", "0", "--dataset", "demo",
              "--api-key", API_KEY],
             stdout=subprocess.PIPE, stderr=self.errors, text=True,
         )

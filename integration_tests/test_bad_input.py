@@ -13,7 +13,6 @@ from airbyte_cdk.models import FailureType, Status
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from integration_tests.emulator import Emulator
 from integration_tests.faultkit.killer import run_connector
 from integration_tests.faultkit.shapes import Shapes
 from integration_tests.harness import (
@@ -26,6 +25,7 @@ from integration_tests.harness import (
     truth,
     videos_state,
 )
+from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 from source_socialfetch_tiktok.timeutil import parse_instant, utc_now
 

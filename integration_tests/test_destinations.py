@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Iterator, List, Set, Tuple
 import jsonschema
 import pytest
 
-from integration_tests.emulator import Emulator
+from socialfetch_emulator import Emulator
 from socialfetch_local.destinations import Destination, parse_destination
 
 # PyAirbyte reads these when it is first imported: set them before any test imports it.

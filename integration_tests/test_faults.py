@@ -12,11 +12,11 @@ import time
 import pytest
 from airbyte_cdk.models import FailureType
 
-from integration_tests.emulator import Emulator
 from integration_tests.faultkit.servers import TlsRecorder
 from integration_tests.faultkit.shapes import Shapes
 from integration_tests.faultkit.worlds import SMALL, newest_cursors, parsed, populate
 from integration_tests.harness import catalog, config, cursors, keys, read, records, truth
+from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok.backoff_strategies import RetryAfterBackoffStrategy
 
 TRANSIENT = ["429", "500", "503", "502", "timeout", "drop", "nonjson", "truncated", "no_videos"]

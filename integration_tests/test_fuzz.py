@@ -35,8 +35,8 @@ from urllib.parse import quote
 import pytest
 from airbyte_cdk.models import AirbyteMessageSerializer
 
-from integration_tests.emulator import Emulator
 from integration_tests.faultkit.killer import Run, run_connector
+from socialfetch_emulator import Emulator
 
 SEED = int(os.environ.get("FUZZ_SEED", "14"))
 DEFAULT_INPUTS = 36

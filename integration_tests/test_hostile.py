@@ -16,7 +16,6 @@ from airbyte_cdk.sources.concurrent_source.concurrent_source import ConcurrentSo
 from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
 from airbyte_cdk.test.state_builder import StateBuilder
 
-from integration_tests.emulator import Emulator
 from integration_tests.faultkit.killer import Run, run_connector
 from integration_tests.faultkit.shapes import nested
 from integration_tests.harness import (
@@ -32,6 +31,7 @@ from integration_tests.harness import (
     video_requests,
     videos_state,
 )
+from socialfetch_emulator import Emulator
 
 KEY = "sfk_hostile_S3CRET_0042"
 LEAKS = [KEY, KEY.lower(), "S3CRET_0042"]

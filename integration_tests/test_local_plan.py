@@ -10,8 +10,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-from integration_tests.emulator import Emulator
 from integration_tests.test_destinations import airbyte_files  # noqa: F401  # PyAirbyte's files in a temp folder
+from socialfetch_emulator import Emulator
 from socialfetch_local.cli import main
 from socialfetch_local.destinations import parse_destination
 from socialfetch_local.plan import monthly_cost, parse_every

@@ -13,8 +13,8 @@ from typing import Dict, List
 
 import pytest
 
-from integration_tests.emulator import Emulator
 from integration_tests.faultkit.killer import run_connector
+from socialfetch_emulator import Emulator
 from socialfetch_local.cli import main
 from socialfetch_local.credits import ConnectorLogTap, fetch_balance
 from socialfetch_local.destinations import DEFAULT_DESTINATION, DestinationError, parse_destination

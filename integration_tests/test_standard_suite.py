@@ -8,7 +8,7 @@ from typing import Iterator
 import pytest
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 
-from integration_tests.emulator import Emulator
+from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 
 pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks"]

@@ -18,8 +18,8 @@ from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 from airbyte_cdk.test.state_builder import StateBuilder
 
-from integration_tests.emulator import Emulator
 from integration_tests.harness import catalog, config, final_videos_state, state_messages_as_input, validate_records
+from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 from source_socialfetch_tiktok.timeutil import parse_instant
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Dict
 
-from integration_tests.emulator import api as emulator_api
-from integration_tests.emulator import envelopes as emulator_envelopes
+from socialfetch_emulator import api as emulator_api
+from socialfetch_emulator import envelopes as emulator_envelopes
 
 DEEP_MARK = "__faultkit_deep__"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import collections
 from typing import Any, Dict, Iterable, List, Mapping, Tuple
 
-from integration_tests.emulator import Emulator
+from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok.timeutil import parse_instant
 
 # handle -> videos (30 per page): 2, 3, 4 and 2 pages

@@ -9,8 +9,8 @@ import time
 
 import requests
 
-from integration_tests.conftest import ApiClient
-from integration_tests.emulator import Emulator
+from socialfetch_emulator import Emulator
+from socialfetch_emulator.client import ApiClient
 
 LOOKUP_MS = 500
 

@@ -1,7 +1,7 @@
-"""`python -m integration_tests.emulator --port 8080`: serve until SIGINT/SIGTERM. The first stdout
+"""`python -m socialfetch_emulator --port 8080`: serve until SIGINT/SIGTERM. The first stdout
 line is exactly the base URL, so a parent process can read it and connect.
 
-`python -m integration_tests.emulator advance --days 1 [--url http://127.0.0.1:8080]` moves a
+`python -m socialfetch_emulator advance --days 1 [--url http://127.0.0.1:8080]` moves a
 running emulator's clock forward (its admin route) and prints the new instant."""
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import urllib.request
 from datetime import timedelta
 from typing import Any, List, Optional
 
-from integration_tests.emulator.dataset import ANCHOR
-from integration_tests.emulator.emulator import Emulator
+from socialfetch_emulator.dataset import ANCHOR
+from socialfetch_emulator.emulator import Emulator
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m integration_tests.emulator", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m socialfetch_emulator", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--dataset", default="demo", help="demo, empty or gen:HANDLESxVIDEOS (e.g. gen:64x90)")
@@ -41,7 +41,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def parse_advance_args(argv: List[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m integration_tests.emulator advance",
+    parser = argparse.ArgumentParser(prog="python -m socialfetch_emulator advance",
                                      description="Move a running emulator's clock forward.")
     parser.add_argument("--url", default="http://127.0.0.1:8080", help="the emulator's base URL")
     parser.add_argument("--days", type=float, required=True, help="days to advance (fractions allowed, >= 0)")

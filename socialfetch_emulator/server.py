@@ -13,12 +13,12 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, Optional, Set
 
-from integration_tests.emulator.api import parse_call
-from integration_tests.emulator.envelopes import Reply, error
-from integration_tests.emulator.requests_log import ServedRequest
+from socialfetch_emulator.api import parse_call
+from socialfetch_emulator.envelopes import Reply, error
+from socialfetch_emulator.requests_log import ServedRequest
 
 if TYPE_CHECKING:
-    from integration_tests.emulator.emulator import Emulator
+    from socialfetch_emulator.emulator import Emulator
 
 ADMIN_PREFIX = "/_emulator/"
 IDLE_TIMEOUT_S = 120  # an idle keep-alive connection is closed after this long
@@ -86,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
         emulator = self.server.emulator
         body = self._read_body()
         if self.path.startswith(ADMIN_PREFIX):
-            from integration_tests.emulator.admin import handle_admin
+            from socialfetch_emulator.admin import handle_admin
 
             self._write(handle_admin(emulator, self.command, self.path, body))
             return

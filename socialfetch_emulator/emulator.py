@@ -7,17 +7,17 @@ import threading
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Union
 
-from integration_tests.emulator.accounts import Accounts
-from integration_tests.emulator.api import Api, Settings
-from integration_tests.emulator.cursors import CursorCodec
-from integration_tests.emulator.dataset import ANCHOR, Dataset
-from integration_tests.emulator.envelopes import RequestIds
-from integration_tests.emulator.faults import Fault, FaultBook
-from integration_tests.emulator.model import FOUND, NOT_FOUND, PRIVATE
-from integration_tests.emulator.paging import LATEST
-from integration_tests.emulator.requests_log import RequestLog, ServedRequest
-from integration_tests.emulator.server import EmulatorServer
-from integration_tests.emulator.world import MAX_PINNED, World, handle_key
+from socialfetch_emulator.accounts import Accounts
+from socialfetch_emulator.api import Api, Settings
+from socialfetch_emulator.cursors import CursorCodec
+from socialfetch_emulator.dataset import ANCHOR, Dataset
+from socialfetch_emulator.envelopes import RequestIds
+from socialfetch_emulator.faults import Fault, FaultBook
+from socialfetch_emulator.model import FOUND, NOT_FOUND, PRIVATE
+from socialfetch_emulator.paging import LATEST
+from socialfetch_emulator.requests_log import RequestLog, ServedRequest
+from socialfetch_emulator.server import EmulatorServer
+from socialfetch_emulator.world import MAX_PINNED, World, handle_key
 
 HOST = "127.0.0.1"
 

@@ -1,14 +1,12 @@
-"""Emulator fixtures: a started Social Fetch emulator per test, a factory for custom ones, and a
-small `requests` client that talks to it the way a well-behaved API client does."""
+"""A small `requests` client that talks to an emulator the way a well-behaved API client does."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
-import pytest
 import requests
 
-from integration_tests.emulator import Emulator
+from socialfetch_emulator.emulator import Emulator
 
 
 class ApiClient:
@@ -43,33 +41,3 @@ class ApiClient:
 
     def read_all(self, handle: str, sort: Optional[str] = "latest") -> List[Dict[str, Any]]:
         return [v for body in self.pages(handle, sort) for v in body["data"]["videos"]]
-
-
-@pytest.fixture
-def emulator() -> Iterator[Emulator]:
-    """The demo world on an ephemeral loopback port, fresh for each test."""
-    with Emulator(dataset="demo") as emu:
-        yield emu
-
-
-@pytest.fixture
-def make_emulator() -> Iterator[Callable[..., Emulator]]:
-    """Build and start emulators with any Emulator kwargs; all are stopped at teardown."""
-    started: List[Emulator] = []
-
-    def make(**kwargs: Any) -> Emulator:
-        emu = Emulator(**kwargs).start()
-        started.append(emu)
-        return emu
-
-    yield make
-    for emu in started:
-        emu.stop()
-
-
-@pytest.fixture
-def api(emulator: Emulator) -> Iterator[ApiClient]:
-    """A client of the `emulator` fixture, with its default key."""
-    client = ApiClient(emulator)
-    yield client
-    client.session.close()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
-from integration_tests.emulator.dataset import DAY_MS
-from integration_tests.emulator.model import Video
+from socialfetch_emulator.dataset import DAY_MS
+from socialfetch_emulator.model import Video
 
 HALF_LIFE_MS = 3 * DAY_MS  # the age at which a video has half its final counts
 COUNTS = ("views", "likes", "comments", "shares", "saves")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import requests
 
-from integration_tests.conftest import ApiClient
-from integration_tests.emulator import Emulator
+from socialfetch_emulator import Emulator
+from socialfetch_emulator.client import ApiClient
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +95,7 @@ def test_admin_routes_drive_the_world_from_another_process(emulator: Emulator) -
 
 def test_cli_prints_its_url_and_serves_until_terminated() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "integration_tests.emulator", "--port", "0", "--seed", "7", "--credits", "10"],
+        [sys.executable, "-m", "socialfetch_emulator", "--port", "0", "--seed", "7", "--credits", "10"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from integration_tests.conftest import ApiClient
-from integration_tests.emulator import Emulator
+from socialfetch_emulator import Emulator
+from socialfetch_emulator.client import ApiClient
 
 EXPECTED_PAGES = {"empty.profile": 1, "one.video": 1, "full.page": 1, "big.creator": 40, "pinned.creator": 4,
                   "private.person": 1}

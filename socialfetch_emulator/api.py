@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import parse_qs, unquote
 
-from integration_tests.emulator import growth, render
-from integration_tests.emulator.accounts import OK, UNKNOWN, Accounts
-from integration_tests.emulator.cursors import Cursor, CursorCodec, CursorError
-from integration_tests.emulator.envelopes import Reply, RequestIds, error, ok
-from integration_tests.emulator.faults import ERROR_KINDS, SERVES_DATA, Fault, FaultBook
-from integration_tests.emulator.paging import DEFAULT, SORTS, LatestOrder, latest_page, offset_page
-from integration_tests.emulator.world import World, handle_key
+from socialfetch_emulator import growth, render
+from socialfetch_emulator.accounts import OK, UNKNOWN, Accounts
+from socialfetch_emulator.cursors import Cursor, CursorCodec, CursorError
+from socialfetch_emulator.envelopes import Reply, RequestIds, error, ok
+from socialfetch_emulator.faults import ERROR_KINDS, SERVES_DATA, Fault, FaultBook
+from socialfetch_emulator.paging import DEFAULT, SORTS, LatestOrder, latest_page, offset_page
+from socialfetch_emulator.world import World, handle_key
 
 PROFILES = "/v1/tiktok/profiles/"
 METERED = ("videos", "profile")

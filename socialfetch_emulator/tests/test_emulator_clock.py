@@ -15,10 +15,10 @@ from typing import Any, Dict, List
 import pytest
 import requests
 
-from integration_tests.conftest import ApiClient
-from integration_tests.emulator import ANCHOR, Dataset, Emulator
-from integration_tests.emulator.dataset import DAY_MS, HOUR_MS, anchor_ms
-from integration_tests.emulator.world import instant, publish_instants
+from socialfetch_emulator import ANCHOR, Dataset, Emulator
+from socialfetch_emulator.client import ApiClient
+from socialfetch_emulator.dataset import DAY_MS, HOUR_MS, anchor_ms
+from socialfetch_emulator.world import instant, publish_instants
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTS = ("views", "likes", "comments", "shares", "saves")
@@ -202,13 +202,13 @@ def test_admin_clock_route_reads_and_advances(emulator: Emulator) -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "integration_tests.emulator", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "socialfetch_emulator", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=30)
 
 
 def test_cli_starts_days_after_the_anchor_and_advance_moves_a_running_emulator() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "integration_tests.emulator", "--port", "0", "--clock-days", "2", "--dataset", "empty",
+        [sys.executable, "-m", "socialfetch_emulator", "--port", "0", "--clock-days", "2", "--dataset", "empty",
          "--lookup-latency-ms", "300"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )

@@ -9,8 +9,8 @@ import time
 import pytest
 import requests
 
-from integration_tests.conftest import ApiClient
-from integration_tests.emulator import Emulator
+from socialfetch_emulator import Emulator
+from socialfetch_emulator.client import ApiClient
 
 ERRORS = {"400": "bad_request", "401": "unauthorized", "402": "insufficient_credits", "403": "unauthorized",
           "500": "internal_error", "502": "lookup_failed", "503": "temporarily_unavailable"}

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from integration_tests.conftest import ApiClient
-from integration_tests.emulator import ANCHOR, Dataset, Emulator
+from socialfetch_emulator import ANCHOR, Dataset, Emulator
+from socialfetch_emulator.client import ApiClient
 
 
 def instant(text: str) -> datetime:

@@ -1,5 +1,5 @@
 """Every answer of the emulator matches the JSON Schemas written from the vendor's pages
-(integration_tests/contract/), checked over real HTTP for every page of every demo handle."""
+(socialfetch_emulator/tests/contract/), checked over real HTTP for every page of every demo handle."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from integration_tests.conftest import ApiClient
-from integration_tests.emulator import Emulator
+from socialfetch_emulator import Emulator
+from socialfetch_emulator.client import ApiClient
 
 CONTRACT = Path(__file__).parent / "contract"
 SCHEMAS: Dict[str, Dict[str, Any]] = {p.stem: json.loads(p.read_text()) for p in CONTRACT.glob("*.json")}

@@ -8,10 +8,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 from urllib.parse import parse_qs
 
-from integration_tests.emulator.envelopes import JSON, Reply, dumps
+from socialfetch_emulator.envelopes import JSON, Reply, dumps
 
 if TYPE_CHECKING:
-    from integration_tests.emulator.emulator import Emulator
+    from socialfetch_emulator.emulator import Emulator
 
 Action = Callable[["Emulator", Dict[str, Any]], Any]
 

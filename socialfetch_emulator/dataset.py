@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Dict, Optional
 
-from integration_tests.emulator import captions
-from integration_tests.emulator.model import (
+from socialfetch_emulator import captions
+from socialfetch_emulator.model import (
     FOUND,
     PRIVATE,
     STYLE_OFFSET,

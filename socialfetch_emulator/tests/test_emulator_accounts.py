@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import requests
 
-from integration_tests.conftest import ApiClient
-from integration_tests.emulator import Emulator
+from socialfetch_emulator import Emulator
+from socialfetch_emulator.client import ApiClient
 
 
 def test_missing_or_unknown_key_is_401_unauthorized(emulator: Emulator) -> None:

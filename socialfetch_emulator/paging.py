@@ -8,8 +8,8 @@ import bisect
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from integration_tests.emulator.cursors import Cursor
-from integration_tests.emulator.model import Video
+from socialfetch_emulator.cursors import Cursor
+from socialfetch_emulator.model import Video
 
 LATEST = "latest"
 POPULAR = "popular"

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional, Tuple
 
-from integration_tests.emulator.model import NOT_FOUND, PRIVATE, STYLE_OFFSET, STYLE_Z, Creator, Video
+from socialfetch_emulator.model import NOT_FOUND, PRIVATE, STYLE_OFFSET, STYLE_Z, Creator, Video
 
 
 def created_at(video: Video) -> Optional[str]:

@@ -9,10 +9,10 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Optional, Sequence
 
-from integration_tests.emulator import growth, render
-from integration_tests.emulator.dataset import DAY_MS, HOUR_MS, CreatorSpec, Dataset, add_video, anchor_ms, make_creator
-from integration_tests.emulator.model import FOUND, NOT_FOUND, PRIVATE, Creator, Video
-from integration_tests.emulator.paging import DEFAULT, LATEST, POPULAR, LatestOrder
+from socialfetch_emulator import growth, render
+from socialfetch_emulator.dataset import DAY_MS, HOUR_MS, CreatorSpec, Dataset, add_video, anchor_ms, make_creator
+from socialfetch_emulator.model import FOUND, NOT_FOUND, PRIVATE, Creator, Video
+from socialfetch_emulator.paging import DEFAULT, LATEST, POPULAR, LatestOrder
 
 MAX_PINNED = 3
 
