@@ -1,4 +1,4 @@
-"""Freshness against credits (issue 11, part 5): a simulation of daily syncs over many days.
+"""Freshness against credits: a simulation of daily syncs over many days.
 
     python -m bench.freshness [--days 60] [--full-refresh-days 15] [--no-write]
 
@@ -11,7 +11,7 @@ each video matters here). After each sync: the credits it spent, the age of the 
 destination (now - the newest `capturedAt` of each video; the oldest of them), and the share of the
 true total views (the emulator's served counts at the clock) that the destination misses.
 
-Prints the table and the issue's targets, writes bench/freshness.png (matplotlib, if installed) and
+Prints the table and the freshness targets, writes bench/freshness.png (matplotlib, if installed) and
 the freshness section of bench/results.md.
 """
 
@@ -391,7 +391,7 @@ def report(runs: Dict[str, Run], n_days: int, full_days: int, start: datetime, s
            chart_note: Optional[str], fixed_clock: bool = False) -> str:
     pages = handle_pages()
     lines = [
-        "## Freshness against credits (issue 11), `python -m bench.freshness`",
+        "## Freshness against credits, `python -m bench.freshness`",
         "",
         f"A simulated {n_days} days from {start:%Y-%m-%d}, one sync a day: the in-process emulator's clock moves a day before each sync and the "
         "connector's clock starts each sync at the same instant. "
@@ -410,7 +410,7 @@ def report(runs: Dict[str, Run], n_days: int, full_days: int, start: datetime, s
                   "grow with the trickle, so the D = 30 ratio below is against a slightly smaller figure than a "
                   f"{n_days}-day mean).", ""]
     lines += table(runs)
-    lines += ["", "Targets (issue 11):", "", "| target | measured | met |", "|---|---|---|"]
+    lines += ["", "Targets:", "", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {c.target} | {c.measured} | {'yes' if c.met else '**no**'} |" for c in checks(runs)]
     lines += ["", chart_note or f"![credits per sync and views missed, per day]({CHART.name})", "",
               f"Run in {elapsed:.0f} s; {started_load} at the start (the machine is shared; the credits and shares do not "

@@ -1,4 +1,5 @@
-"""Issue 12's targets, each a ratio measured side by side in one run.
+"""The scale targets (`userId`, 10,000 handles, CPU per record, start-up), each a ratio measured
+side by side in one run.
 
     python -m bench.scale [--runs 3] [--only userid,scale,cpu,startup] [--no-write]
 
@@ -232,7 +233,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     args = parser.parse_args(argv)
     selected = args.only.split(",")
     work = Workdir()
-    out = ["## Issue 12: userId, 10,000 handles, CPU per record, start-up (`python -m bench.scale`)", "",
+    out = ["## userId, 10,000 handles, CPU per record, start-up (`python -m bench.scale`)", "",
            f"Medians of {args.runs} runs, the variants of each scenario run in turn; {load_note()} at the start "
            "(the machine is shared: wall times move with the load, ratios measured side by side less so).", ""]
     for name in selected:

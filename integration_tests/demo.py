@@ -206,7 +206,7 @@ def main() -> int:
         return 1
     print(f"Explore the data: {sys.executable} -c \"import duckdb; db = duckdb.connect('{DATABASE}', read_only=True); "
           f"print(db.sql('select handle, count(*), max(createdat) from videos group by 1'))\"")
-    print("Growth per video and per handle, in DuckDB, Postgres, Snowflake and BigQuery: README, Fresh stats and history")
+    print("Growth per video and per handle, in DuckDB, Postgres, Snowflake and BigQuery: docs/fresh-stats.md")
     return 0
 
 

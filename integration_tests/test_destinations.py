@@ -43,13 +43,17 @@ def airbyte_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             os.environ[key] = value
 
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 
 
 def readme_sql(database: str) -> Dict[str, str]:
-    """The README's tested SQL blocks for `database` (marked `<!-- sql: DATABASE NAME -->`), by NAME."""
-    text = README.read_text(encoding="utf-8")
-    found = re.findall(r"<!-- sql: (\w+) ([\w-]+) -->\n```sql\n(.*?)\n```", text, flags=re.S)
+    """The tested SQL blocks for `database` (marked `<!-- sql: DATABASE NAME -->`), by NAME, from
+    the README and the pages under docs/, wherever they stand; a name printed twice is an error."""
+    found = [block for path in DOCUMENTS for block in re.findall(
+        r"<!-- sql: (\w+) ([\w-]+) -->\n```sql\n(.*?)\n```", path.read_text(encoding="utf-8"), flags=re.S)]
+    names = [name for db, name, _ in found if db == database]
+    assert len(names) == len(set(names)), f"SQL blocks printed twice for {database}: {names}"
     return {name: sql for db, name, sql in found if db == database}
 
 

@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-credits-per-sync", type=int)
     parser.add_argument("--concurrency", type=int)
     parser.add_argument("--stats-refresh-days", type=int, metavar="D",
-                        help="read every video's stats again at least once every D days (see the README: Fresh stats and history)")
+                        help="read every video's stats again at least once every D days (see docs/fresh-stats.md)")
     parser.add_argument("--stats-refresh-max-age-days", type=int, metavar="DAYS",
                         help="a stats refresh reads videos created within this many days only")
     parser.add_argument("--base-url", help="API origin (e.g. the local emulator http://127.0.0.1:8080)")

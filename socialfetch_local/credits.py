@@ -1,6 +1,6 @@
 """Credits: the total from the free `GET /v1/balance` before and after a sync, and per handle from
 the connector's result line: its last LOG line, `Sync result: {json}` (source_socialfetch_tiktok/
-summary.py, documented in the README as a stable interface)."""
+summary.py, documented as a stable interface in docs/integrations/sources/socialfetch-tiktok.md)."""
 
 from __future__ import annotations
 

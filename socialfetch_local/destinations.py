@@ -85,7 +85,7 @@ def parse_destination(text: str) -> Destination:
         return _postgres(value, parts, query)
     raise DestinationError(
         f"--destination: unsupported scheme {parts.scheme!r}; use a DuckDB path, duckdb:///PATH or "
-        "postgres://user:pass@host:port/db (Snowflake and BigQuery: see the README, in Python)"
+        "postgres://user:pass@host:port/db (Snowflake and BigQuery: see docs/local-sync.md, in Python)"
     )
 
 

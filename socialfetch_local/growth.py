@@ -1,7 +1,7 @@
 """Growth read back from `video_stats` (one row per video per sync that read it): views gained per
 video and per handle with SQL, and a chart of the top videos' views over the syncs.
 
-The two queries are the README's DuckDB ones ("Fresh stats and history"); a test holds them equal.
+The two queries are the DuckDB ones of docs/fresh-stats.md; a test holds them equal.
 They compare each video's newest snapshot with the one before it, so they need no sync ids.
 """
 

@@ -3,7 +3,7 @@
 It reads only the state PyAirbyte saved in the destination and the free `GET /v1/balance`, and
 asks the connector's own code what it will do with that state (`VideosStateStore`,
 `RefreshSchedule.plan`, and `log_refresh_plan` for the connector's start-of-sync line), so the
-plan and the sync cannot disagree about the rules. Steady monthly cost (the README's formula):
+plan and the sync cannot disagree about the rules. Steady monthly cost (docs/fresh-stats.md):
 
     S = 30 days / cadence                      syncs a month
     P = ceil(D / cadence) x cadence            a handle's refresh period (refreshed at the first
@@ -107,7 +107,7 @@ class SyncPlan:
 def monthly_cost(
     pages: Mapping[str, Optional[int]], every: timedelta, refresh_days: Optional[int], with_profiles: bool = False,
 ) -> MonthlyCost:
-    """The steady cost a month of syncing every `every` with the given page counts (README formula)."""
+    """The steady cost a month of syncing every `every` with the given page counts (docs/fresh-stats.md)."""
     syncs = MONTH / every
     known = [p for p in pages.values() if p is not None]
     period: Optional[timedelta] = None
