@@ -23,12 +23,13 @@ from source_socialfetch_tiktok.timeutil import format_instant
 PAGE = 10
 
 
-def sync(emu: Emulator, cfg: Mapping[str, Any], blob: Dict[str, Any]) -> EntrypointOutput:
+def sync(emu: Emulator, cfg: Mapping[str, Any], blob: Dict[str, Any], fails: bool = False) -> EntrypointOutput:
     """One incremental sync at the emulator's clock, from the videos state `blob`."""
     now = emu.now
+    outcome = ExpectedOutcome.EXPECT_EXCEPTION if fails else ExpectedOutcome.EXPECT_SUCCESS
     output = entrypoint_wrapper.read(
         SourceSocialfetchTiktok(clock=lambda: now), cfg, catalog("incremental"),
-        StateBuilder().with_stream_state("videos", blob).build(), expected_outcome=ExpectedOutcome.EXPECT_SUCCESS,
+        StateBuilder().with_stream_state("videos", blob).build(), expected_outcome=outcome,
     )
     validate_records(output)
     return output
@@ -124,3 +125,19 @@ def test_given_a_budget_reached_in_the_refresh_phase_then_its_warning_names_the_
     assert "budget was reached" in text
     assert "The stats refresh of 5 handles waits for the next sync: h1, h2, h3, h4, h5" in text
     assert "0 handles wait" not in text
+
+
+def test_given_credits_that_run_out_in_the_refresh_phase_then_the_error_names_the_refreshes_that_wait(
+    six_due: Emulator,
+) -> None:
+    emu, now = six_due, six_due.now
+    handles = [f"h{n}" for n in range(6)]
+    due = {h: now - timedelta(hours=6 - n) for n, h in enumerate(handles)}
+    emu.inject("402", skip=6, times=None)  # the six first pages are served, then no credit is left
+    cfg = config(emu.base_url, handles, stats_refresh_days=7, lookback_window_days=0, concurrency=1)
+
+    output = sync(emu, cfg, due_state(emu, due), fails=True)
+
+    (error,) = output.errors
+    assert "The stats refresh of 6 handles waits for the next sync: h0, h1, h2, h3, h4, h5" in error.trace.error.message
+    assert "0 handles wait" not in error.trace.error.message

@@ -100,7 +100,7 @@ class SyncSummary:
 
     def _waiting_for_budget(self) -> str:
         """Who waits for the next sync: handles not (fully) read, and stats refreshes cut short or
-        not reached (which can be all that waits when the budget ran out in the refresh phase)."""
+        not reached (which can be all that waits when the credits ran out in the refresh phase)."""
         run = self._run
         waiting = run.handles_with("videos", Outcome.WAITING) or run.handles_with("profiles", Outcome.WAITING)
         refreshes = [r.handle for r in run.reads("videos", REFRESH) if r.outcome is Outcome.WAITING]
@@ -109,7 +109,7 @@ class SyncSummary:
             parts.append(f"{len(waiting)} handles wait for the next sync, which reads them first: {_names(waiting)}")
         if refreshes:
             parts.append(f"The stats refresh of {len(refreshes)} handles waits for the next sync: {_names(refreshes)}")
-        return ". ".join(parts) if parts else "Nothing waits for the next sync."
+        return ". ".join(parts) if parts else "Nothing waits for the next sync"
 
     def result(self, notes: Dict[str, str], warnings: List[str]) -> Dict[str, Any]:
         """The sync's outcome as data: what the result line carries."""
@@ -168,10 +168,9 @@ class SyncSummary:
             return ConfigError(BAD_KEY.error_message or "")
         failed = [r for stream in ("videos", "profiles") for r in run.reads(stream) if r.outcome is Outcome.FAILED]
         if run.stop_kind is Kind.OUT_OF_CREDITS:
-            waiting = run.handles_with("videos", Outcome.WAITING)
             message = (
-                f"{OUT_OF_CREDITS.error_message} The progress of every completed handle was saved; "
-                f"{len(waiting)} handles wait for the next sync: {_names(waiting)}."
+                f"{OUT_OF_CREDITS.error_message} The progress of every completed handle was saved. "
+                f"{self._waiting_for_budget()}."
             )
             if failed:
                 message += " Also failed: " + self._failures(failed)
