@@ -136,7 +136,8 @@ def test_given_a_history_longer_than_the_budget_then_each_sync_goes_on_where_the
 def test_given_a_saved_position_the_api_refuses_then_the_handle_is_read_from_the_top(emulator, fault):
     if fault:
         emulator.inject(fault, handle="nasa.fan", times=1)
-    state = videos_state({}, resume_positions={"nasa.fan": {"cursor": "bm90IGEgY3Vyc29y", "newest": None}})
+    position = {"cursor": "bm90IGEgY3Vyc29y", "newest": "2020-01-01T00:00:00Z"}
+    state = videos_state({}, resume_positions={"nasa.fan": position})
     output = read(config(emulator.base_url, ["nasa.fan"]), catalog("incremental"), state=state)
     assert any("refused the saved position" in m.log.message for m in output.logs)
     assert keys(records(output)) == truth(emulator, ["nasa.fan"])

@@ -110,16 +110,16 @@ def _parse(raw: Mapping[str, Any]) -> SocialFetchConfig:
         handles=handles,
         start_date=start_date,
         sort_by=raw.get("sort_by") or "latest",
-        lookback_window_days=_int(raw, "lookback_window_days", 7),
-        max_videos_per_handle=raw.get("max_videos_per_handle"),
+        lookback_window_days=_whole(raw, "lookback_window_days", 7),
+        max_videos_per_handle=_optional_whole(raw, "max_videos_per_handle"),
         region=region.upper() if region else None,
         trim=bool(raw.get("trim", False)),
-        concurrency=_int(raw, "concurrency", 4),
-        max_credits_per_sync=raw.get("max_credits_per_sync"),
+        concurrency=_whole(raw, "concurrency", 4),
+        max_credits_per_sync=_optional_whole(raw, "max_credits_per_sync"),
         base_url=validate_base_url(raw.get("base_url") or DEFAULT_BASE_URL, api_key),
-        request_timeout_seconds=_int(raw, "request_timeout_seconds", 60),
-        stats_refresh_days=raw.get("stats_refresh_days"),
-        stats_refresh_max_age_days=raw.get("stats_refresh_max_age_days"),
+        request_timeout_seconds=_whole(raw, "request_timeout_seconds", 60),
+        stats_refresh_days=_optional_whole(raw, "stats_refresh_days"),
+        stats_refresh_max_age_days=_optional_whole(raw, "stats_refresh_max_age_days"),
     )
 
 
@@ -172,9 +172,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _int(raw: Mapping[str, Any], key: str, default: int) -> int:
+def _whole(raw: Mapping[str, Any], key: str, default: int) -> int:
+    value = _optional_whole(raw, key)
+    return default if value is None else value
+
+
+def _optional_whole(raw: Mapping[str, Any], key: str) -> Optional[int]:
+    """An integer property as an int. The spec has already bounded it, and JSON Schema counts
+    `4.0` as an integer: it is used as 4, never as a float."""
     value = raw.get(key)
-    return default if value is None else int(value)
+    return None if value is None else int(value)
 
 
 def _validate_against_spec(raw: Mapping[str, Any]) -> None:

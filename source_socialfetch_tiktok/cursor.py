@@ -61,12 +61,16 @@ class PerHandleCursor(Cursor):
         self._state_manager = state_manager
         self._message_repository = message_repository
         self._interval = checkpoint_interval() if checkpoint_interval_seconds is None else checkpoint_interval_seconds
-        self._last_emit = time.monotonic()
         self._emitted = 0
+        # The parts this sync may close: every handle's read, and the refreshes due at its start.
+        # A checkpoint waits for an eighteenth of them, whichever kind closed.
+        parts = len(store.handles) + store.refresh.due_count()
+        self._closes_per_checkpoint = max(1, math.ceil(parts / CHECKPOINTS_PER_SYNC))
+        # One lock for the cadence's counters and for building and queueing a STATE: two parts
+        # closing together cannot queue their snapshots in the reverse order (the older one last).
+        self._lock = threading.Lock()
+        self._last_emit = time.monotonic()
         self._closed_since_emit = 0
-        self._closes_per_checkpoint = max(1, math.ceil(len(store.handles) / CHECKPOINTS_PER_SYNC))
-        self._count_lock = threading.Lock()
-        self._emit_lock = threading.Lock()
         self._last_snapshot: Optional[MutableMapping[str, Any]] = None
 
     @property
@@ -97,11 +101,7 @@ class PerHandleCursor(Cursor):
         read = self._run.read_of(self._stream_name, handle)
         outcome = read.outcome if read else None
         if outcome is Outcome.COMPLETED and read is not None:
-            self._store.commit(handle)
-            if read.refresh_done:
-                self._store.refresh.complete(handle, read.pages)
-            elif read.deep:
-                self._store.refresh.note_deep_read(handle, read.pages)
+            self._store.complete_read(handle, read.pages, read.refresh_done, read.deep)
             self._maybe_emit()
         elif outcome is Outcome.WAITING and read is not None and read.resume_cursor:
             self._store.suspend(handle, read.resume_cursor)
@@ -117,10 +117,10 @@ class PerHandleCursor(Cursor):
             return
         pages = read.pages_before + read.pages
         if read.outcome is Outcome.COMPLETED:
-            self._store.refresh.complete(handle, pages)
+            self._store.complete_refresh(handle, pages)
             self._maybe_emit()
         elif read.outcome is Outcome.WAITING and read.resume_cursor:
-            self._store.refresh.suspend(handle, read.resume_cursor, pages)
+            self._store.suspend_refresh(handle, read.resume_cursor, pages)
 
     def ensure_at_least_one_state_emitted(self) -> None:
         """Called once the stream is done: the final, complete state, in which every handle without
@@ -129,17 +129,16 @@ class PerHandleCursor(Cursor):
         self._emit()
 
     def _maybe_emit(self) -> None:
-        """A checkpoint once the interval has passed and enough handles completed since the last."""
-        with self._count_lock:
+        """A checkpoint once the interval has passed and enough parts completed since the last."""
+        with self._lock:
             self._closed_since_emit += 1
             elapsed = time.monotonic() - self._last_emit
-            due = elapsed >= self._interval and (
-                self._closed_since_emit >= self._closes_per_checkpoint or elapsed >= MAX_CHECKPOINT_SECONDS
-            )
-            if due:
-                self._closed_since_emit = 0
-        if due:
-            self._emit()
+            if elapsed < self._interval or (
+                self._closed_since_emit < self._closes_per_checkpoint and elapsed < MAX_CHECKPOINT_SECONDS
+            ):
+                return
+            self._closed_since_emit = 0
+            self._emit_locked()
 
     def should_be_synced(self, record: Record) -> bool:
         # Never called outside the declarative framework: the stream filters by boundary itself.
@@ -149,11 +148,12 @@ class PerHandleCursor(Cursor):
         return self._store.snapshot_of(self._run, self._stream_name)
 
     def _emit(self) -> None:
-        # One lock around building and queueing: two handles closing together cannot queue their
-        # snapshots in the reverse order, which would leave the older one last.
-        with self._emit_lock:
-            self._message_repository.emit_message(self._state_message())
-            self._last_emit = time.monotonic()
+        with self._lock:
+            self._emit_locked()
+
+    def _emit_locked(self) -> None:
+        self._message_repository.emit_message(self._state_message())
+        self._last_emit = time.monotonic()
 
     def _state_message(self) -> AirbyteMessage:
         snapshot = self._snapshot()
@@ -165,7 +165,7 @@ class PerHandleCursor(Cursor):
     def state_if_changed(self) -> Optional[AirbyteMessage]:
         """After the whole read: the state again if it changed since the stream's final one (user
         ids the profiles stream learnt after the last videos page), for the next sync to use."""
-        with self._emit_lock:
+        with self._lock:
             if self._last_snapshot is None or self._snapshot() == self._last_snapshot:
                 return None
             return self._state_message()

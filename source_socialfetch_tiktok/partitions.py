@@ -16,6 +16,7 @@ partition starts, every partition it waits for has already started: waiting cann
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import threading
 from typing import Any, Iterable, Iterator, List, Mapping, Optional
@@ -76,21 +77,29 @@ class Slots:
     """At most `n` handles read at once, granted in the order asked: a freed slot goes to the
     longest waiter, never to a thread that asks later (a plain semaphore lets the releasing worker
     take it straight back for its next handle). So handles are read in the order generated, which
-    the credit budget's rotation (`waiting_for_budget` first) relies on."""
+    the credit budget's rotation (`waiting_for_budget` first) relies on.
+
+    Partitions that all start asking at one instant (the refreshes, woken together when the
+    incremental phase ends) would ask in whatever order the threads wake: they take a `ticket`
+    when generated and ask in ticket order (`taken(ticket)`)."""
 
     def __init__(self, n: int):
         self._free = max(n, 1)
         self._waiters: collections.deque[threading.Event] = collections.deque()
         self._lock = threading.Lock()
+        self._turn_changed = threading.Condition(self._lock)
+        self._tickets = 0
+        self._turn = 0
+        self._cancelled = False
+
+    def ticket(self) -> int:
+        """A place in the order in which `taken` grants turns to ask."""
+        with self._lock:
+            self._tickets += 1
+            return self._tickets - 1
 
     def __enter__(self) -> Slots:
-        with self._lock:
-            if self._free and not self._waiters:
-                self._free -= 1
-                return self
-            turn = threading.Event()
-            self._waiters.append(turn)
-        turn.wait()  # the releasing thread hands its slot over
+        self._wait(self._ask(None))
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -99,6 +108,40 @@ class Slots:
                 self._waiters.popleft().set()
             else:
                 self._free += 1
+
+    @contextlib.contextmanager
+    def taken(self, ticket: Optional[int]) -> Iterator[Slots]:
+        """A slot, asked for once every earlier ticket has asked (None: at once)."""
+        self._wait(self._ask(ticket))
+        try:
+            yield self
+        finally:
+            self.__exit__()
+
+    def cancel(self) -> None:
+        """Stop keeping turns: the read ended before every ticket asked."""
+        with self._lock:
+            self._cancelled = True
+            self._turn_changed.notify_all()
+
+    def _ask(self, ticket: Optional[int]) -> Optional[threading.Event]:
+        """Take a free slot (None), or join the waiters (the event the releasing thread sets)."""
+        with self._lock:
+            if ticket is not None:
+                self._turn_changed.wait_for(lambda: self._cancelled or self._turn == ticket)
+                self._turn = max(self._turn, ticket + 1)
+                self._turn_changed.notify_all()
+            if self._free and not self._waiters:
+                self._free -= 1
+                return None
+            turn = threading.Event()
+            self._waiters.append(turn)
+            return turn
+
+    @staticmethod
+    def _wait(turn: Optional[threading.Event]) -> None:
+        if turn is not None:
+            turn.wait()  # the releasing thread hands its slot over
 
 
 class ReadPhases:
@@ -114,14 +157,17 @@ class ReadPhases:
         """Release every waiter: the read ended (or failed) before its phases did."""
         self.incremental.cancel()
         self.videos.cancel()
+        self.slots.cancel()
 
 
 class HandlePartition(Partition):
     """One handle of one stream (or one handle's stats refresh)."""
 
     def __init__(self, stream: Stream, stream_slice: Mapping[str, Any], phases: ReadPhases,
-                 message_repository: MessageRepository, member_of: List[Phase], queue: RecordBatchingQueue):
+                 message_repository: MessageRepository, member_of: List[Phase], queue: RecordBatchingQueue,
+                 ticket: Optional[int] = None):
         self._stream = stream
+        self._ticket = ticket  # a refresh's place in the order its slot is asked (Slots.taken)
         self._queue = queue
         self._slice = StreamSlice(partition=dict(stream_slice), cursor_slice={})
         self._phases = phases
@@ -132,7 +178,7 @@ class HandlePartition(Partition):
         try:
             if self._slice.get(REFRESH) and not self._phases.incremental.wait():
                 return
-            with self._phases.slots:
+            with self._phases.slots.taken(self._ticket):
                 yield from self._records()
         finally:
             # This partition's last records go into the queue before its cursor closes it and
@@ -177,14 +223,17 @@ class HandlePartitionGenerator(PartitionGenerator):
         member: List[Phase] = []
         try:
             for stream_slice in self._stream.stream_slices(sync_mode=SyncMode.full_refresh):
+                ticket = None
                 if self._phased:
                     refresh = bool(stream_slice.get(REFRESH)) if stream_slice else False
                     if refresh:
                         phases.incremental.generated()  # refresh slices come after every incremental one
+                        ticket = phases.slots.ticket()  # and read in the order generated
                     member = [phases.videos] if refresh else [phases.incremental, phases.videos]
                     for phase in member:
                         phase.opened()
-                yield HandlePartition(self._stream, stream_slice or {}, phases, self._message_repository, member, self._queue)
+                yield HandlePartition(self._stream, stream_slice or {}, phases, self._message_repository, member,
+                                      self._queue, ticket)
         finally:
             if self._phased:
                 phases.incremental.generated()

@@ -14,15 +14,18 @@ Order is kept where it matters:
 - A partition hands its last records over itself (`flush`, at the end of `HandlePartition.read`)
   before its cursor closes it: a STATE that another thread emits after that close, and that
   carries this handle's new cursor, is queued after this handle's records.
-The main thread takes items one by one as from any `Queue`. `maxsize` bounds the queue as before,
-give or take one batch.
+The main thread takes items one by one as from any `Queue`: a batch goes in as one item (one lock,
+one wake-up) and `get` hands its records out in order. Only `Queue`'s public methods are used.
+`maxsize` counts records, as before, give or take one batch.
 """
 
 from __future__ import annotations
 
+import collections
+import math
 import threading
 from queue import Queue
-from typing import List, Optional
+from typing import Any, List, Optional, cast
 
 from airbyte_cdk.sources.streams.concurrent.partitions.types import QueueItem
 from airbyte_cdk.sources.types import Record
@@ -31,13 +34,22 @@ from airbyte_cdk.sources.types import Record
 RECORDS_PER_BATCH = 64
 
 
+class _Batch(List[QueueItem]):
+    """One worker's records, in the order it read them, handed over as one queue item."""
+
+
 class RecordBatchingQueue(Queue[QueueItem]):
     """A `Queue` whose `put` of a record waits in a per-thread batch; see the module docstring."""
 
     def __init__(self, maxsize: int = 0, records_per_batch: int = RECORDS_PER_BATCH):
-        super().__init__(maxsize)
         self._records_per_batch = max(records_per_batch, 1)
+        # A batch is one item of the underlying queue: bound the items so the records stay bounded.
+        super().__init__(math.ceil(maxsize / self._records_per_batch) if maxsize > 0 else 0)
         self._held = threading.local()
+        # The records of the batch being handed out; only the consumer (the main thread) reads them.
+        self._unpacked: collections.deque[QueueItem] = collections.deque()
+        self._count = 0  # items in the underlying queue, a batch counted by its records (for qsize)
+        self._count_lock = threading.Lock()
 
     def put(self, item: QueueItem, block: bool = True, timeout: Optional[float] = None) -> None:
         if type(item) is Record:
@@ -46,29 +58,53 @@ class RecordBatchingQueue(Queue[QueueItem]):
                 held = self._held.records = []
             held.append(item)
             if len(held) >= self._records_per_batch:
-                self._put_all(held)
+                self._hand_over(held)
             return
         self.flush()
-        super().put(item, block, timeout)
+        self._counted(1)
+        try:
+            super().put(item, block, timeout)
+        except BaseException:
+            self._counted(-1)
+            raise
+
+    def get(self, block: bool = True, timeout: Optional[float] = None) -> QueueItem:
+        if self._unpacked:
+            return self._unpacked.popleft()  # no lock: the rest of a batch already taken
+        item: Any = super().get(block, timeout)
+        if type(item) is not _Batch:
+            self._counted(-1)
+            return cast(QueueItem, item)
+        self._counted(-len(item))
+        self._unpacked.extend(item[1:])
+        return cast(QueueItem, item[0])
+
+    def empty(self) -> bool:
+        return not self._unpacked and super().empty()
+
+    def qsize(self) -> int:
+        """Records and other items waiting, a batch counted by its records (approximate, as `Queue`'s)."""
+        with self._count_lock:
+            return self._count + len(self._unpacked)
 
     def flush(self) -> None:
         """Put in the records the calling thread holds back."""
         held: Optional[List[QueueItem]] = getattr(self._held, "records", None)
         if held:
-            self._put_all(held)
+            self._hand_over(held)
 
     def held_records(self) -> int:
         """How many records the calling thread holds back (for tests)."""
         return len(getattr(self._held, "records", None) or [])
 
-    def _put_all(self, held: List[QueueItem]) -> None:
+    def _hand_over(self, held: List[QueueItem]) -> None:
         # Only worker threads hold records, and they may wait for room (the main thread, which
         # must never wait on its own queue, puts no records).
-        with self.not_full:
-            while 0 < self.maxsize <= self._qsize():
-                self.not_full.wait()
-            for record in held:
-                self._put(record)
-            self.unfinished_tasks += len(held)
-            self.not_empty.notify()
+        batch = _Batch(held)
         held.clear()
+        self._counted(len(batch))
+        super().put(cast(QueueItem, batch))
+
+    def _counted(self, change: int) -> None:
+        with self._count_lock:
+            self._count += change

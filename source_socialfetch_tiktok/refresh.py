@@ -141,6 +141,26 @@ class RefreshSchedule:
         """Due at the start of this sync (a refresh that completed since is still counted)."""
         return handle in self._due_at_start
 
+    def due_count(self) -> int:
+        """How many handles were due at the start of this sync."""
+        return len(self._due_at_start)
+
+    def refresh_order(self, handles: Iterable[str]) -> List[str]:
+        """The handles of `handles` due in this sync, in the order their refreshes are read (so,
+        under a budget, the order in which they get it): those cut short in an earlier sync first
+        (by the sync they began in), then by due instant, then by handle."""
+        with self._lock:
+            if self._every is None:
+                return []
+            due = [h for h in dict.fromkeys(handles) if self._due_now(h)]
+            return sorted(due, key=self._refresh_rank)
+
+    def _refresh_rank(self, handle: str) -> tuple[int, datetime, str]:
+        position = self._positions.get(handle)
+        if position is not None:
+            return 0, position.started, handle
+        return 1, self._due[handle], handle
+
     def position(self, handle: str) -> Optional[RefreshPosition]:
         with self._lock:
             return self._positions.get(handle)

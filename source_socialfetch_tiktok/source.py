@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from datetime import datetime
 from typing import Any, Callable, Iterator, List, Mapping, MutableMapping, Optional, TypeVar
@@ -257,6 +258,12 @@ def _json_file(what: str, path: str) -> Any:
     except json.JSONDecodeError as error:
         raise ConfigError(
             f"The {what} file {path} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})."
+        ) from None
+    except ValueError:
+        # Not a syntax error: an integer longer than Python converts (sys.get_int_max_str_digits()).
+        raise ConfigError(
+            f"The {what} file {path} cannot be used: it holds a number of over {sys.get_int_max_str_digits():,} "
+            "digits, which no property takes."
         ) from None
 
 

@@ -249,9 +249,8 @@ class Videos(SocialFetchStream):
             yield {"handle": handle}
         schedule = self._store.refresh
         if self._incremental and schedule.enabled:
-            for handle in order:
-                if schedule.is_due(handle):
-                    yield {"handle": handle, REFRESH: True}
+            for handle in schedule.refresh_order(order):
+                yield {"handle": handle, REFRESH: True}
 
     def path(self, *, stream_slice: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> str:
         return f"tiktok/profiles/{self.handle_path((stream_slice or {})['handle'])}/videos"

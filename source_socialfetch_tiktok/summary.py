@@ -90,16 +90,26 @@ class SyncSummary:
         notes = {r.handle: self._why_empty(r) for r in run.reads("videos") if self._empty(r)}
         for handle, note in notes.items():
             logger.warning(f"videos {handle}: the API returned no videos at all; {note}")
-        waiting = run.handles_with("videos", Outcome.WAITING) or run.handles_with("profiles", Outcome.WAITING)
         warnings = []
         if budget.exhausted and run.stop_kind is None:
-            warnings.append(
-                f"The credit budget was reached: {budget.spent} credits used of {budget.limit}. "
-                f"{len(waiting)} handles wait for the next sync, which reads them first: {_names(waiting)}"
-            )
+            warnings.append(f"The credit budget was reached: {budget.spent} credits used of {budget.limit}. "
+                            + self._waiting_for_budget())
         for warning in warnings:
             logger.warning(warning)
         logger.info(RESULT_PREFIX + orjson.dumps(self.result(notes, warnings)).decode())
+
+    def _waiting_for_budget(self) -> str:
+        """Who waits for the next sync: handles not (fully) read, and stats refreshes cut short or
+        not reached (which can be all that waits when the credits ran out in the refresh phase)."""
+        run = self._run
+        waiting = run.handles_with("videos", Outcome.WAITING) or run.handles_with("profiles", Outcome.WAITING)
+        refreshes = [r.handle for r in run.reads("videos", REFRESH) if r.outcome is Outcome.WAITING]
+        parts = []
+        if waiting:
+            parts.append(f"{len(waiting)} handles wait for the next sync, which reads them first: {_names(waiting)}")
+        if refreshes:
+            parts.append(f"The stats refresh of {len(refreshes)} handles waits for the next sync: {_names(refreshes)}")
+        return ". ".join(parts) if parts else "Nothing waits for the next sync"
 
     def result(self, notes: Dict[str, str], warnings: List[str]) -> Dict[str, Any]:
         """The sync's outcome as data: what the result line carries."""
@@ -158,10 +168,9 @@ class SyncSummary:
             return ConfigError(BAD_KEY.error_message or "")
         failed = [r for stream in ("videos", "profiles") for r in run.reads(stream) if r.outcome is Outcome.FAILED]
         if run.stop_kind is Kind.OUT_OF_CREDITS:
-            waiting = run.handles_with("videos", Outcome.WAITING)
             message = (
-                f"{OUT_OF_CREDITS.error_message} The progress of every completed handle was saved; "
-                f"{len(waiting)} handles wait for the next sync: {_names(waiting)}."
+                f"{OUT_OF_CREDITS.error_message} The progress of every completed handle was saved. "
+                f"{self._waiting_for_budget()}."
             )
             if failed:
                 message += " Also failed: " + self._failures(failed)

@@ -8,7 +8,7 @@ from typing import Any, Dict, Sequence
 
 import pytest
 
-from source_socialfetch_tiktok import state as state_module
+from source_socialfetch_tiktok import saved_state as state_module
 from source_socialfetch_tiktok.config import ConfigError
 from source_socialfetch_tiktok.state import HandleCursor, VideosStateStore, parse_videos_state
 
@@ -70,14 +70,13 @@ def test_given_a_waiting_for_budget_that_is_not_a_list_when_parsed_then_it_is_ig
     assert texts(cursors) == {"nasa": "2026-11-20T08:15:00Z"}
 
 
-def test_given_a_flat_handle_to_cursor_mapping_when_parsed_then_it_is_not_taken_for_cursors() -> None:
-    """The connector never wrote `{handle: {createdAt}}`: such a state is malformed, its handles
-    are read again from start_date (never skipped on the strength of a shape nobody wrote)."""
+def test_given_a_0_1_0_flat_handle_to_cursor_mapping_when_parsed_then_it_is_converted() -> None:
+    """0.1.0 read `{handle: {createdAt}}` (or `{handle: createdAt}`): such a state keeps working."""
     raw = {"NASA": {"createdAt": "2026-11-20T08:15:00Z"}, "amy": "2026-11-18T00:00:00Z", "waiting_for_budget": ["amy"]}
 
     cursors, waiting = parse_videos_state(raw, LOGGER)
 
-    assert cursors == {}
+    assert texts(cursors) == {"nasa": "2026-11-20T08:15:00Z", "amy": "2026-11-18T00:00:00Z"}
     assert waiting == ["amy"]
 
 
