@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
@@ -69,3 +71,22 @@ def api(emulator: Emulator) -> Iterator[ApiClient]:
     client = ApiClient(emulator)
     yield client
     client.session.close()
+
+
+@pytest.fixture
+def pyairbyte(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ModuleType]:
+    """PyAirbyte, offline and without telemetry, its logs and temp files under tmp_path: the
+    project's one PyAirbyte environment. Every variable is set through monkeypatch, so
+    `socialfetch_local`'s own setdefaults change nothing and all is put back after the test (the
+    `airbyte*` loggers PyAirbyte takes over are restored above)."""
+    root = tmp_path / "airbyte"
+    for name, value in {"AIRBYTE_OFFLINE_MODE": "1", "DO_NOT_TRACK": "1", "AIRBYTE_PROJECT_DIR": str(root),
+                        "AIRBYTE_LOGGING_ROOT": str(root / "logs"), "AIRBYTE_TEMP_DIR": str(root / "tmp")}.items():
+        monkeypatch.setenv(name, value)
+    (root / "tmp").mkdir(parents=True)
+    from socialfetch_local.environment import import_airbyte
+
+    airbyte = import_airbyte()
+    # PyAirbyte reads the offline switch once, when it is first imported: maybe by an earlier test.
+    monkeypatch.setattr(airbyte.constants, "AIRBYTE_OFFLINE_MODE", True)
+    yield airbyte

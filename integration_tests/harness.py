@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import collections
 import functools
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import jsonschema
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.models import (
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteCatalogSerializer,
+    SyncMode,
+)
 from airbyte_cdk.test import entrypoint_wrapper
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
@@ -24,7 +29,11 @@ def config(base_url: str, handles: List[str], **extra: Any) -> Dict[str, Any]:
     return {"api_key": API_KEY, "handles": handles, "base_url": base_url, **extra}
 
 
-def catalog(videos: Optional[str] = "full_refresh", profiles: bool = False, stats: bool = False) -> ConfiguredAirbyteCatalog:
+def catalog(videos: Optional[str] = "full_refresh", profiles: bool = False, stats: bool = False,
+            names: Sequence[str] = ()) -> ConfiguredAirbyteCatalog:
+    """The project's one catalog builder: `videos` in that sync mode (None: not selected), the
+    other streams in full refresh, and streams of any other `names` (the connector has none of
+    them) in incremental. `catalog_json` gives it as a catalog file holds it."""
     builder = CatalogBuilder()
     if videos:
         builder = builder.with_stream("videos", SyncMode(videos))
@@ -32,11 +41,19 @@ def catalog(videos: Optional[str] = "full_refresh", profiles: bool = False, stat
         builder = builder.with_stream("video_stats", SyncMode.full_refresh)
     if profiles:
         builder = builder.with_stream("profiles", SyncMode.full_refresh)
+    for name in names:
+        builder = builder.with_stream(name, SyncMode.incremental)
     built = builder.build()
     for configured in built.streams:
         if configured.sync_mode == SyncMode.incremental:
             configured.cursor_field = ["createdAt"]
     return built
+
+
+def catalog_json(videos: Optional[str] = "incremental", profiles: bool = False, stats: bool = False,
+                 names: Sequence[str] = ()) -> Dict[str, Any]:
+    """`catalog(...)` as JSON, for a catalog file (videos incremental unless told)."""
+    return ConfiguredAirbyteCatalogSerializer.dump(catalog(videos, profiles, stats, names))
 
 
 def videos_state(states: Mapping[str, str], **extra: Any) -> List[AirbyteStateMessage]:

@@ -3,7 +3,6 @@ what is wrong: configs (nasty cases and hypothesis properties), saved states, an
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any, Dict
@@ -13,10 +12,10 @@ from airbyte_cdk.models import FailureType, Status
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from integration_tests.faultkit.killer import run_connector
 from integration_tests.faultkit.shapes import Shapes
 from integration_tests.harness import (
     catalog,
+    catalog_json,
     config,
     cursors,
     keys,
@@ -25,6 +24,7 @@ from integration_tests.harness import (
     truth,
     videos_state,
 )
+from integration_tests.launcher import launch
 from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 from source_socialfetch_tiktok.timeutil import parse_instant, utc_now
@@ -286,18 +286,13 @@ def test_given_state_entries_without_partition_or_with_a_non_date_cursor_then_sk
 
 
 def test_given_a_malformed_state_file_then_the_console_script_fails_clearly_without_traceback(emu, tmp_path):
-    (tmp_path / "config.json").write_text(json.dumps(config(emu.base_url, ["one.video"])))
-    from integration_tests.test_resume import CATALOG
-
-    (tmp_path / "catalog.json").write_text(json.dumps(CATALOG))
-    (tmp_path / "state.json").write_text('[{"type": "STREAM", "stream": ')
-    run = run_connector(["read", "--config", str(tmp_path / "config.json"), "--catalog",
-                         str(tmp_path / "catalog.json"), "--state", str(tmp_path / "state.json")])
+    run = launch(tmp_path, "read", config(emu.base_url, ["one.video"]), catalog_json(),
+                 raw={"state": '[{"type": "STREAM", "stream": '})
     assert run.returncode != 0
     assert not run.records()
-    error = run.traces()[-1]["error"]
+    error = run.errors()[-1]
     assert "state" in error["message"].lower(), error["message"]
-    assert "Traceback" not in "\n".join(run.logs()) + run.stderr
+    assert "Traceback" not in run.shown()
 
 
 # --- bad responses ----------------------------------------------------------------------------

@@ -30,12 +30,6 @@ def test_check_with_a_bad_key_fails_with_a_message_without_the_key(emulator, key
     assert "api_key" in status.message and key not in status.message
 
 
-def test_check_names_a_bad_handle_before_any_request(emulator):
-    status = _check(config(emulator.base_url, ["nasa.fan", "a/b"]))
-    assert status.status == Status.FAILED and "'a/b'" in status.message
-    assert emulator.requests == []
-
-
 def test_discover_declares_both_streams_with_keys_cursor_and_modes(emulator):
     output = entrypoint_wrapper.discover(SourceSocialfetchTiktok(), config(emulator.base_url, ["nasa.fan"]))
     streams = {s.name: s for s in output.catalog.catalog.streams}

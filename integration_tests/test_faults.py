@@ -12,7 +12,6 @@ import time
 import pytest
 from airbyte_cdk.models import FailureType
 
-from integration_tests.faultkit.servers import TlsRecorder
 from integration_tests.faultkit.shapes import Shapes
 from integration_tests.faultkit.worlds import SMALL, newest_cursors, parsed, populate
 from integration_tests.harness import catalog, config, cursors, keys, read, records, truth
@@ -183,17 +182,6 @@ def test_given_a_stalled_server_then_the_read_times_out_within_the_configured_se
     assert 1.0 <= calls[1].started - calls[0].started < 5.0
     assert elapsed < 6.0, f"a 10 s stall must cost ~1 s of time-out plus backoff, not {elapsed:.1f}s"
     assert keys(records(output)) == truth(world, ["alpha.one"])
-
-
-def test_given_a_server_with_an_untrusted_certificate_then_the_read_never_sends_the_key_and_names_it(
-        tmp_path, monkeypatch):
-    monkeypatch.setattr(RetryAfterBackoffStrategy, "backoff_time", lambda self, response_or_exception, attempt_count: 0.01)
-    with TlsRecorder(tmp_path) as server:
-        output = read(config(server.base_url, ["alpha.one"]), catalog("incremental"), expect_failure=True)
-        assert server.seen == [], "no request completed over an unverified connection"
-    final = _errors(output)[-1]
-    assert "alpha.one" in final.message and "gave up after retries" in final.message
-    assert not records(output)
 
 
 def test_given_429_until_the_retries_run_out_then_the_handle_fails_saying_so_and_the_others_complete(

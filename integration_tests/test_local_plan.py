@@ -10,7 +10,6 @@ from typing import Any, Dict, List
 
 import pytest
 
-from integration_tests.test_destinations import airbyte_files  # noqa: F401  # PyAirbyte's files in a temp folder
 from socialfetch_emulator import Emulator
 from socialfetch_local.cli import main
 from socialfetch_local.destinations import parse_destination
@@ -49,7 +48,7 @@ def make_due(cache: Any, handles: List[str]) -> None:
 
 
 def test_given_saved_state_when_plan_then_nothing_spent_and_next_sync_costs_what_it_said(
-    emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    pyairbyte: Any, emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     from socialfetch_local.sync import run_sync
 

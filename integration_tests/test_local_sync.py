@@ -9,11 +9,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import pytest
 
-from integration_tests.faultkit.killer import run_connector
+from integration_tests.harness import catalog_json
+from integration_tests.launcher import launch
 from socialfetch_emulator import Emulator
 from socialfetch_local.cli import main
 from socialfetch_local.credits import ConnectorLogTap, fetch_balance
@@ -88,15 +89,8 @@ def test_given_the_connectors_real_output_then_credits_outcomes_and_notes_per_ha
     tap's figures are the emulator's own accounting."""
     handles = ["nasa.fan", "full.page", "private.person"]
     emulator.inject("400", handle="full.page", times=None)
-    stream = {"json_schema": {}, "supported_sync_modes": ["full_refresh"]}
-    catalog = {"streams": [
-        {"stream": {"name": name, **stream}, "sync_mode": "full_refresh", "destination_sync_mode": "append"}
-        for name in ("videos", "profiles")]}
-    (tmp_path / "config.json").write_text(json.dumps(
-        {"api_key": emulator.api_key, "handles": handles, "base_url": emulator.base_url, "concurrency": 1}))
-    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
-
-    run = run_connector(["read", "--config", str(tmp_path / "config.json"), "--catalog", str(tmp_path / "catalog.json")])
+    cfg = {"api_key": emulator.api_key, "handles": handles, "base_url": emulator.base_url, "concurrency": 1}
+    run = launch(tmp_path, "read", cfg, catalog_json("full_refresh", profiles=True))
     tap = _tapped(run.lines)
 
     charged: Dict[str, int] = {}
@@ -134,12 +128,10 @@ def test_given_emulator_then_balance_read_for_free(emulator: Emulator) -> None:
 )
 def test_given_bad_input_when_cli_then_message_and_exit_code_without_traceback(
     argv: List[str], code: int, says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+    pyairbyte: Any, tmp_path: Path,
 ) -> None:
     monkeypatch.delenv("SOCIALFETCH_API_KEY", raising=False)
-    monkeypatch.chdir(tmp_path)  # PyAirbyte's folders, if any, land here
-    for name in ("AIRBYTE_OFFLINE_MODE", "DO_NOT_TRACK", "AIRBYTE_PROJECT_DIR", "AIRBYTE_LOGGING_ROOT", "AIRBYTE_TEMP_DIR"):
-        monkeypatch.setenv(name, os.environ.get(name, "1" if name in ("AIRBYTE_OFFLINE_MODE", "DO_NOT_TRACK") else str(tmp_path)))
+    monkeypatch.chdir(tmp_path)  # a default destination, if any, lands here
     assert main(argv) == code
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err

@@ -86,18 +86,6 @@ def test_given_a_value_holding_the_key_then_it_is_refused_without_quoting_it(val
 
 # -- config ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("base_url, word", [
-    ("http://127.0.0.1:99999", "port"), ("http://127.0.0.1:abc", "port"), ("http://127.0.0.1:-1", "port"),
-    ("http://127.0.0.1:0", "port"), ("https://api.socialfetch.dev/api", "path"), ("https://api.socialfetch.dev/v1/", "path"),
-    ("http://[::1", "port"), ("https://api.social fetch.dev", "spaces"), (f"https://{API_KEY}.example", "API key"),
-])
-def test_given_a_base_url_that_can_never_work_then_a_config_error_names_base_url(base_url: str, word: str) -> None:
-    with pytest.raises(ConfigError) as error:
-        parse_config(raw_config(base_url=base_url))
-    assert "base_url" in error.value.message and word in error.value.message
-    assert API_KEY not in error.value.message
-
-
 def test_given_an_api_key_over_512_characters_then_a_config_error_without_it() -> None:
     with pytest.raises(ConfigError) as error:
         parse_config(raw_config(api_key="sfk_" + "k" * 600))
