@@ -294,4 +294,6 @@ def test_given_max_videos_on_incremental_syncs_then_later_syncs_catch_up_and_not
 
 def test_given_max_videos_on_a_full_refresh_then_the_newest_n_are_read(emulator):
     output = read(config(emulator.base_url, ["full.page"], max_videos_per_handle=5), catalog("full_refresh"))
+    newest_five = sorted(emulator.videos("full.page"), key=lambda v: v["createdAt"], reverse=True)[:5]
     assert len(records(output)) == 5
+    assert keys(records(output)) == keys(dict(v, handle="full.page") for v in newest_five)

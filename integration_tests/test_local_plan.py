@@ -83,9 +83,13 @@ def test_given_saved_state_when_plan_then_nothing_spent_and_next_sync_costs_what
     assert f"total {sum(planned.values())} + 1 x ?" in " ".join(out.split())
     assert "Stats refresh plan: 5 handles, 2 due for a refresh, every 3 days" in out  # the connector's own line
     assert f"balance: {balance:,} credits" in out
-    expected = monthly_cost({**{h: pages[h] for h in pages}, NEW: None}, parse_every("12h"), 3)
-    assert f"full refresh every 12h: {expected.full_refresh:,.0f} credits a month" in out
-    assert f"total {expected.total:,.0f} credits a month" in " ".join(out.split())
+    # The README's formula by hand: every 12h is 60 syncs in 30 days; each handle's incremental page
+    # every sync (the new one too); a refresh of the other pages every D = 3 days, 10 times; a full
+    # refresh reads every known page every sync.
+    full_refresh = 60 * sum(pages.values())
+    total = 60 * len(DUE + NOT_DUE + [NEW]) + 10 * sum(p - 1 for p in pages.values())
+    assert f"full refresh every 12h: {full_refresh:,} credits a month" in out
+    assert f"total {total:,} credits a month" in " ".join(out.split())
 
     emulator.clear_requests()
     second = run_sync({**config, "handles": DUE + NOT_DUE + [NEW]}, destination)
