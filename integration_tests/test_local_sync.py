@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -179,3 +181,42 @@ def test_given_console_script_when_run_twice_then_summary_and_incremental_state(
     assert rows["full.page"][5:7] == ["1", "completed"]
     assert "incremental sync" in second.stdout and "credits used: 2 (balance" in second.stdout
     assert emulator.credits_charged() == charged + 2
+
+
+def test_given_a_sync_that_fails_then_the_command_exits_1_saying_why_and_keeps_nothing(
+        pyairbyte: Any, emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    emulator.inject("400", handle="full.page", times=None)
+    argv = ["--api-key", emulator.api_key, "--base-url", emulator.base_url, "--handles", "one.video", "full.page",
+            "--destination", str(tmp_path / "failed.duckdb")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "The sync failed" in err and "full.page" in err, err
+    assert "Traceback" not in err
+    # PyAirbyte keeps nothing of a failed sync: the next plan finds no saved state.
+    assert main([*argv, "--plan"]) == 0
+    assert "no saved state" in capsys.readouterr().out
+
+
+def test_given_ctrl_c_during_a_sync_then_the_command_exits_130_saying_nothing_was_saved(
+        emulator: Emulator, tmp_path: Path) -> None:
+    emulator.inject("latency", handle="big.creator", times=None, delay_ms=1_000)  # a page a second: time to press it
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"api_key": emulator.api_key, "handles": ["big.creator"], "base_url": emulator.base_url}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRBYTE_")}
+    child = subprocess.Popen([str(SCRIPT), "--config", str(config), "--destination", "out.duckdb"], cwd=tmp_path, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(r.route == "videos" for r in emulator.requests) and time.monotonic() < deadline:
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.1)
+        assert any(r.route == "videos" for r in emulator.requests), "the sync never started reading"
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 130, err[-2000:]
+    assert "interrupted: the state of this sync was not saved" in err
+    assert "Traceback" not in err
