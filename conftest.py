@@ -90,3 +90,28 @@ def pyairbyte(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Modul
     # PyAirbyte reads the offline switch once, when it is first imported: maybe by an earlier test.
     monkeypatch.setattr(airbyte.constants, "AIRBYTE_OFFLINE_MODE", True)
     yield airbyte
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> List[float]:
+    """Retries at once, for tests that count retries rather than wait for them: the connector's
+    backoff strategy still decides each wait (returned here, in order), and nothing sleeps. The
+    CDK adds a second of its own to every wait (airbyte_cdk/sources/streams/http/rate_limiting.py,
+    `sleep_on_ratelimit`, 7.39.1): that module's sleep is a no-op too. Canary:
+    integration_tests/test_faults.py::test_canary_no_backoff_retries_at_once_and_records_the_wait."""
+    from types import SimpleNamespace
+
+    from airbyte_cdk.sources.streams.http import rate_limiting
+
+    from source_socialfetch_tiktok.backoff_strategies import RetryAfterBackoffStrategy
+
+    waits: List[float] = []
+    decide = RetryAfterBackoffStrategy.backoff_time
+
+    def backoff_time(self: RetryAfterBackoffStrategy, response_or_exception: Any, attempt_count: int) -> float:
+        waits.append(decide(self, response_or_exception, attempt_count) or 0.0)
+        return 0.001  # not 0: the CDK takes a falsy wait as "none given" and backs off exponentially itself
+
+    monkeypatch.setattr(RetryAfterBackoffStrategy, "backoff_time", backoff_time)
+    monkeypatch.setattr(rate_limiting, "time", SimpleNamespace(sleep=lambda seconds: None))
+    return waits

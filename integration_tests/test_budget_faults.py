@@ -18,14 +18,12 @@ from integration_tests.faultkit.servers import Recorder, SeenRequest
 from integration_tests.faultkit.worlds import populate
 from integration_tests.harness import catalog, config, final_videos_state, read, records, truth, videos_state
 from socialfetch_emulator import Emulator
-from source_socialfetch_tiktok.backoff_strategies import RetryAfterBackoffStrategy
 from source_socialfetch_tiktok.budget import CreditBudget
 
 
 @pytest.fixture(autouse=True)
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+def retries_at_once(no_backoff: List[float]) -> None:
     """These tests count requests and credits, not waits."""
-    monkeypatch.setattr(RetryAfterBackoffStrategy, "backoff_time", lambda self, response_or_exception, attempt_count: 0.0)
 
 
 def sync_result(output: Any) -> Dict[str, Any]:

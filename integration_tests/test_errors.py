@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from airbyte_cdk.models import FailureType
 
 from integration_tests.harness import catalog, config, cursors, keys, newest, read, records, truth
@@ -33,14 +31,6 @@ def test_given_one_handle_rejected_and_one_lookup_broken_then_others_complete_an
     final = _errors(output)[-1]
     assert "nasa.fan" in final.message and "cook_with_kim" in final.message
     assert "400" in final.message and "lookup_failed" in final.message
-
-
-def test_given_429_with_retry_after_then_the_wait_is_honoured_and_nothing_lost(emulator):
-    emulator.inject("429", handle="pinned.creator", times=1, skip=1, retry_after=2)
-    started = time.monotonic()
-    output = read(config(emulator.base_url, ["pinned.creator"]), catalog())
-    assert time.monotonic() - started >= 2
-    assert keys(records(output)) == truth(emulator, ["pinned.creator"])
 
 
 def test_given_credits_run_out_mid_sync_then_config_error_after_checkpointing_completed_handles(emulator):
