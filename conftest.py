@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Dict, Iterator, List, Tuple
@@ -92,12 +93,18 @@ def pyairbyte(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Modul
     yield airbyte
 
 
+@dataclass
+class Backoffs:
+    waits: List[float] = field(default_factory=list)  # what the connector's strategy decided, in order
+    skipped: List[float] = field(default_factory=list)  # the CDK's sleeps that did not happen
+
+
 @pytest.fixture
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> List[float]:
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> Backoffs:
     """Retries at once, for tests that count retries rather than wait for them: the connector's
-    backoff strategy still decides each wait (returned here, in order), and nothing sleeps. The
-    CDK adds a second of its own to every wait (airbyte_cdk/sources/streams/http/rate_limiting.py,
-    `sleep_on_ratelimit`, 7.39.1): that module's sleep is a no-op too. Canary:
+    backoff strategy still decides each wait (recorded), and nothing sleeps. The CDK sleeps each
+    wait plus a second of its own in airbyte_cdk/sources/streams/http/rate_limiting.py
+    (`sleep_on_ratelimit`, 7.39.1): that module's sleep is replaced. Canary:
     integration_tests/test_faults.py::test_canary_no_backoff_retries_at_once_and_records_the_wait."""
     from types import SimpleNamespace
 
@@ -105,13 +112,13 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> List[float]:
 
     from source_socialfetch_tiktok.backoff_strategies import RetryAfterBackoffStrategy
 
-    waits: List[float] = []
+    seen = Backoffs()
     decide = RetryAfterBackoffStrategy.backoff_time
 
     def backoff_time(self: RetryAfterBackoffStrategy, response_or_exception: Any, attempt_count: int) -> float:
-        waits.append(decide(self, response_or_exception, attempt_count) or 0.0)
+        seen.waits.append(decide(self, response_or_exception, attempt_count) or 0.0)
         return 0.001  # not 0: the CDK takes a falsy wait as "none given" and backs off exponentially itself
 
     monkeypatch.setattr(RetryAfterBackoffStrategy, "backoff_time", backoff_time)
-    monkeypatch.setattr(rate_limiting, "time", SimpleNamespace(sleep=lambda seconds: None))
-    return waits
+    monkeypatch.setattr(rate_limiting, "time", SimpleNamespace(sleep=seen.skipped.append))
+    return seen

@@ -22,7 +22,7 @@ from source_socialfetch_tiktok.budget import CreditBudget
 
 
 @pytest.fixture(autouse=True)
-def retries_at_once(no_backoff: List[float]) -> None:
+def retries_at_once(no_backoff: Any) -> None:
     """These tests count requests and credits, not waits."""
 
 
