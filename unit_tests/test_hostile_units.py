@@ -123,7 +123,7 @@ def test_given_400k_waiting_handles_when_parsed_then_it_is_linear_and_keeps_conf
     started = time.monotonic()
     _, parsed = parse_videos_state({"states": [], "waiting_for_budget": waiting}, LOGGER, handles=["nasa", "h7"])
     assert parsed == ["h7", "nasa"]
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 60  # linear: about a second; a quadratic parse would take hours
 
 
 def test_given_a_resume_cursor_over_the_limit_when_parsed_then_it_is_dropped() -> None:
