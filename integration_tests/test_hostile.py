@@ -5,6 +5,7 @@ entrypoint in-process otherwise."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from queue import Queue
 from typing import Any, Dict, List, Optional
 
 import pytest
+from airbyte_cdk.models import FailureType, Status
 from airbyte_cdk.sources.concurrent_source.concurrent_source import ConcurrentSource
 from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
 from airbyte_cdk.test.state_builder import StateBuilder
@@ -34,6 +36,7 @@ from integration_tests.harness import (
 from integration_tests.launcher import Run, launch
 from integration_tests.leaks import assert_no_key
 from socialfetch_emulator import Emulator
+from source_socialfetch_tiktok import SourceSocialfetchTiktok
 
 KEY = "sfk_hostile_S3CRET_0042"
 
@@ -68,6 +71,21 @@ def refusal(run: Run) -> str:
     return str(error["message"])
 
 
+def refused_in_process(command: str, cfg: Any, cat: Any = None, logs: str = "") -> str:
+    """The same refusal through the CDK's entrypoint in this process (no process start, for the
+    cases that need no console): its message, once nothing the connector wrote holds the key."""
+    if command == "check":
+        status = SourceSocialfetchTiktok().check(logging.getLogger("airbyte"), cfg)
+        assert status.status == Status.FAILED
+        assert_no_key(KEY, str(status.message), logs)
+        return str(status.message)
+    output = read(cfg, cat if cat is not None else catalog("incremental"), expect_failure=True)
+    assert_no_key(KEY, "\n".join(repr(m) for m in output.get_message_iterator()), logs)
+    error = output.errors[-1].trace.error
+    assert error.failure_type == FailureType.config_error, error
+    return str(error.message)
+
+
 # --- 1. no hang whatever the catalog selects -----------------------------------------------------
 
 def test_given_an_empty_catalog_then_read_ends_at_once_successfully_saying_so(emu, tmp_path):
@@ -78,12 +96,16 @@ def test_given_an_empty_catalog_then_read_ends_at_once_successfully_saying_so(em
     assert emu.requests == []
 
 
-@pytest.mark.parametrize("names", [["foo"], ["VIDEOS"], ["videos", "foo"]])
-def test_given_a_catalog_with_streams_the_connector_does_not_have_then_a_config_error_names_them(emu, tmp_path, names):
+@pytest.mark.parametrize("names, console", [(["foo"], True), (["VIDEOS"], False), (["videos", "foo"], False)])
+def test_given_a_catalog_with_streams_the_connector_does_not_have_then_a_config_error_names_them(
+        emu, tmp_path, names, console):
     emu.clear_requests()
-    cat = catalog_json(videos="incremental" if "videos" in names else None, names=[n for n in names if n != "videos"])
-    message = refusal(cli(tmp_path, "read", config(emu.base_url, ["one.video"], api_key=KEY), cat))
-    unknown = [n for n in names if n != "videos"]
+    videos, unknown = ("incremental" if "videos" in names else None), [n for n in names if n != "videos"]
+    cfg = config(emu.base_url, ["one.video"], api_key=KEY)
+    if console:
+        message = refusal(cli(tmp_path, "read", cfg, catalog_json(videos, names=unknown)))
+    else:
+        message = refused_in_process("read", cfg, catalog(videos, names=unknown))
     assert all(repr(n) in message for n in unknown) and "refresh the source schema" in message
     assert emu.requests == []
 
@@ -93,8 +115,6 @@ def test_canary_the_cdk_concurrent_source_still_hangs_on_no_streams():
     `queue.get()` for an item no stream will ever put (airbyte-cdk 7.39.1,
     airbyte_cdk/sources/concurrent_source/concurrent_source.py; no upstream issue found). When this
     test fails, upstream returns on no streams and the guard in source.py may go."""
-    import logging
-
     from airbyte_cdk.sources.utils.slice_logger import DebugSliceLogger
 
     queue: Queue = Queue()
@@ -145,10 +165,10 @@ def test_given_a_resume_position_whose_newest_overflows_then_it_is_dropped_and_t
 
 
 @pytest.mark.parametrize("command", ["check", "read"])
-def test_given_a_start_date_with_no_utc_equivalent_then_a_config_error_names_start_date(emu, tmp_path, command):
+def test_given_a_start_date_with_no_utc_equivalent_then_a_config_error_names_start_date(emu, command):
     emu.clear_requests()
     cfg = config(emu.base_url, ["one.video"], api_key=KEY, start_date="9999-12-31T23:59:59-01:00")
-    assert "start_date" in refusal(cli(tmp_path, command, cfg))
+    assert "start_date" in refused_in_process(command, cfg)
     assert emu.requests == []
 
 
@@ -164,12 +184,17 @@ def test_given_a_start_date_with_no_utc_equivalent_then_a_config_error_names_sta
 ])
 @pytest.mark.parametrize("command", ["check", "read"])
 def test_given_the_key_inside_a_config_value_then_check_and_read_refuse_it_without_printing_it(
-        emu, tmp_path, patch, field, command):
+        emu, tmp_path, caplog, patch, field, command):
     port = emu.base_url.rsplit(":", 1)[1]
     cfg = config(emu.base_url, ["one.video"], api_key=KEY)
     cfg.update({k: v.replace("{port}", port) if isinstance(v, str) else v for k, v in patch.items()})
     emu.clear_requests()
-    assert field in refusal(cli(tmp_path, command, cfg))  # refusal() also asserts the key is absent
+    # Both refuse it before anything runs: in-process for each value, and once from the console.
+    caplog.set_level(logging.DEBUG)
+    assert field in refused_in_process(command, cfg, logs=caplog.text)
+    if patch == {"handles": [f"{KEY}/x"]}:
+        assert field in refusal(cli(tmp_path, command, cfg))  # refusal() also asserts the key is absent
+    assert_no_key(KEY, caplog.text)
     assert emu.requests == []
 
 
