@@ -155,6 +155,7 @@ def test_given_config_file_and_flags_then_flags_win(tmp_path: Path, monkeypatch:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # two PyAirbyte syncs in child processes: minutes on a loaded 2-core machine
 def test_given_console_script_when_run_twice_then_summary_and_incremental_state(emulator: Emulator, tmp_path: Path) -> None:
     """The command as users type it: a full sync, one new video, an incremental sync at 1 credit a handle."""
     config = tmp_path / "config.json"
@@ -164,7 +165,7 @@ def test_given_console_script_when_run_twice_then_summary_and_incremental_state(
     env.pop("DO_NOT_TRACK", None)  # the command sets these itself
     command = [str(SCRIPT), "--config", str(config), "--destination", "out.duckdb"]
 
-    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=270)
     assert first.returncode == 0, first.stderr[-2000:]
     rows = {line.split()[0]: line.split() for line in first.stdout.splitlines() if line.startswith(("one.video", "full.page"))}
     assert rows["one.video"][1] == "1" and rows["full.page"][1] == str(len(emulator.videos("full.page")))
@@ -173,7 +174,7 @@ def test_given_console_script_when_run_twice_then_summary_and_incremental_state(
     assert (tmp_path / ".airbyte" / "logs").is_dir()  # PyAirbyte's files stay beside the user's data
 
     emulator.publish("one.video", 1)
-    second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=270)
     assert second.returncode == 0, second.stderr[-2000:]
     rows = {line.split()[0]: line.split() for line in second.stdout.splitlines() if line.startswith(("one.video", "full.page"))}
     # handle, videos, newest (date, time), total views, credits, status
