@@ -42,13 +42,9 @@ def emu():
 
 
 def _cfg(emu: Emulator, **patch: Any) -> Dict[str, Any]:
-    cfg = config(emu.base_url, ["one.video"])
-    for key, value in patch.items():
-        if value is DROP:
-            cfg.pop(key, None)
-        else:
-            cfg[key] = value
-    return cfg
+    """The base config with `patch` applied (DROP removes a key)."""
+    merged = {**config(emu.base_url, ["one.video"]), **patch}
+    return {key: value for key, value in merged.items() if value is not DROP}
 
 
 def _check(cfg):
