@@ -21,7 +21,7 @@ def test_given_wrong_key_when_read_then_stops_at_once_with_a_config_error(emulat
     assert len([r for r in emulator.requests if r.route == "videos"]) <= 4
 
 
-def test_given_one_handle_rejected_and_one_lookup_broken_then_others_complete_and_both_are_named(emulator):
+def test_given_one_handle_rejected_and_one_lookup_broken_then_others_complete_and_both_are_named(emulator, no_backoff):
     emulator.inject("400", handle="nasa.fan", times=None)
     emulator.inject("502", handle="cook_with_kim", times=None)
     good = ["one.video", "pinned.creator"]
