@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
@@ -69,3 +72,53 @@ def api(emulator: Emulator) -> Iterator[ApiClient]:
     client = ApiClient(emulator)
     yield client
     client.session.close()
+
+
+@pytest.fixture
+def pyairbyte(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ModuleType]:
+    """PyAirbyte, offline and without telemetry, its logs and temp files under tmp_path: the
+    project's one PyAirbyte environment. Every variable is set through monkeypatch, so
+    `socialfetch_local`'s own setdefaults change nothing and all is put back after the test (the
+    `airbyte*` loggers PyAirbyte takes over are restored above)."""
+    root = tmp_path / "airbyte"
+    for name, value in {"AIRBYTE_OFFLINE_MODE": "1", "DO_NOT_TRACK": "1", "AIRBYTE_PROJECT_DIR": str(root),
+                        "AIRBYTE_LOGGING_ROOT": str(root / "logs"), "AIRBYTE_TEMP_DIR": str(root / "tmp")}.items():
+        monkeypatch.setenv(name, value)
+    (root / "tmp").mkdir(parents=True)
+    from socialfetch_local.environment import import_airbyte
+
+    airbyte = import_airbyte()
+    # PyAirbyte reads the offline switch once, when it is first imported: maybe by an earlier test.
+    monkeypatch.setattr(airbyte.constants, "AIRBYTE_OFFLINE_MODE", True)
+    yield airbyte
+
+
+@dataclass
+class Backoffs:
+    waits: List[float] = field(default_factory=list)  # what the connector's strategy decided, in order
+    skipped: List[float] = field(default_factory=list)  # the CDK's sleeps that did not happen
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> Backoffs:
+    """Retries at once, for tests that count retries rather than wait for them: the connector's
+    backoff strategy still decides each wait (recorded), and nothing sleeps. The CDK sleeps each
+    wait plus a second of its own in airbyte_cdk/sources/streams/http/rate_limiting.py
+    (`sleep_on_ratelimit`, 7.39.1): that module's sleep is replaced. Canary:
+    integration_tests/test_faults.py::test_canary_no_backoff_retries_at_once_and_records_the_wait."""
+    from types import SimpleNamespace
+
+    from airbyte_cdk.sources.streams.http import rate_limiting
+
+    from source_socialfetch_tiktok.backoff_strategies import RetryAfterBackoffStrategy
+
+    seen = Backoffs()
+    decide = RetryAfterBackoffStrategy.backoff_time
+
+    def backoff_time(self: RetryAfterBackoffStrategy, response_or_exception: Any, attempt_count: int) -> float:
+        seen.waits.append(decide(self, response_or_exception, attempt_count) or 0.0)
+        return 0.001  # not 0: the CDK takes a falsy wait as "none given" and backs off exponentially itself
+
+    monkeypatch.setattr(RetryAfterBackoffStrategy, "backoff_time", backoff_time)
+    monkeypatch.setattr(rate_limiting, "time", SimpleNamespace(sleep=seen.skipped.append))
+    return seen

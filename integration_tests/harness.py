@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import collections
 import functools
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+import re
+from datetime import datetime
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import jsonschema
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog, SyncMode
+from airbyte_cdk.models import (
+    AirbyteStateMessage,
+    ConfiguredAirbyteCatalog,
+    ConfiguredAirbyteCatalogSerializer,
+    SyncMode,
+)
 from airbyte_cdk.test import entrypoint_wrapper
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
@@ -24,7 +31,11 @@ def config(base_url: str, handles: List[str], **extra: Any) -> Dict[str, Any]:
     return {"api_key": API_KEY, "handles": handles, "base_url": base_url, **extra}
 
 
-def catalog(videos: Optional[str] = "full_refresh", profiles: bool = False, stats: bool = False) -> ConfiguredAirbyteCatalog:
+def catalog(videos: Optional[str] = "full_refresh", profiles: bool = False, stats: bool = False,
+            names: Sequence[str] = ()) -> ConfiguredAirbyteCatalog:
+    """The project's one catalog builder: `videos` in that sync mode (None: not selected), the
+    other streams in full refresh, and streams of any other `names` (the connector has none of
+    them) in incremental. `catalog_json` gives it as a catalog file holds it."""
     builder = CatalogBuilder()
     if videos:
         builder = builder.with_stream("videos", SyncMode(videos))
@@ -32,11 +43,19 @@ def catalog(videos: Optional[str] = "full_refresh", profiles: bool = False, stat
         builder = builder.with_stream("video_stats", SyncMode.full_refresh)
     if profiles:
         builder = builder.with_stream("profiles", SyncMode.full_refresh)
+    for name in names:
+        builder = builder.with_stream(name, SyncMode.incremental)
     built = builder.build()
     for configured in built.streams:
         if configured.sync_mode == SyncMode.incremental:
             configured.cursor_field = ["createdAt"]
     return built
+
+
+def catalog_json(videos: Optional[str] = "incremental", profiles: bool = False, stats: bool = False,
+                 names: Sequence[str] = ()) -> Dict[str, Any]:
+    """`catalog(...)` as JSON, for a catalog file (videos incremental unless told)."""
+    return ConfiguredAirbyteCatalogSerializer.dump(catalog(videos, profiles, stats, names))
 
 
 def videos_state(states: Mapping[str, str], **extra: Any) -> List[AirbyteStateMessage]:
@@ -66,10 +85,33 @@ def discovered_schemas() -> Dict[str, Mapping[str, Any]]:
     return {stream.name: stream.json_schema for stream in output.catalog.catalog.streams}
 
 
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # a format constrains strings only
+    if not RFC3339.match(value):
+        return False
+    try:
+        datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00").replace("t", "T"))
+    except ValueError:
+        return False
+    return True
+
+
+def format_checker() -> jsonschema.FormatChecker:
+    """jsonschema's checker with `date-time` checked: jsonschema checks it only when the optional
+    rfc3339-validator is installed, and it is not, so without this `format: date-time` passed anything."""
+    checker = jsonschema.FormatChecker()
+    checker.checks("date-time")(_is_date_time)
+    return checker
+
+
 def validate_records(output: EntrypointOutput) -> None:
     """Every record any test reads must match the discovered schema of its stream."""
     schemas = discovered_schemas()
-    checker = jsonschema.FormatChecker()
+    checker = format_checker()
     for message in output.records:
         record = message.record
         jsonschema.validate(record.data, schemas[record.stream], format_checker=checker)

@@ -14,12 +14,9 @@ from typing import Any, Callable, Dict, Iterator, List, Set, Tuple
 import jsonschema
 import pytest
 
+from integration_tests.harness import format_checker
 from socialfetch_emulator import Emulator
 from socialfetch_local.destinations import Destination, parse_destination
-
-# PyAirbyte reads these when it is first imported: set them before any test imports it.
-os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
-os.environ.setdefault("DO_NOT_TRACK", "1")
 
 HANDLES = ["nasa.fan", "one.video", "pinned.creator", "private.person"]
 PUBLISHED = {"nasa.fan": 2, "one.video": 1}
@@ -27,20 +24,9 @@ CHANGED = {"nasa.fan": 3, "pinned.creator": 2}
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def airbyte_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """PyAirbyte's logs and temp files in a temp folder, not in the project or /tmp/airbyte."""
-    root = tmp_path_factory.mktemp("airbyte")
-    saved = {k: os.environ.get(k) for k in ("AIRBYTE_PROJECT_DIR", "AIRBYTE_LOGGING_ROOT", "AIRBYTE_TEMP_DIR")}
-    os.environ.update(AIRBYTE_PROJECT_DIR=str(root), AIRBYTE_LOGGING_ROOT=str(root / "logs"),
-                      AIRBYTE_TEMP_DIR=str(root / "tmp"))
-    (root / "tmp").mkdir()
-    yield
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+@pytest.fixture(autouse=True)
+def airbyte_files(pyairbyte: Any) -> None:
+    """Every test here runs PyAirbyte: offline, its files in a temp folder (the root conftest)."""
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,7 +166,7 @@ def test_given_direct_read_then_every_record_matches_discovered_schema(emulator:
     source = airbyte.get_source(CONNECTOR, config={"api_key": emulator.api_key, "handles": ["pinned.creator", "nulls.creator"],
                                                    "base_url": emulator.base_url}, local_executable=connector_executable())
     catalog = {s.name: s.json_schema for s in source.discovered_catalog.streams}
-    validator = jsonschema.Draft7Validator(catalog["videos"], format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft7Validator(catalog["videos"], format_checker=format_checker())
     dataset = source.get_records("videos")  # keep a reference: a dropped LazyDataset cancels its read
     records = [dict(r) for r in dataset]
     assert len(records) == len(emulator.videos("pinned.creator")) + len(emulator.videos("nulls.creator"))

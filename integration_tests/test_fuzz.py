@@ -30,12 +30,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
-from urllib.parse import quote
 
 import pytest
 from airbyte_cdk.models import AirbyteMessageSerializer
 
-from integration_tests.faultkit.killer import Run, run_connector
+from integration_tests.harness import catalog_json
+from integration_tests.launcher import Run, launch
+from integration_tests.leaks import leaked_forms
 from socialfetch_emulator import Emulator
 
 SEED = int(os.environ.get("FUZZ_SEED", "14"))
@@ -44,7 +45,6 @@ LONG_INPUTS = 400
 WORKERS = 2
 TIMEOUT_SECONDS = 30
 KEY = "sfk_fuzz_S3CRET_k3y_0xC0FFEE"
-KEY_FORMS = [KEY, KEY.lower(), quote(KEY, safe=""), "S3CRET_k3y", "k3y_0xC0FFEE"]
 HANDLES = ["one.video", "full.page"]
 DEEP = "__DEEP_NESTING_5000__"
 
@@ -82,10 +82,7 @@ def base_config(base_url: str) -> Dict[str, Any]:
 
 
 def base_catalog() -> Dict[str, Any]:
-    stream = {"name": "videos", "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"],
-              "source_defined_cursor": True, "default_cursor_field": ["createdAt"]}
-    return {"streams": [{"stream": stream, "sync_mode": "incremental", "destination_sync_mode": "append",
-                         "cursor_field": ["createdAt"]}]}
+    return catalog_json()
 
 
 def base_state(cursors: Dict[str, str]) -> List[Dict[str, Any]]:
@@ -259,15 +256,11 @@ def dump(value: Any) -> str:
 
 # --- running and judging --------------------------------------------------------------------------
 
-def run(case: Case, directory: Path, config: Any = None, catalog: Any = None, state: Any = None) -> Run:
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "config.json").write_text(dump(case.config if config is None else config))
-    args = [case.command, "--config", str(directory / "config.json")]
-    if case.command == "read":
-        (directory / "catalog.json").write_text(dump(case.catalog if catalog is None else catalog))
-        (directory / "state.json").write_text(dump(case.state if state is None else state))
-        args += ["--catalog", str(directory / "catalog.json"), "--state", str(directory / "state.json")]
-    return run_connector(args, timeout=TIMEOUT_SECONDS)
+def run(case: Case, directory: Path, state: Any = None) -> Run:
+    """The case through the console script; `state` in place of the case's own."""
+    raw = {"config": dump(case.config), "catalog": dump(case.catalog),
+           "state": dump(case.state if state is None else state)}
+    return launch(directory, case.command, raw=raw, timeout=TIMEOUT_SECONDS)
 
 
 def later_instant_in(value: Any, than: datetime) -> bool:
@@ -289,10 +282,9 @@ def later_instant_in(value: Any, than: datetime) -> bool:
 
 def judge(case: Case, result: Run, emu: Emulator, cursors: Dict[str, str], directory: Path) -> List[str]:
     problems: List[str] = []
-    printed = "\n".join(result.lines) + result.stderr
-    for form in KEY_FORMS:
-        if form in printed:
-            problems.append(f"the key leaked as {form!r}")
+    leaked = leaked_forms(KEY, result.printed)
+    if leaked:
+        problems.append(f"the key leaked, e.g. as {leaked[0]!r}")
     for line in result.lines:
         try:
             AirbyteMessageSerializer.load(json.loads(line))

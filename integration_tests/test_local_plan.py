@@ -10,7 +10,6 @@ from typing import Any, Dict, List
 
 import pytest
 
-from integration_tests.test_destinations import airbyte_files  # noqa: F401  # PyAirbyte's files in a temp folder
 from socialfetch_emulator import Emulator
 from socialfetch_local.cli import main
 from socialfetch_local.destinations import parse_destination
@@ -21,14 +20,14 @@ NOT_DUE = ["one.video", "full.page"]
 NEW = "cook_with_kim"  # added after the first sync: its page count is not known yet
 
 
-def plan_rows(text: str) -> Dict[str, List[str]]:
+def plan_rows(text: str, handles: List[str] = DUE + NOT_DUE + [NEW]) -> Dict[str, List[str]]:
     """handle -> cells of the plan's table (split on two or more spaces)."""
     import re
 
     rows = {}
     for line in text.splitlines():
         cells = re.split(r"\s{2,}", line.strip())
-        if cells and cells[0] in DUE + NOT_DUE + [NEW]:
+        if cells and cells[0] in handles:
             rows[cells[0]] = cells
     return rows
 
@@ -49,7 +48,7 @@ def make_due(cache: Any, handles: List[str]) -> None:
 
 
 def test_given_saved_state_when_plan_then_nothing_spent_and_next_sync_costs_what_it_said(
-    emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    pyairbyte: Any, emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     from socialfetch_local.sync import run_sync
 
@@ -84,9 +83,13 @@ def test_given_saved_state_when_plan_then_nothing_spent_and_next_sync_costs_what
     assert f"total {sum(planned.values())} + 1 x ?" in " ".join(out.split())
     assert "Stats refresh plan: 5 handles, 2 due for a refresh, every 3 days" in out  # the connector's own line
     assert f"balance: {balance:,} credits" in out
-    expected = monthly_cost({**{h: pages[h] for h in pages}, NEW: None}, parse_every("12h"), 3)
-    assert f"full refresh every 12h: {expected.full_refresh:,.0f} credits a month" in out
-    assert f"total {expected.total:,.0f} credits a month" in " ".join(out.split())
+    # The README's formula by hand: every 12h is 60 syncs in 30 days; each handle's incremental page
+    # every sync (the new one too); a refresh of the other pages every D = 3 days, 10 times; a full
+    # refresh reads every known page every sync.
+    full_refresh = 60 * sum(pages.values())
+    total = 60 * len(DUE + NOT_DUE + [NEW]) + 10 * sum(p - 1 for p in pages.values())
+    assert f"full refresh every 12h: {full_refresh:,} credits a month" in out
+    assert f"total {total:,} credits a month" in " ".join(out.split())
 
     emulator.clear_requests()
     second = run_sync({**config, "handles": DUE + NOT_DUE + [NEW]}, destination)
@@ -138,3 +141,68 @@ def test_given_page_counts_then_monthly_cost_follows_the_readme_formula() -> Non
     assert monthly_cost(pages, timedelta(days=1), None).refresh == 0
     with_profiles = monthly_cost(pages, timedelta(days=1), None, with_profiles=True)
     assert with_profiles.profiles == 90 and with_profiles.full_refresh == 30 * 14
+
+
+def _plan_out(emulator: Emulator, database: Path, handles: List[str], capsys: pytest.CaptureFixture[str],
+              *flags: str) -> str:
+    argv = ["--api-key", emulator.api_key, "--base-url", emulator.base_url, "--destination", str(database),
+            "--stats-refresh-days", "3", "--plan", *flags, "--handles", *handles]
+    emulator.clear_requests()
+    assert main(argv) == 0
+    assert [r for r in emulator.requests if r.credits or r.route != "balance"] == [], "a plan spends nothing"
+    return capsys.readouterr().out
+
+
+def _spent(emulator: Emulator) -> Counter:
+    spent: Counter = Counter()
+    for request in emulator.requests:
+        spent[request.handle] += request.credits
+    return spent
+
+
+@pytest.mark.slow
+def test_given_no_state_then_a_refresh_cut_short_then_full_refresh_and_profiles_each_plan_is_what_the_sync_costs(
+    pyairbyte: Any, emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from socialfetch_local.sync import run_sync
+
+    handles = ["pinned.creator", "one.video"]
+    pages = {h: -(-len(emulator.videos(h)) // 30) for h in handles}  # 4 and 1 at 30 a page
+    database = tmp_path / "plans.duckdb"
+    destination = parse_destination(str(database))
+    config = {"api_key": emulator.api_key, "handles": handles, "base_url": emulator.base_url, "stats_refresh_days": 3}
+
+    # A first plan: no saved state, nothing known, and the DuckDB file is not created.
+    out = _plan_out(emulator, database, handles, capsys)
+    assert "no saved state: a first sync reads every page" in out
+    rows = plan_rows(out, handles)
+    assert all(rows[h][1:4] == ["-", "?", "?"] and rows[h][-1] == "?" for h in handles), out
+    assert not database.exists()
+
+    first = run_sync(config, destination)
+    assert {h: first.by_handle()[h].credits for h in handles} == pages
+
+    # A refresh that goes on: due, cut short by the budget after its first refresh page.
+    make_due(first.cache, ["pinned.creator"])
+    emulator.clear_requests()
+    run_sync({**config, "max_credits_per_sync": 3}, destination)
+    assert sum(_spent(emulator).values()) == 3
+    out = _plan_out(emulator, database, handles, capsys)
+    rows = plan_rows(out, handles)
+    assert rows["pinned.creator"][5] == "due, going on", out
+    planned = {h: int(rows[h][6]) for h in handles}
+    assert planned["pinned.creator"] < 1 + pages["pinned.creator"] - 1, "the pages already read are not planned again"
+    emulator.clear_requests()
+    run_sync(config, destination)
+    assert {h: _spent(emulator)[h] for h in handles} == planned
+
+    # A full refresh, with profiles: every known page and one profile lookup a handle.
+    out = _plan_out(emulator, database, handles, capsys, "--full-refresh", "--with-profiles")
+    assert "Plan of the next full-refresh sync" in out
+    rows = plan_rows(out, handles)
+    for handle in handles:
+        assert rows[handle][2:] == [str(pages[handle]), str(pages[handle]), "0", "-", str(pages[handle] + 1)], out
+    assert f"full refresh every 1d: {30 * (sum(pages.values()) + len(handles)):,} credits a month" in out
+    emulator.clear_requests()
+    run_sync(config, destination, with_profiles=True, full_refresh=True)
+    assert {h: _spent(emulator)[h] for h in handles} == {h: pages[h] + 1 for h in handles}

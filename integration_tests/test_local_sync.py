@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import pytest
 
-from integration_tests.faultkit.killer import run_connector
+from integration_tests.harness import catalog_json
+from integration_tests.launcher import launch
 from socialfetch_emulator import Emulator
 from socialfetch_local.cli import main
 from socialfetch_local.credits import ConnectorLogTap, fetch_balance
@@ -88,15 +91,8 @@ def test_given_the_connectors_real_output_then_credits_outcomes_and_notes_per_ha
     tap's figures are the emulator's own accounting."""
     handles = ["nasa.fan", "full.page", "private.person"]
     emulator.inject("400", handle="full.page", times=None)
-    stream = {"json_schema": {}, "supported_sync_modes": ["full_refresh"]}
-    catalog = {"streams": [
-        {"stream": {"name": name, **stream}, "sync_mode": "full_refresh", "destination_sync_mode": "append"}
-        for name in ("videos", "profiles")]}
-    (tmp_path / "config.json").write_text(json.dumps(
-        {"api_key": emulator.api_key, "handles": handles, "base_url": emulator.base_url, "concurrency": 1}))
-    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
-
-    run = run_connector(["read", "--config", str(tmp_path / "config.json"), "--catalog", str(tmp_path / "catalog.json")])
+    cfg = {"api_key": emulator.api_key, "handles": handles, "base_url": emulator.base_url, "concurrency": 1}
+    run = launch(tmp_path, "read", cfg, catalog_json("full_refresh", profiles=True))
     tap = _tapped(run.lines)
 
     charged: Dict[str, int] = {}
@@ -134,12 +130,10 @@ def test_given_emulator_then_balance_read_for_free(emulator: Emulator) -> None:
 )
 def test_given_bad_input_when_cli_then_message_and_exit_code_without_traceback(
     argv: List[str], code: int, says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
+    pyairbyte: Any, tmp_path: Path,
 ) -> None:
     monkeypatch.delenv("SOCIALFETCH_API_KEY", raising=False)
-    monkeypatch.chdir(tmp_path)  # PyAirbyte's folders, if any, land here
-    for name in ("AIRBYTE_OFFLINE_MODE", "DO_NOT_TRACK", "AIRBYTE_PROJECT_DIR", "AIRBYTE_LOGGING_ROOT", "AIRBYTE_TEMP_DIR"):
-        monkeypatch.setenv(name, os.environ.get(name, "1" if name in ("AIRBYTE_OFFLINE_MODE", "DO_NOT_TRACK") else str(tmp_path)))
+    monkeypatch.chdir(tmp_path)  # a default destination, if any, lands here
     assert main(argv) == code
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
@@ -161,6 +155,7 @@ def test_given_config_file_and_flags_then_flags_win(tmp_path: Path, monkeypatch:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # two PyAirbyte syncs in child processes: minutes on a loaded 2-core machine
 def test_given_console_script_when_run_twice_then_summary_and_incremental_state(emulator: Emulator, tmp_path: Path) -> None:
     """The command as users type it: a full sync, one new video, an incremental sync at 1 credit a handle."""
     config = tmp_path / "config.json"
@@ -170,7 +165,7 @@ def test_given_console_script_when_run_twice_then_summary_and_incremental_state(
     env.pop("DO_NOT_TRACK", None)  # the command sets these itself
     command = [str(SCRIPT), "--config", str(config), "--destination", "out.duckdb"]
 
-    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=270)
     assert first.returncode == 0, first.stderr[-2000:]
     rows = {line.split()[0]: line.split() for line in first.stdout.splitlines() if line.startswith(("one.video", "full.page"))}
     assert rows["one.video"][1] == "1" and rows["full.page"][1] == str(len(emulator.videos("full.page")))
@@ -179,7 +174,7 @@ def test_given_console_script_when_run_twice_then_summary_and_incremental_state(
     assert (tmp_path / ".airbyte" / "logs").is_dir()  # PyAirbyte's files stay beside the user's data
 
     emulator.publish("one.video", 1)
-    second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    second = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=270)
     assert second.returncode == 0, second.stderr[-2000:]
     rows = {line.split()[0]: line.split() for line in second.stdout.splitlines() if line.startswith(("one.video", "full.page"))}
     # handle, videos, newest (date, time), total views, credits, status
@@ -187,3 +182,42 @@ def test_given_console_script_when_run_twice_then_summary_and_incremental_state(
     assert rows["full.page"][5:7] == ["1", "completed"]
     assert "incremental sync" in second.stdout and "credits used: 2 (balance" in second.stdout
     assert emulator.credits_charged() == charged + 2
+
+
+def test_given_a_sync_that_fails_then_the_command_exits_1_saying_why_and_keeps_nothing(
+        pyairbyte: Any, emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    emulator.inject("400", handle="full.page", times=None)
+    argv = ["--api-key", emulator.api_key, "--base-url", emulator.base_url, "--handles", "one.video", "full.page",
+            "--destination", str(tmp_path / "failed.duckdb")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "The sync failed" in err and "full.page" in err, err
+    assert "Traceback" not in err
+    # PyAirbyte keeps nothing of a failed sync: the next plan finds no saved state.
+    assert main([*argv, "--plan"]) == 0
+    assert "no saved state" in capsys.readouterr().out
+
+
+def test_given_ctrl_c_during_a_sync_then_the_command_exits_130_saying_nothing_was_saved(
+        emulator: Emulator, tmp_path: Path) -> None:
+    emulator.inject("latency", handle="big.creator", times=None, delay_ms=1_000)  # a page a second: time to press it
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"api_key": emulator.api_key, "handles": ["big.creator"], "base_url": emulator.base_url}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRBYTE_")}
+    child = subprocess.Popen([str(SCRIPT), "--config", str(config), "--destination", "out.duckdb"], cwd=tmp_path, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(r.route == "videos" for r in emulator.requests) and time.monotonic() < deadline:
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.1)
+        assert any(r.route == "videos" for r in emulator.requests), "the sync never started reading"
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 130, err[-2000:]
+    assert "interrupted: the state of this sync was not saved" in err
+    assert "Traceback" not in err

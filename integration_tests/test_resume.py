@@ -14,35 +14,29 @@ Two destinations:
 from __future__ import annotations
 
 import collections
-import json
 from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from integration_tests.faultkit.killer import run_connector, wrapper_reads, write_wrapper
+from integration_tests.faultkit.killer import wrapper_reads, write_wrapper
 from integration_tests.faultkit.worlds import SMALL, newest_cursors, parsed, populate
-from integration_tests.harness import API_KEY, truth
+from integration_tests.harness import API_KEY, catalog_json, truth
+from integration_tests.launcher import Run, launch
 from source_socialfetch_tiktok.timeutil import parse_instant
 
 HANDLES = list(SMALL)  # 45 + 75 + 100 + 55 videos: 11 pages
 PAGE = 30
-CATALOG = {"streams": [{
-    "stream": {"name": "videos", "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"],
-               "source_defined_cursor": True, "default_cursor_field": ["createdAt"],
-               "source_defined_primary_key": [["handle"], ["id"]]},
-    "sync_mode": "incremental", "cursor_field": ["createdAt"], "destination_sync_mode": "append_dedup",
-    "primary_key": [["handle"], ["id"]],
-}]}
 
 
-def _files(tmp_path: Path, base_url: str, lookback: int = 7) -> tuple[Path, Path]:
-    cfg = {"api_key": API_KEY, "handles": HANDLES, "base_url": base_url, "concurrency": 2,
-           "lookback_window_days": lookback}
-    (tmp_path / "config.json").write_text(json.dumps(cfg))
-    (tmp_path / "catalog.json").write_text(json.dumps(CATALOG))
-    return tmp_path / "config.json", tmp_path / "catalog.json"
+def _config(base_url: str, lookback: int = 7, **extra: object) -> dict:
+    return {"api_key": API_KEY, "handles": HANDLES, "base_url": base_url, "concurrency": 2,
+            "lookback_window_days": lookback, **extra}
+
+
+def _read(directory: Path, cfg: dict, state: object = None, **options: object) -> Run:
+    return launch(directory, "read", cfg, catalog_json(), state, **options)
 
 
 class RawAppend:
@@ -69,25 +63,20 @@ def test_given_connector_killed_after_k_pages_when_resumed_from_its_last_state_t
         make_emulator, tmp_path, k):
     emu = make_emulator(dataset="empty")
     populate(emu)
-    config_file, catalog_file = _files(tmp_path, emu.base_url)
+    cfg = _config(emu.base_url)
     dest = RawAppend(tmp_path / "dest.duckdb")
-    args = ["read", "--config", str(config_file), "--catalog", str(catalog_file)]
 
-    killed = run_connector(args, kill_after_records=k * PAGE, checkpoint_every_handle=True)
+    killed = _read(tmp_path / "killed", cfg, kill_after_records=k * PAGE, checkpoint_every_handle=True)
     assert killed.killed and killed.returncode == -9
     assert len(killed.records()) == k * PAGE
     dest.append(1, killed.records())
     states = killed.states()
     if k >= 5:
         assert states, "with per-handle checkpoints some handle completed before the kill"
-    resume_args = list(args)
-    if states:
-        (tmp_path / "state.json").write_text(json.dumps([states[-1]]))
-        resume_args += ["--state", str(tmp_path / "state.json")]
     saved = {s["partition"]["handle"]: s["cursor"]["createdAt"] for s in
              (states[-1]["stream"]["stream_state"]["states"] if states else [])}
 
-    resumed = run_connector(resume_args)
+    resumed = _read(tmp_path / "resumed", cfg, [states[-1]] if states else None)
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     dest.append(2, resumed.records())
 
@@ -106,24 +95,6 @@ def test_given_connector_killed_after_k_pages_when_resumed_from_its_last_state_t
         assert len(again) < SMALL[handle]
 
 
-@pytest.fixture
-def pyairbyte(monkeypatch, tmp_path):
-    """PyAirbyte, offline, its files under tmp_path (the root conftest restores the loggers it takes over)."""
-    yield from _pyairbyte(monkeypatch, tmp_path)
-
-
-def _pyairbyte(monkeypatch, tmp_path):
-    root = tmp_path / "airbyte"
-    for name, value in {"AIRBYTE_OFFLINE_MODE": "1", "DO_NOT_TRACK": "1", "AIRBYTE_PROJECT_DIR": str(root),
-                        "AIRBYTE_LOGGING_ROOT": str(root / "logs"), "AIRBYTE_TEMP_DIR": str(root / "tmp")}.items():
-        monkeypatch.setenv(name, value)
-    (root / "tmp").mkdir(parents=True)
-    import airbyte
-
-    monkeypatch.setattr(airbyte.constants, "AIRBYTE_OFFLINE_MODE", True)
-    yield airbyte
-
-
 @pytest.mark.slow
 def test_given_pyairbyte_syncs_killed_after_7_1_and_3_pages_then_duckdb_ends_with_every_video_once(
         pyairbyte, make_emulator, tmp_path):
@@ -138,11 +109,10 @@ def test_given_pyairbyte_syncs_killed_after_7_1_and_3_pages_then_duckdb_ends_wit
     cache = pyairbyte.DuckDBCache(db_path=str(tmp_path / "dest.duckdb"), schema_name="main")
 
     def table() -> collections.Counter:
-        try:
-            rows = cache.run_sql_query("SELECT handle, id FROM videos")
-        except Exception:  # no table yet: nothing was ever committed
-            return collections.Counter()
-        return collections.Counter((r["handle"], r["id"]) for r in rows)
+        if "videos" not in {r["table_name"] for r in cache.run_sql_query(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")}:
+            return collections.Counter()  # nothing was ever committed
+        return collections.Counter((r["handle"], r["id"]) for r in cache.run_sql_query("SELECT handle, id FROM videos"))
 
     def committed_state():
         return [m.model_dump() if hasattr(m, "model_dump") else str(m) for m in
@@ -198,27 +168,20 @@ def test_given_connector_killed_in_the_middle_of_a_stats_refresh_when_resumed_th
     run completes every refresh (each due again D days on, no position left)."""
     emu = make_emulator(dataset="empty")
     populate(emu)
-    config_file, catalog_file = _files(tmp_path, emu.base_url, lookback=0)
-    config = json.loads(config_file.read_text())
-    config_file.write_text(json.dumps(dict(config, stats_refresh_days=30)))
-    args = ["read", "--config", str(config_file), "--catalog", str(catalog_file)]
-    first = run_connector(args)
+    cfg = _config(emu.base_url, lookback=0, stats_refresh_days=30)
+    first = _read(tmp_path / "first", cfg)
     assert first.returncode == 0, first.stderr[-2000:]
     state = first.states()[-1]
     blob = state["stream"]["stream_state"]
     assert set(blob["refresh_due"]) == set(HANDLES)
     blob["refresh_due"] = {h: "2026-01-01T00:00:00Z" for h in HANDLES}
-    (tmp_path / "state.json").write_text(json.dumps([state]))
     dest = RawAppend(tmp_path / "dest.duckdb")
 
-    killed = run_connector(args + ["--state", str(tmp_path / "state.json")], kill_after_records=k * PAGE,
-                           checkpoint_every_handle=True)
+    killed = _read(tmp_path / "killed", cfg, [state], kill_after_records=k * PAGE, checkpoint_every_handle=True)
     assert killed.killed
     dest.append(1, killed.records())
     states = killed.states()
-    if states:
-        (tmp_path / "state.json").write_text(json.dumps([states[-1]]))
-    resumed = run_connector(args + ["--state", str(tmp_path / "state.json")])
+    resumed = _read(tmp_path / "resumed", cfg, [states[-1] if states else state])
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     dest.append(2, resumed.records())
 

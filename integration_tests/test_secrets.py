@@ -6,31 +6,26 @@ for the key, its URL-encoded form and its distinctive tail."""
 
 from __future__ import annotations
 
-import json
 import logging
-from urllib.parse import quote
 
 import pytest
 import requests
 from airbyte_cdk.models import Status
 from airbyte_cdk.test import entrypoint_wrapper
 
-from integration_tests.faultkit.killer import run_connector
 from integration_tests.faultkit.servers import WHOAMI, Recorder, TlsRecorder
-from integration_tests.harness import catalog, config, read
-from integration_tests.test_resume import CATALOG
+from integration_tests.harness import catalog, catalog_json, config, read
+from integration_tests.launcher import launch
+from integration_tests.leaks import assert_no_key
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 from source_socialfetch_tiktok.transport import API_KEY_HEADER, build_session
 
 KEY = "sfk_s3cr3t_DO_NOT_LEAK_42"
-FORMS = [KEY, quote(KEY, safe=""), "s3cr3t_DO_NOT_LEAK", "DO_NOT_LEAK_42"]
 HANDLES = ["one.video", "full.page", "pinned.creator"]
 
 
 def assert_clean(*texts: str) -> None:
-    blob = "\n".join(texts)
-    for form in FORMS:
-        assert form not in blob, f"the API key leaked (as {form!r})"
+    assert_no_key(KEY, *texts)
 
 
 def _all_messages(output) -> str:
@@ -83,7 +78,6 @@ def test_given_a_wrong_key_and_failing_handles_then_errors_never_carry_the_key(e
 
 def test_given_the_console_script_with_bad_configs_and_a_refused_key_then_nothing_it_prints_has_the_key(
         emulator, tmp_path):
-    (tmp_path / "catalog.json").write_text(json.dumps(CATALOG))
     cases = {
         "bad_handles": config(emulator.base_url, ["a/b", "c d"], api_key=KEY),
         "key_wrong_type": {"api_key": [KEY], "handles": ["one.video"], "base_url": emulator.base_url},
@@ -91,32 +85,28 @@ def test_given_the_console_script_with_bad_configs_and_a_refused_key_then_nothin
         "refused_key": config(emulator.base_url, ["one.video"], api_key=KEY),
     }
     outputs = []
-    for name, cfg in cases.items():
-        (tmp_path / f"{name}.json").write_text(json.dumps(cfg))
     runs = [("bad_handles", "check"), ("bad_handles", "read"), ("key_wrong_type", "read"), ("http_remote", "check"),
             ("refused_key", "read")]
     for name, command in runs:
-        args = [command, "--config", str(tmp_path / f"{name}.json")]
+        run = launch(tmp_path / f"{name}_{command}", command, cases[name], catalog_json())
+        outputs.append(run.printed)
+        assert "Traceback" not in run.shown(), f"{name} {command}: a traceback"
         if command == "read":
-            args += ["--catalog", str(tmp_path / "catalog.json")]
-        run = run_connector(args)
-        outputs.append("\n".join(run.lines) + run.stderr)
-        # A TRACE error's `stack_trace` is a protocol field for the platform's logs; what the
-        # user reads (LOG lines, the error message, stderr) has no traceback.
-        shown = "\n".join(run.logs() + [t["error"]["message"] for t in run.traces() if "error" in t]) + run.stderr
-        assert "Traceback" not in shown, f"{name} {command}: a traceback"
-        assert run.returncode != 0 or command == "check"
+            assert run.returncode != 0 and run.errors()[-1]["failure_type"] == "config_error", (name, run.errors())
+        else:
+            assert [s["status"] for s in run.statuses()] == ["FAILED"], name
     assert_clean(*outputs)
 
 
 def test_given_a_key_with_an_embedded_newline_then_it_is_refused_without_being_echoed(emulator, tmp_path):
     leaky = "sfk_s3cr3t\nDO_NOT_LEAK_42"
-    path = tmp_path / "config.json"
-    path.write_text(json.dumps(config(emulator.base_url, ["one.video"], api_key=leaky)))
-    run = run_connector(["check", "--config", str(path)])
-    printed = "\n".join(run.lines) + run.stderr
-    assert "DO_NOT_LEAK_42" not in printed
-    assert "Traceback" not in printed
+    run = launch(tmp_path, "check", config(emulator.base_url, ["one.video"], api_key=leaky))
+    statuses = run.statuses()
+    assert [s["status"] for s in statuses] == ["FAILED"], "the key with a newline was refused"
+    assert "api_key" in statuses[-1]["message"]
+    assert emulator.requests == [], "refused before any request"
+    assert_no_key(leaky, run.printed)
+    assert "Traceback" not in run.shown()
 
 
 # --- the key never leaves its origin ------------------------------------------------------------
@@ -141,20 +131,3 @@ def test_given_a_server_with_an_untrusted_certificate_then_check_fails_on_tls_an
         assert server.seen == [], "no request completed over an unverified connection"
         with pytest.raises(requests.exceptions.SSLError):
             build_session(1).get(server.base_url + "/v1/whoami", timeout=3)
-
-
-@pytest.mark.parametrize("base_url, accepted", [
-    ("http://127.0.0.1:9", True), ("http://localhost:9", True), ("http://[::1]:9", True), ("http://127.8.9.10:9", True),
-    ("http://api.socialfetch.dev", False), ("http://192.168.1.10", False), ("http://localhost.evil.example", False),
-    ("http://0.0.0.0:9", False),
-])
-def test_given_plain_http_then_only_loopback_hosts_are_accepted(base_url, accepted):
-    from source_socialfetch_tiktok.config import ConfigError, parse_config
-
-    cfg = {"api_key": KEY, "handles": ["one.video"], "base_url": base_url}
-    if accepted:
-        assert parse_config(cfg).base_url == base_url
-    else:
-        with pytest.raises(ConfigError) as error:
-            parse_config(cfg)
-        assert "base_url" in error.value.message and KEY not in error.value.message

@@ -14,7 +14,6 @@ the order they arrive. What "equals the truth" means for an incremental source w
 from __future__ import annotations
 
 import random
-import time
 from datetime import timedelta
 
 import pytest
@@ -61,7 +60,8 @@ def _change_world(emu, rng: random.Random, changed_stats: set, deleted: set) -> 
 
 
 @pytest.mark.slow
-def test_given_20_seeded_syncs_with_random_faults_and_changes_then_destination_always_equals_truth(make_emulator):
+def test_given_20_seeded_syncs_with_random_faults_and_changes_then_destination_always_equals_truth(
+        make_emulator, no_backoff):
     rng = random.Random(SEED)
     emu = make_emulator(dataset="empty")
     for index, (handle, n) in enumerate(SIZES.items()):
@@ -73,7 +73,6 @@ def test_given_20_seeded_syncs_with_random_faults_and_changes_then_destination_a
     saved: dict = {}
     stale: set = set()  # keys whose stats changed since the destination last received them
     deleted: set = set()
-    started = time.monotonic()
     fired = 0
 
     for sync in range(1, SYNCS + 1):
@@ -110,4 +109,3 @@ def test_given_20_seeded_syncs_with_random_faults_and_changes_then_destination_a
         saved = now
 
     assert fired >= 10, f"the soak must actually meet faults ({fired} fired)"
-    assert time.monotonic() - started < 90

@@ -62,19 +62,6 @@ def test_given_wrong_ids_in_the_state_then_one_extra_request_per_handle_nothing_
     assert not output.errors
 
 
-def test_given_an_id_that_keeps_being_refused_then_the_handle_fails_after_one_retry_not_a_loop(emulator):
-    emulator.inject("400", handle="one.video", times=None)
-    state = videos_state({}, user_ids={"one.video": "123"})
-
-    output = read(config(emulator.base_url, ["one.video", "nasa.fan"]), catalog("incremental"), state,
-                  expect_failure=True)
-
-    sent = [r for r in videos_requests(emulator) if r.handle == "one.video"]
-    assert [r.user_id_sent for r in sent] == [True, False]
-    assert "one.video" in output.errors[-1].trace.error.message
-    assert keys(records(output)) == truth(emulator, ["nasa.fan"])
-
-
 def test_given_trim_then_ids_come_from_the_profiles_stream(emulator):
     handles = ["nasa.fan", "one.video"]
     output = read(config(emulator.base_url, handles, trim=True), catalog("incremental", profiles=True))

@@ -34,12 +34,12 @@ _MASK = "****"
 
 
 def key_spellings(secret: Any) -> List[str]:
-    """The ways a secret can be written out: as typed, stripped, lower-case, URL- and JSON-encoded."""
+    """The ways a secret can be written out: as typed, stripped, lower- or upper-case, URL- and JSON-encoded."""
     if not isinstance(secret, str) or not secret.strip():
         return []
     forms = {secret, secret.strip()}
     for form in list(forms):
-        forms.update({form.lower(), quote(form, safe=""), json.dumps(form)[1:-1]})
+        forms.update({form.lower(), form.upper(), quote(form, safe=""), json.dumps(form)[1:-1]})
     return sorted((f for f in forms if f), key=len, reverse=True)  # longest first: no partial masks
 
 

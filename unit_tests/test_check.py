@@ -77,7 +77,10 @@ def test_given_503_every_time_when_checking_then_a_transient_problem_after_all_a
 def test_given_a_200_that_is_not_whoami_when_checking_then_a_problem(loopback: Start) -> None:
     server = loopback(answers(json_reply(200, {"data": {}}, {"Retry-After": "0"})))
 
-    assert check_api_key(config_for(server), LOGGER) is not None
+    problem = check_api_key(config_for(server), LOGGER)
+
+    assert problem is not None and "not a complete response" in problem
+    assert server.paths == ["/v1/whoami"] * CHECK_ATTEMPTS, "retried as a transient fault"
 
 
 def test_given_402_when_checking_then_the_problem_says_to_top_up_and_nothing_else_is_called(loopback: Start) -> None:
@@ -93,7 +96,10 @@ def test_given_a_redirect_when_checking_then_it_is_not_followed(loopback: Start)
     elsewhere = loopback(answers(json_reply(200, WHOAMI)))
     server = loopback(answers((302, {"Location": f"{elsewhere.base_url}/v1/whoami"}, b"")))
 
-    assert check_api_key(config_for(server), LOGGER) is not None
+    problem = check_api_key(config_for(server), LOGGER)
+
+    assert problem is not None and "unexpected HTTP 302" in problem
+    assert server.paths == ["/v1/whoami"], "a redirect is not retried"
     assert elsewhere.seen == []
 
 

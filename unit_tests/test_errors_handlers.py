@@ -151,7 +151,11 @@ def test_given_an_unknown_5xx_when_interpreted_then_retried(status: int) -> None
 )
 def test_given_a_200_that_is_not_a_complete_page_when_interpreted_then_retried_as_malformed(body: Any) -> None:
     assert resolve(200, body) == MALFORMED_PAGE
+
+
+def test_a_malformed_page_is_retried_as_transient_and_says_what_came() -> None:
     assert is_transient_retry(MALFORMED_PAGE)
+    assert "not a complete response" in (MALFORMED_PAGE.error_message or "")
 
 
 @pytest.mark.parametrize(

@@ -86,18 +86,6 @@ def test_given_a_value_holding_the_key_then_it_is_refused_without_quoting_it(val
 
 # -- config ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("base_url, word", [
-    ("http://127.0.0.1:99999", "port"), ("http://127.0.0.1:abc", "port"), ("http://127.0.0.1:-1", "port"),
-    ("http://127.0.0.1:0", "port"), ("https://api.socialfetch.dev/api", "path"), ("https://api.socialfetch.dev/v1/", "path"),
-    ("http://[::1", "port"), ("https://api.social fetch.dev", "spaces"), (f"https://{API_KEY}.example", "API key"),
-])
-def test_given_a_base_url_that_can_never_work_then_a_config_error_names_base_url(base_url: str, word: str) -> None:
-    with pytest.raises(ConfigError) as error:
-        parse_config(raw_config(base_url=base_url))
-    assert "base_url" in error.value.message and word in error.value.message
-    assert API_KEY not in error.value.message
-
-
 def test_given_an_api_key_over_512_characters_then_a_config_error_without_it() -> None:
     with pytest.raises(ConfigError) as error:
         parse_config(raw_config(api_key="sfk_" + "k" * 600))
@@ -135,7 +123,7 @@ def test_given_400k_waiting_handles_when_parsed_then_it_is_linear_and_keeps_conf
     started = time.monotonic()
     _, parsed = parse_videos_state({"states": [], "waiting_for_budget": waiting}, LOGGER, handles=["nasa", "h7"])
     assert parsed == ["h7", "nasa"]
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 60  # linear: about a second; a quadratic parse would take hours
 
 
 def test_given_a_resume_cursor_over_the_limit_when_parsed_then_it_is_dropped() -> None:
@@ -160,9 +148,10 @@ def secrets() -> Any:
     update_secrets([])
 
 
-def test_given_a_key_then_its_spellings_include_the_stripped_encoded_and_lower_case_forms() -> None:
+def test_given_a_key_then_its_spellings_include_the_stripped_encoded_and_case_folded_forms() -> None:
     forms = key_spellings(" Sfk_A+B ")
-    assert {"Sfk_A+B", "sfk_a+b", "Sfk_A%2BB", " Sfk_A+B "} <= set(forms)
+    # Upper-case too: a config value holding the key upper-cased is quoted by the CDK's spec check.
+    assert {"Sfk_A+B", "sfk_a+b", "SFK_A+B", "Sfk_A%2BB", " Sfk_A+B "} <= set(forms)
     assert key_spellings(None) == [] and key_spellings("  ") == []
 
 

@@ -21,10 +21,22 @@ def record(n: int) -> Record:
 
 
 def in_thread(fn: Any) -> None:
-    worker = threading.Thread(target=fn)
+    """Run `fn` in a worker thread (the queue keeps records per thread); what it raises, an
+    assertion included, is raised here."""
+    raised: List[BaseException] = []
+
+    def run() -> None:
+        try:
+            fn()
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+            raised.append(error)
+
+    worker = threading.Thread(target=run)
     worker.start()
     worker.join(10)
     assert not worker.is_alive()
+    if raised:
+        raise raised[0]
 
 
 def drain(queue: RecordBatchingQueue) -> List[Any]:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, List
+from typing import Any, Iterator, List
 
 import pytest
 
 from source_socialfetch_tiktok import run as entry
 from source_socialfetch_tiktok.run import THREAD_SWITCH_INTERVAL_SECONDS
+
+
+@pytest.fixture(autouse=True)
+def known_switch_interval() -> Iterator[float]:
+    """A switch interval that is not the console script's, whatever ran before; put back after."""
+    saved = sys.getswitchinterval()
+    sys.setswitchinterval(THREAD_SWITCH_INTERVAL_SECONDS / 4)
+    try:
+        yield THREAD_SWITCH_INTERVAL_SECONDS / 4
+    finally:
+        sys.setswitchinterval(saved)
 
 
 def test_the_console_script_runs_with_its_switch_interval_and_puts_the_previous_one_back(monkeypatch: pytest.MonkeyPatch) -> None:

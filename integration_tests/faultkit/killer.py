@@ -1,16 +1,12 @@
 """Run the real connector as a child process and SIGKILL it after it has written N RECORD lines.
 
 Two ways in:
-- `run_connector(args, ...)` from a test: the protocol lines the connector wrote before it died.
+- `run_connector(args, kill_after_records=N)` from a test (integration_tests/launcher.py, the
+  project's one launcher): the protocol lines the connector wrote before it died.
 - `write_wrapper(...)`: a small executable for PyAirbyte's `local_executable`. It forwards
   spec/check/discover untouched; on each `read` it takes the next entry of a kill plan (a JSON
   file beside it), forwards the connector's stdout line by line, kills it after that many
   records and then kills itself, as if the container had been OOM-killed.
-
-`checkpoint_every_handle`: the connector emits STATE at most every 5 s, so a short sync emits
-only its final STATE; with this knob the child process gets SOCIALFETCH_CHECKPOINT_INTERVAL_SECONDS=0
-(source_socialfetch_tiktok/cursor.py) and so checkpoints after every completed handle, which is
-what a long production sync looks like to a resume. Nothing else of the connector changes.
 """
 
 from __future__ import annotations
@@ -21,83 +17,10 @@ import signal
 import stat
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
-# source_socialfetch_tiktok.cursor.CHECKPOINT_INTERVAL_ENV, spelt out: importing the connector would
-# add the CDK's start-up to every run of the PyAirbyte wrapper (unit_tests/test_cursor.py checks it).
-CHECKPOINT_INTERVAL_ENV = "SOCIALFETCH_CHECKPOINT_INTERVAL_SECONDS"
-ROOT = Path(__file__).resolve().parents[2]
-CONSOLE_SCRIPT = Path(sys.executable).parent / "source-socialfetch-tiktok"
-
-
-def connector_env(checkpoint_every_handle: bool = False) -> Dict[str, str]:
-    return {**os.environ, CHECKPOINT_INTERVAL_ENV: "0"} if checkpoint_every_handle else dict(os.environ)
-
-
-def is_record(line: bytes) -> bool:
-    head = line[:40].replace(b" ", b"")
-    return head.startswith(b'{"type":"RECORD"')
-
-
-@dataclass
-class Run:
-    lines: List[str]
-    returncode: int
-    stderr: str
-    killed: bool
-    messages: List[Dict[str, Any]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.messages = [json.loads(line) for line in self.lines if line.strip().startswith("{")]
-
-    def records(self, stream: str = "videos") -> List[Dict[str, Any]]:
-        return [m["record"]["data"] for m in self.messages if m["type"] == "RECORD" and m["record"]["stream"] == stream]
-
-    def states(self) -> List[Dict[str, Any]]:
-        return [m["state"] for m in self.messages if m["type"] == "STATE"]
-
-    def traces(self) -> List[Dict[str, Any]]:
-        return [m["trace"] for m in self.messages if m["type"] == "TRACE"]
-
-    def logs(self) -> List[str]:
-        return [m["log"]["message"] for m in self.messages if m["type"] == "LOG"]
-
-
-def _pump(child: subprocess.Popen, out: Optional[IO[bytes]], kill_after: Optional[int], keep: List[bytes]) -> bool:
-    """Forward the child's stdout; True when it was killed after `kill_after` records."""
-    assert child.stdout is not None
-    seen = 0
-    for line in child.stdout:
-        keep.append(line)
-        if out is not None:
-            out.write(line)
-            out.flush()
-        if kill_after is not None and is_record(line):
-            seen += 1
-            if seen >= kill_after:
-                child.send_signal(signal.SIGKILL)
-                child.wait()
-                return True
-    return False
-
-
-def run_connector(args: Sequence[str], kill_after_records: Optional[int] = None, checkpoint_every_handle: bool = False,
-                  timeout: float = 120, env: Optional[Dict[str, str]] = None) -> Run:
-    """Run the console script (or the patched module) with `args`; kill it after N records."""
-    child = subprocess.Popen([str(CONSOLE_SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env={**connector_env(checkpoint_every_handle), **(env or {})}, cwd=str(ROOT))
-    keep: List[bytes] = []
-    try:
-        killed = _pump(child, None, kill_after_records, keep)
-        _, err = child.communicate(timeout=timeout)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    return Run([b.decode() for b in keep], child.returncode, err.decode(errors="replace"), killed)
-
+from integration_tests.launcher import CONSOLE_SCRIPT, ROOT, connector_env, pump
 
 # --- the PyAirbyte wrapper -------------------------------------------------------------------
 
@@ -140,7 +63,7 @@ def wrapper_main(args: List[str], directory: str, every_handle: bool) -> int:
     kill_after = book["plan"][index] if index < len(book["plan"]) else None
     child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env)
     keep: List[bytes] = []
-    killed = _pump(child, sys.stdout.buffer, kill_after, keep)
+    killed = pump(child, sys.stdout.buffer, kill_after, keep)
     (Path(directory) / f"read_{index}.jsonl").write_bytes(b"".join(keep))
     if killed:
         sys.stdout.flush()
