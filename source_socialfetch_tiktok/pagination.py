@@ -37,6 +37,7 @@ class HandlePager:
     emitted: int = 0
     capped_at: Optional[str] = None  # the cursor to go on from when the cap stopped a resumable walk
     duplicates: int = 0
+    left_out_by_date: bool = False  # a video (pinned ones too) was not emitted for being older than `boundary`
     end: Optional[str] = None  # why the walk ended: end, boundary, max_videos, or a guard's message
     # The instant of the last video `accept` took (None if its createdAt is no date): the stream
     # keeps the newest of a page's records from it, so no date is parsed twice.
@@ -60,6 +61,7 @@ class HandlePager:
             if stopping and self.newest_first and not video.get("pinned"):
                 self._passed_stop = True
             if created is not None and self.boundary is not None and created < self.boundary:
+                self.left_out_by_date = True
                 # Pinned videos are old and come first: they never mean the boundary was passed.
                 if self.newest_first and not video.get("pinned"):
                     self._passed_boundary = True
