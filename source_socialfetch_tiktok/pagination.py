@@ -12,6 +12,9 @@ handle with a warning instead of looping; a video id seen twice is emitted once.
   on from that page and the handle's cursor moves only once its history is read, so nothing
   is skipped. Cutting mid-page instead could never progress when N is below the page size: the
   next sync would re-read the same page and stop at the same video.
+- a stats refresh (`resumable` True) gets what its handle's read left of the cap in this sync,
+  and stops like the incremental read: it goes on from `capped_at` next sync (from where it
+  began, when the read spent the whole cap).
 """
 
 from __future__ import annotations
