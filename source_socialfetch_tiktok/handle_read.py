@@ -130,8 +130,11 @@ class HandleRead:
         covered_to = self.first_page_at if self.began_at_top else self.first_page_newest
         if covered_to is None:
             return None, None
-        if whole:
+        if whole and self.began_at_top:
             return None, covered_to
+        # A part that began mid-list never read the first page, where the pinned videos are listed
+        # whatever their date (and a part of this sync may have left them out by a date bound):
+        # it covers down to its oldest video, never "everything older".
         if self.oldest_emitted is None:
             return None, None  # no regular video emitted: no range it read is known to be whole
         return self.oldest_emitted, covered_to

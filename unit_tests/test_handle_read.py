@@ -60,3 +60,8 @@ def test_popular_order_claims_only_a_list_read_whole_on_one_page() -> None:
     assert one.coverage() == (None, T0)
     many = read_pages(part(kind=Part.FULL_REFRESH, date_ordered=False, reached_end=True), 3, T0, T0, T0 - DAY)
     assert many.coverage() == (None, None)
+
+
+def test_a_part_that_began_mid_list_never_claims_everything_older_even_at_the_end_of_the_list() -> None:
+    read = read_pages(part(began_at="cursor", reached_end=True), 2, T0 - 3 * DAY, T0 - 3 * DAY, T0 - 9 * DAY)
+    assert read.coverage() == (T0 - 9 * DAY, T0 - 3 * DAY)
