@@ -27,21 +27,21 @@ def captured_at(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def snapshot(record: Mapping[str, Any], captured_at: str) -> StatsSnapshot:
-    """The flat counts of a `videos` record, as captured at `captured_at`."""
+def snapshot(record: Mapping[str, Any], captured_at: str, read_id: str) -> StatsSnapshot:
+    """The flat counts of a `videos` record, as captured at `captured_at` by the read part `read_id`."""
     stats = record.get("stats")
     counts: Mapping[str, Any] = stats if isinstance(stats, dict) else {}
-    row = StatsSnapshot(handle=record["handle"], id=record["id"], createdAt=record.get("createdAt"), capturedAt=captured_at)
+    row = StatsSnapshot(
+        handle=record["handle"], id=record["id"], createdAt=record.get("createdAt"), capturedAt=captured_at, readId=read_id
+    )
     for name in STAT_FIELDS:
         row[name] = counts.get(name)
     return row
 
 
-class VideoStats(Stream):
-    """Declared for `discover`; read only through the videos pages (see the module docstring)."""
-
-    name = VIDEO_STATS
-    primary_key = [["handle"], ["id"], ["capturedAt"]]
+class FromVideosRead(Stream):
+    """A stream declared for `discover` whose records come only from the videos read (routed by
+    `partitions.HandlePartition`): read on its own, it has none."""
 
     def read_records(
         self,
@@ -51,3 +51,8 @@ class VideoStats(Stream):
         stream_state: Optional[Mapping[str, Any]] = None,
     ) -> Iterable[StreamData]:
         return iter(())
+
+
+class VideoStats(FromVideosRead):
+    name = VIDEO_STATS
+    primary_key = [["handle"], ["id"], ["capturedAt"]]
