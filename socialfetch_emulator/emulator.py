@@ -111,6 +111,10 @@ class Emulator:
     def video(self, handle: str, video_id: str) -> Optional[dict]:
         return self.world.video(handle, video_id)
 
+    def written(self, handle: str) -> Dict[str, Dict[str, Any]]:
+        """Video id -> its caption, tags and mentions as typed, challenge titles, music or not (World.written)."""
+        return self.world.written(handle)
+
     def add_handle(self, handle: str, n_videos: int, *, pinned: int = 0, private: bool = False, ads: int = 0,
                    null_created: int = 0, seed: Optional[int] = None) -> None:
         """A new creator with `n_videos` videos in all, `pinned` of them pinned (and older than the rest)."""

@@ -58,7 +58,7 @@ def video(creator: Creator, v: Video, trim: bool = False) -> Dict[str, Any]:
 def details(creator: Creator, v: Video, cover: Optional[str]) -> Dict[str, Any]:
     """TikTok-native fields, including two keys the docs do not list (clients must keep unknown keys)."""
     seconds = round(v.duration_ms / 1000) if v.duration_ms is not None else 0
-    return {
+    body: Dict[str, Any] = {
         "author": {
             "id": creator.user_id,
             "uniqueId": creator.handle,
@@ -68,14 +68,18 @@ def details(creator: Creator, v: Video, cover: Optional[str]) -> Dict[str, Any]:
             "privateAccount": creator.status == PRIVATE,
             "avatarThumb": avatar(creator, "100x100") if creator.has_avatar else None,
         },
-        "music": {
+    }
+    if v.has_music:
+        body["music"] = {
             "id": v.music_id,
             "title": v.music_title,
             "authorName": v.music_author,
             "original": v.music_original,
             "durationSec": v.music_seconds,
-        },
-        "challenges": [{"id": str(int(_token(tag)[:15], 16)), "title": tag} for tag in v.hashtags],
+        }
+    if v.challenges is not None:
+        body["challenges"] = [{"id": str(int(_token(tag.lower())[:15], 16)), "title": tag} for tag in v.challenges]
+    body.update({
         "video": {
             "width": v.width,
             "height": v.height,
@@ -96,7 +100,8 @@ def details(creator: Creator, v: Video, cover: Optional[str]) -> Dict[str, Any]:
         },
         "textLanguage": v.language,
         "locationCreated": v.region,
-    }
+    })
+    return body
 
 
 def profile(creator: Optional[Creator], totals: Optional[Tuple[int, int]] = None) -> Dict[str, Any]:

@@ -127,6 +127,16 @@ class World:
             now = self.now_ms
             return {v.id: growth.stats(v, now) for v in self.listed(creator)} if creator else {}
 
+    def written(self, handle: str) -> Dict[str, Dict[str, Any]]:
+        """Video id -> what its creator typed and TikTok attached: caption, tags and mentions as
+        typed, challenge titles (None: no `challenges` key), whether `details` has music. Every
+        stored video, listed or not: the truth a client's parsed fields are checked against."""
+        with self.lock:
+            creator = self._existing(handle)
+            return {v.id: {"caption": v.caption, "tags": list(v.tags), "mentions": list(v.mentions),
+                           "challenges": None if v.challenges is None else list(v.challenges),
+                           "music": v.has_music} for v in creator.videos.values()}
+
     # --- changing ------------------------------------------------------------------------------
     def _existing(self, handle: str) -> Creator:
         creator = self._creators.get(handle_key(handle))
