@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Union
 
+from socialfetch_emulator.history import Fact
 from socialfetch_emulator.model import NOT_FOUND, PRIVATE, STYLE_OFFSET, STYLE_Z, Creator, Video
 
 
-def created_at(video: Video) -> Optional[str]:
+def created_at(video: Union[Video, Fact]) -> Optional[str]:
     """The instant in the video's own ISO-8601 spelling, or None when TikTok did not say."""
     if video.created_style is None:
         return None
@@ -19,6 +20,11 @@ def created_at(video: Video) -> Optional[str]:
     if video.created_style == STYLE_OFFSET:
         return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{video.instant_ms % 1000:03d}Z"
+
+
+def listed(fact: Fact) -> Dict[str, Any]:
+    """A video as the truth reports it: its id, its createdAt as served, and whether it was pinned."""
+    return {"id": fact.id, "createdAt": created_at(fact), "pinned": fact.pinned}
 
 
 def _token(*parts: str) -> str:
