@@ -130,8 +130,10 @@ class HandleRead:
         covered_to = self.first_page_at if self.began_at_top else self.first_page_newest
         if covered_to is None:
             return None, None
-        if whole:
+        if whole and self.began_at_top:
             return None, covered_to
+        # Begun at a saved position, the part never saw the videos above it: the undated ones among
+        # them (and pinned ones, on page 1 only) are not covered, so its range stops at what it emitted.
         if self.oldest_emitted is None:
             return None, None  # no regular video emitted: no range it read is known to be whole
         return self.oldest_emitted, covered_to
