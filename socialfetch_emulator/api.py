@@ -12,7 +12,7 @@ from socialfetch_emulator.accounts import OK, UNKNOWN, Accounts
 from socialfetch_emulator.cursors import Cursor, CursorCodec, CursorError
 from socialfetch_emulator.envelopes import Reply, RequestIds, error, ok
 from socialfetch_emulator.faults import ERROR_KINDS, SERVES_DATA, Fault, FaultBook
-from socialfetch_emulator.model import Video
+from socialfetch_emulator.model import NOT_FOUND, Video
 from socialfetch_emulator.paging import DEFAULT, SORTS, LatestOrder, Page, latest_page, offset_page
 from socialfetch_emulator.world import World, handle_key
 
@@ -170,8 +170,9 @@ class Api:
             raise BadRequest("trim must be a boolean")
         if "userId" in q:
             with self.world.lock:
-                creator = self.world.creator(call.handle or "")
-                if creator is None or creator.user_id != q["userId"]:
+                # A profile that vanished (not_found) still owned its id: the list is empty, as without it.
+                creator = self.world.account(call.handle or "")
+                if creator is None or (creator.status != NOT_FOUND and creator.user_id != q["userId"]):
                     raise BadRequest("userId does not belong to this handle")
         cursor = None
         if "cursor" in q:

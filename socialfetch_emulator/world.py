@@ -91,6 +91,10 @@ class World:
         creator = self._creators.get(handle_key(handle))
         return None if creator is None or creator.status == NOT_FOUND else creator
 
+    def account(self, handle: str) -> Optional[Creator]:
+        """The creator behind a handle whatever its status (a not_found one included), or None."""
+        return self._creators.get(handle_key(handle))
+
     def visible(self, handle: str) -> Optional[Creator]:
         """The creator whose videos the API lists: found, not private."""
         creator = self.creator(handle)

@@ -393,6 +393,7 @@ class Videos(SocialFetchStream):
         read.pages_before = pages_before
         cap = self._config.max_videos_per_handle
         own = self._run.read_of(self.name, read.handle)
+        read.joins_top = own is not None and own.began_at_top and pages_before > 0 and own.continuation == cursor
         left = None if cap is None else max(cap - (own.records if own else 0), 0)
         read.pager = HandlePager(handle=read.handle, boundary=self.refresh_floor(), newest_first=True,
                                  max_videos=left, resumable=True)

@@ -56,6 +56,11 @@ def test_a_profile_turns_private_vanishes_and_comes_back_with_its_videos(api: Ap
         "found": everything, "private": [], "not_found": [], "back": everything}
     served = [r for r in emu.requests if r.route == "videos"]
     assert [ids(emu.listed("one.video", r.tick)) for r in served] == [[], [], everything]
+    emu.set_not_found("one.video")
+    account = emu.world.account("one.video")
+    assert account is not None
+    gone = api.videos("one.video", sortBy="latest", userId=account.user_id)
+    assert gone.status_code == 200 and gone.json()["data"]["videos"] == [], "its own id: empty, not refused"
 
 
 def test_a_takedown_ahead_during_a_latest_read_leaves_no_gap_and_no_repeat(api: ApiClient) -> None:
