@@ -15,7 +15,7 @@ from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
-from integration_tests.harness import config, state_messages_as_input, validate_records
+from integration_tests.harness import catalog, config, state_messages_as_input, validate_records
 from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 from source_socialfetch_tiktok.timeutil import parse_instant
@@ -24,17 +24,9 @@ PAGE = 30
 
 
 def reads_catalog(videos: Optional[str] = "incremental", stats: bool = True, reads: bool = True) -> ConfiguredAirbyteCatalog:
-    builder = CatalogBuilder()
-    if videos:
-        builder = builder.with_stream("videos", SyncMode(videos))
-    if stats:
-        builder = builder.with_stream("video_stats", SyncMode.full_refresh)
+    built = catalog(videos, stats=stats)
     if reads:
-        builder = builder.with_stream("handle_reads", SyncMode.full_refresh)
-    built = builder.build()
-    for configured in built.streams:
-        if configured.sync_mode == SyncMode.incremental:
-            configured.cursor_field = ["createdAt"]
+        built.streams += CatalogBuilder().with_stream("handle_reads", SyncMode.full_refresh).build().streams
     return built
 
 

@@ -4,12 +4,15 @@ the emulator's truth (`assert_claims_hold`, run on every sync of every test here
 from __future__ import annotations
 
 import collections
+import json
 import threading
 import time
 
 import pytest
-from airbyte_cdk.models import AirbyteStreamStatus, Type
+from airbyte_cdk.models import AirbyteStreamStatus, ConfiguredAirbyteCatalogSerializer, Type
 
+from integration_tests.faultkit.killer import run_connector
+from integration_tests.harness import config
 from integration_tests.syncs import (
     PAGE,
     Syncs,
@@ -202,3 +205,19 @@ def test_given_pinned_videos_older_than_start_date_then_a_list_read_to_its_end_s
     read = reads_of(output)[0]
     assert read["pages"] == 1 and read["videos"] == len(regular)  # the pinned ones are older than start_date
     assert parse_instant(read["coveredFrom"]) == parse_instant(start)  # not null: the pinned videos were listed and left out
+
+
+def test_given_a_read_killed_mid_part_then_only_parts_that_ended_have_a_record_and_their_claims_hold(world, tmp_path):
+    handles = ["one.page", "three.pages", "six.pages"]
+    (tmp_path / "config.json").write_text(json.dumps(config(world.base_url, handles, concurrency=1)))
+    (tmp_path / "catalog.json").write_text(json.dumps(ConfiguredAirbyteCatalogSerializer.dump(reads_catalog())))
+    args = ["read", "--config", str(tmp_path / "config.json"), "--catalog", str(tmp_path / "catalog.json")]
+    # one.page and three.pages end (4 pages: 220 videos and stats lines, 2 reads); six.pages is killed on its third page
+    killed = run_connector(args, kill_after_records=2 * (25 + 85) + 2 + 2 * 2 * PAGE + 10)
+    assert killed.killed
+    reads = killed.records("handle_reads")
+    assert sorted(r["handle"] for r in reads) == ["one.page", "three.pages"]
+    seen = {(s["handle"], s["id"]) for s in killed.records("video_stats")}
+    for read in reads:
+        assert read["coveredFrom"] is None
+        assert all((read["handle"], v["id"]) in seen for v in world.videos(read["handle"]))

@@ -8,14 +8,11 @@ The coverage rule is in `handle_read.HandleRead.coverage`.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Mapping, Optional
-
-from airbyte_cdk.models import SyncMode
-from airbyte_cdk.sources.streams import Stream
-from airbyte_cdk.sources.streams.core import StreamData
+from typing import Any, Optional
 
 from .handle_read import HandleRead
 from .timeutil import format_instant
+from .video_stats import FromVideosRead
 
 HANDLE_READS = "handle_reads"
 
@@ -45,17 +42,6 @@ def _instant(value: Any) -> Optional[str]:
     return format_instant(value) if value is not None else None
 
 
-class HandleReads(Stream):
-    """Declared for `discover`; read only through the videos read (see the module docstring)."""
-
+class HandleReads(FromVideosRead):
     name = HANDLE_READS
     primary_key = [["readId"]]
-
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: Optional[List[str]] = None,
-        stream_slice: Optional[Mapping[str, Any]] = None,
-        stream_state: Optional[Mapping[str, Any]] = None,
-    ) -> Iterable[StreamData]:
-        return iter(())

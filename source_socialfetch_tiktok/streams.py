@@ -128,7 +128,7 @@ class SocialFetchStream(HttpStream, ABC):
             return  # nothing to read in this sync (see begin_part)
         self._local.read = read
         try:
-            if self._run.reserve(read):
+            if read.outcome is None and self._run.reserve(read):  # a part may end before its first page
                 while True:
                     try:
                         yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
@@ -149,8 +149,7 @@ class SocialFetchStream(HttpStream, ABC):
     def _on_error(self, read: HandleRead, error: Exception) -> bool:
         """Act on `after_error`'s decision; True when the part is to ask again (the same page, or
         its first page)."""
-        withheld = read.refused_user_id
-        if withheld is not None:
+        if read.refused_user_id is not None:
             # Asking without the refused id did not help: the id was not the cause, keep it.
             read.refused_user_id, read.withhold_user_id = None, False
         context = RequestContext(
@@ -226,7 +225,6 @@ class SocialFetchStream(HttpStream, ABC):
     @abstractmethod
     def end_part(self, read: HandleRead) -> tuple[Outcome, str, Ending]:
         """The outcome of a part whose pages were all fetched without error."""
-
 
 
 class Videos(SocialFetchStream):

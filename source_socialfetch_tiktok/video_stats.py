@@ -39,11 +39,9 @@ def snapshot(record: Mapping[str, Any], captured_at: str, read_id: str) -> Stats
     return row
 
 
-class VideoStats(Stream):
-    """Declared for `discover`; read only through the videos pages (see the module docstring)."""
-
-    name = VIDEO_STATS
-    primary_key = [["handle"], ["id"], ["capturedAt"]]
+class FromVideosRead(Stream):
+    """A stream declared for `discover` whose records come only from the videos read (routed by
+    `partitions.HandlePartition`): read on its own, it has none."""
 
     def read_records(
         self,
@@ -53,3 +51,8 @@ class VideoStats(Stream):
         stream_state: Optional[Mapping[str, Any]] = None,
     ) -> Iterable[StreamData]:
         return iter(())
+
+
+class VideoStats(FromVideosRead):
+    name = VIDEO_STATS
+    primary_key = [["handle"], ["id"], ["capturedAt"]]

@@ -1,0 +1,62 @@
+"""HandleRead.coverage: what a part's recorded facts let it claim, and nothing more."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from source_socialfetch_tiktok.handle_read import HandleRead, Part
+
+T0 = datetime(2026, 11, 20, tzinfo=timezone.utc)
+DAY = timedelta(days=1)
+
+
+def part(**facts) -> HandleRead:
+    read = HandleRead("videos", "nasa", kind=facts.pop("kind", Part.INCREMENTAL))
+    for name, value in facts.items():
+        setattr(read, name, value)
+    return read
+
+
+def read_pages(read: HandleRead, pages: int, newest_on_first: datetime, newest: datetime, oldest: datetime) -> HandleRead:
+    for _ in range(pages):
+        read.page_read(T0, newest_on_first)
+        read.pages += 1
+    read.videos_seen = 30 * pages
+    read.note_bounds(newest, oldest)
+    return read
+
+
+def test_a_part_that_read_no_page_or_listed_nothing_claims_nothing() -> None:
+    assert part().coverage() == (None, None)
+    assert read_pages(part(), 1, T0 - DAY, T0 - DAY, T0 - 2 * DAY).coverage() != (None, None)
+    empty = part(pages=1, videos_seen=0, reached_end=True, first_page_at=T0)
+    assert empty.coverage() == (None, None)
+
+
+def test_from_the_top_it_covers_from_its_first_page_instant_down_to_its_oldest_video() -> None:
+    read = read_pages(part(), 2, T0 - DAY, T0 - DAY, T0 - 5 * DAY)
+    assert read.coverage() == (T0 - 5 * DAY, T0)
+
+
+def test_from_a_saved_position_it_covers_from_its_first_pages_newest_video() -> None:
+    read = read_pages(part(began_at="cursor"), 2, T0 - 3 * DAY, T0 - 3 * DAY, T0 - 9 * DAY)
+    assert read.coverage() == (T0 - 9 * DAY, T0 - 3 * DAY)
+
+
+def test_the_end_of_the_list_covers_everything_older_unless_a_date_bound_left_a_video_out() -> None:
+    whole = read_pages(part(reached_end=True), 1, T0 - DAY, T0 - DAY, T0 - 2 * DAY)
+    assert whole.coverage() == (None, T0)
+    cut = read_pages(part(reached_end=True, cut_by_date=True), 1, T0 - DAY, T0 - DAY, T0 - 2 * DAY)
+    assert cut.coverage() == (T0 - 2 * DAY, T0)
+
+
+def test_a_part_that_emitted_no_dated_regular_video_claims_nothing_unless_it_read_the_whole_list() -> None:
+    read = part(pages=1, videos_seen=3, first_page_at=T0, cut_by_date=True)
+    assert read.coverage() == (None, None)
+
+
+def test_popular_order_claims_only_a_list_read_whole_on_one_page() -> None:
+    one = read_pages(part(kind=Part.FULL_REFRESH, date_ordered=False, reached_end=True), 1, T0, T0, T0 - DAY)
+    assert one.coverage() == (None, T0)
+    many = read_pages(part(kind=Part.FULL_REFRESH, date_ordered=False, reached_end=True), 3, T0, T0, T0 - DAY)
+    assert many.coverage() == (None, None)
