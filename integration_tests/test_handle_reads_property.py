@@ -1,6 +1,6 @@
 """A seeded property test of `handle_reads` against the emulator's truth, over many syncs through
 the CDK's entrypoint, while the world changes between syncs (publishes, deletions old and recent,
-profiles turning private, vanishing and coming back, the clock) and during them (takedowns between
+pins, profiles turning private, vanishing and coming back, the clock) and during them (takedowns between
 two pages of one read), under random budgets, caps, lookbacks, start dates, refreshes that come
 due, full refreshes in either order, and with or without `profiles`. After every sync:
 
@@ -111,6 +111,14 @@ def change_the_world(rng: random.Random, emu: Emulator, tally: Tally, known: Set
         elif status != "found" and draw < 0.4:
             emu.set_found(handle)
             tally.privacy_changes += 1
+    for handle in HANDLES[:4]:  # pins come and go, old videos pinned mid-history included
+        listed = emu.listed(handle)
+        pinned = [v["id"] for v in listed if v["pinned"]]
+        if listed and rng.random() < 0.15:
+            if len(pinned) < 3 and len(listed) > len(pinned):
+                emu.pin(handle, rng.choice([v["id"] for v in listed if not v["pinned"]]))
+            elif pinned:
+                emu.unpin(handle, rng.choice(pinned))
     if rng.random() < 0.4:
         emu.take_down_during_read(rng.choice(HANDLES[:4]), after_pages=rng.randint(1, 2),
                                   where=rng.choice(["ahead", "behind"]))
@@ -184,7 +192,7 @@ def check_claims(emu: Emulator, sync: int, reads: List[Dict[str, Any]], stats: L
             tally.problems.append(f"sync {sync} {part['readId']} ({handle}): a claim without a page read")
             continue
         for video in emu.listed_throughout(handle, *spans[handle]):
-            if covers(part, parse_instant(video["createdAt"])):
+            if covers(part, parse_instant(video["createdAt"]), video["pinned"]):
                 tally.checked += 1
                 if video["id"] not in emitted.get(handle, set()):
                     tally.problems.append(
@@ -225,7 +233,7 @@ def run_property(make_emulator: Callable[..., Emulator], syncs: int) -> Tally:
                 tally.takedowns += 1
                 note_deletion(tally, set(oracle.videos) | {(r["handle"], r["id"]) for r in stats},
                               (takedown.handle, takedown.taken), sync)
-        markings = oracle.apply(sync, stats, reads, records(output, "profiles"))
+        markings = oracle.apply(sync, stats, reads, records(output, "profiles"), records(output, "videos"))
         tally.markings += len(markings)
         profile_ticks = {(r.handle or "").lower(): r.tick for r in emu.requests if r.route == "profile"}
         for marking in markings:
@@ -240,8 +248,8 @@ def run_property(make_emulator: Callable[..., Emulator], syncs: int) -> Tally:
         for deletion in tally.deletions:
             if deletion.caught_at is not None or sync <= deletion.after_sync:
                 continue
-            created = oracle.videos[deletion.key].created
-            if any(r["handle"] == deletion.key[0] and covers(r, created) for r in reads):
+            known = oracle.videos[deletion.key]
+            if any(r["handle"] == deletion.key[0] and covers(r, known.created, known.pinned) for r in reads):
                 deletion.caught_at = sync
                 if oracle.videos[deletion.key].available:
                     tally.problems.append(f"sync {sync}: deleted {deletion.key} is covered but not marked")
