@@ -26,11 +26,11 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import pytest
 from airbyte_cdk.models import AirbyteStateMessage, SyncMode
-from airbyte_cdk.test.catalog_builder import CatalogBuilder
 from airbyte_cdk.test.state_builder import StateBuilder
 
 from integration_tests.availability_oracle import Oracle, covers
-from integration_tests.harness import config, discovered_schemas, final_videos_state, read, records
+from integration_tests.harness import catalog, config, discovered_schemas, final_videos_state, read, records
+from integration_tests.syncs import reads_catalog
 from socialfetch_emulator import CreatorSpec, Dataset, Emulator
 from source_socialfetch_tiktok.timeutil import parse_instant
 
@@ -147,15 +147,10 @@ def sync_settings(rng: random.Random) -> Tuple[Dict[str, Any], SyncMode, bool]:
     return {k: v for k, v in options.items() if v is not None}, mode, rng.random() < 0.4
 
 
-def catalog(mode: SyncMode, profiles: bool) -> Any:
-    builder = (CatalogBuilder().with_stream("videos", mode).with_stream("video_stats", SyncMode.full_refresh)
-               .with_stream("handle_reads", SyncMode.full_refresh))
+def sync_catalog(mode: SyncMode, profiles: bool) -> Any:
+    built = reads_catalog(mode.value)
     if profiles:
-        builder = builder.with_stream("profiles", SyncMode.full_refresh)
-    built = builder.build()
-    for configured in built.streams:
-        if configured.sync_mode == SyncMode.incremental:
-            configured.cursor_field = ["createdAt"]
+        built.streams += catalog(None, profiles=True).streams
     return built
 
 
@@ -215,7 +210,7 @@ def run_property(make_emulator: Callable[..., Emulator], syncs: int) -> Tally:
         options, mode, profiles = sync_settings(rng)
         state = due_now(rng, blob, tally) if mode == SyncMode.incremental else None
         emu.clear_requests()
-        output = read(config(emu.base_url, HANDLES, **options), catalog(mode, profiles), state)
+        output = read(config(emu.base_url, HANDLES, **options), sync_catalog(mode, profiles), state)
         tally.syncs += 1
         if mode == SyncMode.incremental:
             blob = final_videos_state(output)
