@@ -63,6 +63,7 @@ class HandleRead:
     # -- where it began -------------------------------------------------------------------------
     began_at: Optional[str] = None  # the saved API cursor it began at; None: the top of the list
     pages_before: int = 0  # a refresh's pages read before it began (by the read that led into it)
+    joins_top: bool = False  # began where this sync's read from the top stopped: together contiguous from the top
     date_ordered: bool = True  # newest first (`latest`): its pages are contiguous in `createdAt`
     # -- where it is ----------------------------------------------------------------------------
     pager: Optional[HandlePager] = None
@@ -130,11 +131,10 @@ class HandleRead:
         covered_to = self.first_page_at if self.began_at_top else self.first_page_newest
         if covered_to is None:
             return None, None
-        if whole and self.began_at_top:
+        if whole and (self.began_at_top or self.joins_top):
             return None, covered_to
-        # A part that began mid-list never read the first page, where the pinned videos are listed
-        # whatever their date (and a part of this sync may have left them out by a date bound):
-        # it covers down to its oldest video, never "everything older".
+        # Begun at a position saved by an earlier sync, this sync never saw the videos above it: the
+        # undated ones among them are not covered, so the range stops at what the part emitted.
         if self.oldest_emitted is None:
             return None, None  # no regular video emitted: no range it read is known to be whole
         return self.oldest_emitted, covered_to

@@ -390,6 +390,9 @@ class Videos(SocialFetchStream):
         read.pages_before = pages_before
         cap = self._config.max_videos_per_handle
         own = self._run.read_of(self.name, read.handle)
+        # Together contiguous from the top, unless the handle's own read left a video out by a date bound.
+        read.joins_top = (own is not None and own.began_at_top and pages_before > 0 and own.continuation == cursor
+                          and own.pager is not None and not own.pager.left_out_by_date)
         left = None if cap is None else max(cap - (own.records if own else 0), 0)
         read.pager = HandlePager(handle=read.handle, boundary=self.refresh_floor(), newest_first=True,
                                  max_videos=left, resumable=True)

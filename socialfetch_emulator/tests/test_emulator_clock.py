@@ -189,9 +189,9 @@ def test_add_handle_after_the_clock_moved_ends_its_history_before_the_clock(make
 def test_admin_clock_route_reads_and_advances(emulator: Emulator) -> None:
     admin = emulator.base_url + "/_emulator"
     assert requests.get(admin + "/clock", timeout=5).json() == {
-        "now": "2026-11-01T00:00:00Z", "anchor": "2026-11-01T00:00:00Z", "days": 0.0}
+        "now": "2026-11-01T00:00:00Z", "anchor": "2026-11-01T00:00:00Z", "days": 0.0, "tick": 0}
     moved = requests.post(admin + "/clock", json={"days": 2.5}, timeout=5).json()
-    assert moved["now"] == "2026-11-03T12:00:00Z" and moved["days"] == 2.5
+    assert moved["now"] == "2026-11-03T12:00:00Z" and moved["days"] == 2.5 and moved["tick"] == 1
     assert emulator.now == ANCHOR + timedelta(days=2.5)
     assert requests.post(admin + "/clock", json={"days": -1}, timeout=5).status_code == 400
     assert requests.post(admin + "/clock", json={"days": "soon"}, timeout=5).status_code == 400
