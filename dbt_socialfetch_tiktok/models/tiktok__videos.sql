@@ -1,0 +1,59 @@
+{#- One row per (handle, video_id): the video, its latest counts, engagement rate, parsed fields,
+    and whether it is still available (the rule in int_socialfetch_tiktok__video_availability). -#}
+
+with latest_snapshot as (
+    select *
+    from (
+        select
+            handle, video_id, views, likes, comments, shares, saves,
+            row_number() over (partition by handle, video_id order by captured_at desc) as newest_first
+        from {{ ref('stg_socialfetch_tiktok__video_stats') }}
+    ) as ranked
+    where newest_first = 1
+),
+
+availability as (
+    select * from {{ ref('int_socialfetch_tiktok__video_availability') }}
+),
+
+joined as (
+    select
+        availability.handle,
+        availability.video_id,
+        availability.created_at,
+        videos.caption,
+        videos.url,
+        videos.is_ad,
+        videos.is_pinned,
+        videos.duration_ms,
+        videos.hashtags,
+        videos.mentions,
+        videos.music_id,
+        videos.music_title,
+        videos.music_author_name,
+        coalesce(latest_snapshot.views, videos.views) as views,
+        coalesce(latest_snapshot.likes, videos.likes) as likes,
+        coalesce(latest_snapshot.comments, videos.comments) as comments,
+        coalesce(latest_snapshot.shares, videos.shares) as shares,
+        coalesce(latest_snapshot.saves, videos.saves) as saves,
+        availability.first_captured_at,
+        availability.last_captured_at,
+        availability.last_seen_at,
+        availability.is_available,
+        availability.unavailable_since,
+        availability.unavailable_reason
+    from availability
+    left join {{ ref('stg_socialfetch_tiktok__videos') }} as videos
+        on videos.handle = availability.handle and videos.video_id = availability.video_id
+    left join latest_snapshot
+        on latest_snapshot.handle = availability.handle and latest_snapshot.video_id = availability.video_id
+)
+
+select
+    *,
+    case
+        when views is null or views = 0 then null
+        else cast(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0) as {{ socialfetch_tiktok.socialfetch_type_double() }})
+            / cast(views as {{ socialfetch_tiktok.socialfetch_type_double() }})
+    end as engagement_rate
+from joined
