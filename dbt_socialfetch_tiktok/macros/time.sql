@@ -16,7 +16,7 @@
   {%- for column in adapter.get_columns_in_relation(relation) -%}
     {%- if column.name | lower == name | lower -%}
       {%- set dtype = column.dtype | lower -%}
-      {{- return('zone' in dtype or 'tz' in dtype) -}}
+      {{- return('with time zone' in dtype or dtype.startswith('timestamptz') or dtype == 'timestamp_tz') -}}
     {%- endif -%}
   {%- endfor -%}
   {{- return(false) -}}

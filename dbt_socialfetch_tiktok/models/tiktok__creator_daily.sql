@@ -130,8 +130,8 @@ available as (
         video_days.handle,
         video_days.date_day,
         count(*) as videos_available,
-        sum(video_days.views) as views,
-        sum(video_days.views_gained) as views_gained
+        cast(sum(video_days.views) as {{ dbt.type_bigint() }}) as views,
+        cast(sum(video_days.views_gained) as {{ dbt.type_bigint() }}) as views_gained
     from video_days
     left join unavailable_days
         on unavailable_days.handle = video_days.handle
@@ -165,8 +165,8 @@ joined as (
     select
         handle_days.handle,
         handle_days.date_day,
-        coalesce(published.videos_published, 0) as videos_published,
-        coalesce(available.videos_available, 0) as videos_available,
+        cast(coalesce(published.videos_published, 0) as {{ dbt.type_bigint() }}) as videos_published,
+        cast(coalesce(available.videos_available, 0) as {{ dbt.type_bigint() }}) as videos_available,
         coalesce(available.views, 0) as views,
         coalesce(available.views_gained, 0) as views_gained,
         profile_days.followers,

@@ -25,12 +25,12 @@ select
     {{ dbt.concat(["handle", "'|'", "hashtag"]) }} as handle_hashtag_id,
     handle,
     hashtag,
-    count(distinct video_id) as videos,
-    sum(views) as views,
-    sum(likes) as likes,
-    sum(comments) as comments,
-    sum(shares) as shares,
-    sum(saves) as saves,
+    cast(count(distinct video_id) as {{ dbt.type_bigint() }}) as videos,
+    cast(sum(views) as {{ dbt.type_bigint() }}) as views,
+    cast(sum(likes) as {{ dbt.type_bigint() }}) as likes,
+    cast(sum(comments) as {{ dbt.type_bigint() }}) as comments,
+    cast(sum(shares) as {{ dbt.type_bigint() }}) as shares,
+    cast(sum(saves) as {{ dbt.type_bigint() }}) as saves,
     case
         when coalesce(sum(views), 0) = 0 then null
         else cast(coalesce(sum(likes), 0) + coalesce(sum(comments), 0) + coalesce(sum(shares), 0) + coalesce(sum(saves), 0) as {{ socialfetch_tiktok.socialfetch_type_double() }})
