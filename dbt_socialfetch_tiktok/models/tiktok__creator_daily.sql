@@ -116,7 +116,7 @@ unavailable_days as (
         and miss_intervals.video_id = video_days.video_id
         and video_days.date_day >= miss_intervals.from_day
         and (miss_intervals.to_day is null or video_days.date_day < miss_intervals.to_day)
-    union
+    union all
     select video_days.handle, video_days.video_id, video_days.date_day
     from video_days
     inner join hidden_intervals
