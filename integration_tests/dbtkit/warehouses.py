@@ -118,7 +118,7 @@ class Warehouse:
             cursor = connection.cursor()
             cursor.execute(sql)
             names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:
             connection.close()
 
