@@ -116,10 +116,10 @@ class PerHandleCursor(Cursor):
         if read is None:
             return
         pages = read.pages_before + read.pages
-        if read.outcome is Outcome.COMPLETED:
+        if read.outcome in (Outcome.COMPLETED, Outcome.INCOMPLETE):  # a paging guard: not again every sync
             self._store.refresh.complete(handle, pages)
             self._maybe_emit()
-        elif read.outcome is Outcome.WAITING and read.resume_cursor:
+        elif read.outcome in (Outcome.WAITING, Outcome.FAILED) and read.resume_cursor:
             self._store.refresh.suspend(handle, read.resume_cursor, pages)
 
     def ensure_at_least_one_state_emitted(self) -> None:

@@ -12,6 +12,9 @@ handle with a warning instead of looping; a video id seen twice is emitted once.
   on from that page and the handle's cursor moves only once its history is read, so nothing
   is skipped. Cutting mid-page instead could never progress when N is below the page size: the
   next sync would re-read the same page and stop at the same video.
+- a stats refresh (`resumable` True) gets what its handle's read left of the cap in this sync,
+  and stops like the incremental read: it goes on from `capped_at` next sync (from where it
+  began, when the read spent the whole cap).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class HandlePager:
     emitted: int = 0
     capped_at: Optional[str] = None  # the cursor to go on from when the cap stopped a resumable walk
     duplicates: int = 0
+    left_out_by_date: bool = False  # a video (pinned ones too) was not emitted for being older than `boundary`
     end: Optional[str] = None  # why the walk ended: end, boundary, max_videos, or a guard's message
     # The instant of the last video `accept` took (None if its createdAt is no date): the stream
     # keeps the newest of a page's records from it, so no date is parsed twice.
@@ -60,6 +64,7 @@ class HandlePager:
             if stopping and self.newest_first and not video.get("pinned"):
                 self._passed_stop = True
             if created is not None and self.boundary is not None and created < self.boundary:
+                self.left_out_by_date = True
                 # Pinned videos are old and come first: they never mean the boundary was passed.
                 if self.newest_first and not video.get("pinned"):
                     self._passed_boundary = True

@@ -2,10 +2,11 @@
 stats refresh), `concurrency` handles at a time, in phases.
 
 Why not the CDK's `StreamFacade`: one page of videos feeds two streams (`videos` and
-`video_stats`), and the facade tags every record with the partition's own stream. Here a
-`StatsSnapshot` the stream yields becomes a record of `video_stats`, so the framework counts it,
-marks that stream RUNNING, and queues it before that stream's COMPLETE (whose generator waits for
-the last videos partition, see `VideoStatsAfterVideos`).
+`video_stats`, and `handle_reads` at the end of each part), and the facade tags every record with
+the partition's own stream. Here a `StatsSnapshot` the stream yields becomes a record of
+`video_stats` (a `HandleReadRecord`, of `handle_reads`), so the framework counts it, marks that
+stream RUNNING, and queues it before that stream's COMPLETE (whose generator waits for the last
+videos partition, see `AfterVideos`).
 
 The phases, each a `Phase` below: every handle's incremental part is read before any refresh page
 (new videos first, under the credit budget); `video_stats` ends after the last videos partition.
@@ -30,6 +31,7 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
 from airbyte_cdk.sources.types import Record, StreamSlice
 
+from .handle_reads import HANDLE_READS, HandleReadRecord
 from .record_queue import RecordBatchingQueue
 from .video_stats import VIDEO_STATS, StatsSnapshot
 
@@ -136,7 +138,7 @@ class HandlePartition(Partition):
                 yield from self._records()
         finally:
             # This partition's last records go into the queue before its cursor closes it and
-            # before a phase waiting for it (video_stats' COMPLETE) can end.
+            # before a phase waiting for it (video_stats' and handle_reads' COMPLETE) can end.
             self._queue.flush()
             for phase in self._member_of:
                 phase.finished()
@@ -146,6 +148,8 @@ class HandlePartition(Partition):
         for item in self._stream.read_records(sync_mode=SyncMode.full_refresh, stream_slice=own_slice):
             if type(item) is StatsSnapshot:
                 yield Record(data=item, stream_name=VIDEO_STATS, associated_slice=own_slice)
+            elif type(item) is HandleReadRecord:
+                yield Record(data=item, stream_name=HANDLE_READS, associated_slice=own_slice)
             elif isinstance(item, Mapping):
                 yield Record(data=item, stream_name=name, associated_slice=own_slice)
             else:
@@ -191,9 +195,10 @@ class HandlePartitionGenerator(PartitionGenerator):
                 phases.videos.generated()
 
 
-class VideoStatsAfterVideos(PartitionGenerator):
-    """`video_stats` has no partitions of its own: its records come from the videos pages. Its
-    generation ends only after the last videos partition, so its COMPLETE follows its records."""
+class AfterVideos(PartitionGenerator):
+    """For `video_stats` and `handle_reads`, which have no partitions of their own: their records
+    come from the videos read. Generation ends only after the last videos partition, so the
+    stream's COMPLETE follows its records."""
 
     def __init__(self, phases: ReadPhases):
         self._phases = phases

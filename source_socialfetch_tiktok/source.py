@@ -34,7 +34,8 @@ from .budget import CreditBudget
 from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
 from .cursor import PerHandleCursor
-from .partitions import HandlePartitionGenerator, ReadPhases, VideoStatsAfterVideos, concurrent_stream
+from .handle_reads import HANDLE_READS, HandleReads
+from .partitions import AfterVideos, HandlePartitionGenerator, ReadPhases, concurrent_stream
 from .record_queue import RecordBatchingQueue
 from .state import VideosStateStore, repair_videos_state
 from .streams import Profiles, Videos
@@ -122,7 +123,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         parsed = parse_config(config)
         run = SyncRun(logging.getLogger("airbyte"), CreditBudget(parsed.max_credits_per_sync))
         store = VideosStateStore({}, [], parsed.handles)
-        return [Videos(parsed, run, store, incremental=True), VideoStats(), Profiles(parsed, run)]
+        return [Videos(parsed, run, store, incremental=True), VideoStats(), HandleReads(), Profiles(parsed, run)]
 
     def read(
         self,
@@ -141,11 +142,12 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         state_manager = ConnectorStateManager(state)
         run = SyncRun(logger, CreditBudget(parsed.max_credits_per_sync), self._clock, len(parsed.handles))
         selected = {configured.stream.name: configured for configured in catalog.streams}
-        if VIDEO_STATS in selected and "videos" not in selected:
-            raise ConfigError(
-                "The video_stats stream is read from the pages of the videos stream: select videos too "
-                "(video_stats then costs no extra credit)."
-            )
+        for follower in (VIDEO_STATS, HANDLE_READS):
+            if follower in selected and "videos" not in selected:
+                raise ConfigError(
+                    f"The {follower} stream is read from the pages of the videos stream: select videos too "
+                    f"({follower} then costs no extra credit)."
+                )
         phases = ReadPhases(parsed.concurrency)
         repository = self._message_repository
         concurrent_streams: List[AbstractStream] = []
@@ -153,13 +155,16 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         user_ids = UserIds()
         if "videos" in selected:
             incremental = selected["videos"].sync_mode == SyncMode.incremental
-            videos, cursor = self._videos(parsed, run, state_manager, incremental, VIDEO_STATS in selected, logger)
+            videos, cursor = self._videos(
+                parsed, run, state_manager, incremental, VIDEO_STATS in selected, HANDLE_READS in selected, logger
+            )
             user_ids = videos.user_ids
             generator = HandlePartitionGenerator(videos, phases, repository, phased=True, queue=queue)
             concurrent_streams.append(concurrent_stream(videos, generator, cursor, repository, logger))
-            if VIDEO_STATS in selected:
-                stats = VideoStats()
-                concurrent_streams.append(concurrent_stream(stats, VideoStatsAfterVideos(phases), None, repository, logger))
+            followers: List[Stream] = [VideoStats(), HandleReads()]
+            for stream in followers:
+                if stream.name in selected:
+                    concurrent_streams.append(concurrent_stream(stream, AfterVideos(phases), None, repository, logger))
             if cursor is not None:
                 log_refresh_plan(logger, videos.store, parsed)
         if "profiles" in selected:
@@ -223,6 +228,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         state_manager: ConnectorStateManager,
         incremental: bool,
         with_stats: bool,
+        with_reads: bool,
         logger: logging.Logger,
     ) -> tuple[Videos, Optional[PerHandleCursor]]:
         """A full-refresh read ignores any saved state (the CDK's adapter would not), and with it
@@ -230,7 +236,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         raw: MutableMapping[str, Any] = state_manager.get_stream_state("videos", None) if incremental else {}
         refresh_days = config.stats_refresh_days if incremental else None
         store = VideosStateStore.from_state(raw, config.handles, logger, refresh_days, run.sync_start)
-        videos = Videos(config, run, store, incremental, with_stats)
+        videos = Videos(config, run, store, incremental, with_stats, with_reads)
         if not incremental:
             return videos, None
         return videos, PerHandleCursor("videos", store, run, state_manager, self._message_repository)

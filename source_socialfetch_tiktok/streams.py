@@ -22,6 +22,7 @@ from .backoff_strategies import RetryAfterBackoffStrategy
 from .config import SocialFetchConfig
 from .errors_handlers import (
     UNUSABLE_PAGE,
+    Kind,
     Next,
     RequestContext,
     ResolutionTap,
@@ -29,13 +30,15 @@ from .errors_handlers import (
     SocialFetchErrorHandler,
     after_error,
 )
+from .handle_read import Ending, HandleRead, Outcome, Part
+from .handle_reads import handle_read_record
 from .pagination import HandlePager
 from .partitions import REFRESH
 from .payloads import MAX_DEPTH, credits_charged, json_body, page_of
 from .records import video_record
 from .state import HandleCursor, VideosStateStore
-from .sync_run import HandleRead, Outcome, SyncRun
-from .timeutil import minus_days
+from .sync_run import SyncRun
+from .timeutil import minus_days, parse_instant
 from .transport import USER_AGENT, ApiKeyAuth, pool_http_connections, read_environment_once, request_timeout
 from .user_ids import UserIds, author_id, valid_user_id
 from .video_stats import captured_at, snapshot
@@ -56,9 +59,9 @@ class SocialFetchStream(HttpStream, ABC):
         # one partition at a time, so the handle being read is a per-thread fact.
         self._local = threading.local()
         super().__init__(authenticator=ApiKeyAuth(config.api_key, config.base_url))
-        # The CDK's session has no public route, so these two reach it: HttpStream pools 40
-        # connections for https only, leaving plain http (loopback: the emulator, the benchmark) at
-        # requests' 10; and requests would read the proxy variables again on every request.
+        # HttpStream takes no session and exposes none, so these two reach its client's (canary:
+        # unit_tests/test_cdk_session.py): it pools 40 connections for https only, leaving plain http
+        # (loopback) at requests' 10, and requests would read the proxy variables on every request.
         pool_http_connections(self._http_client._session, config.concurrency)
         read_environment_once(self._http_client._session, config.base_url)
 
@@ -118,35 +121,39 @@ class SocialFetchStream(HttpStream, ABC):
         stream_slice: Optional[Mapping[str, Any]] = None,
         stream_state: Optional[Mapping[str, Any]] = None,
     ) -> Iterable[StreamData]:
-        handle = (stream_slice or {})["handle"]
-        part = REFRESH if (stream_slice or {}).get(REFRESH) else ""
-        if part and self.refresh_start(handle) is None:
-            return  # nothing to refresh in this sync (see refresh_start)
-        read = self._run.begin(self.name, handle, part)
-        if not self._run.reserve(read):
-            return
+        """One part of one handle's read, start to end: it begins (or has nothing to do), reads its
+        pages while the budget allows, decides what follows each error, ends, and says so."""
+        read = self.begin_part(stream_slice or {})
+        if read is None:
+            return  # nothing to read in this sync (see begin_part)
         self._local.read = read
-        self.begin_handle(read)
         try:
-            while True:
-                try:
-                    yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
-                except Exception as error:  # isolation: one handle's error must not end the others
-                    if self._on_error(read, error):
-                        continue
-                else:
-                    if read.outcome is None:  # not already cut short by the budget or a stop
-                        self._run.finish(read, *self.end_handle(read))
-                break
+            if read.outcome is None and self._run.reserve(read):  # a part may end before its first page
+                while True:
+                    try:
+                        yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
+                    except Exception as error:  # isolation: one handle's error must not end the others
+                        if self._on_error(read, error):
+                            continue
+                    else:
+                        if read.outcome is None:  # not already cut short by the budget or a stop
+                            outcome, reason, ending = self.end_part(read)
+                            self._run.finish(read, outcome, reason, ending=ending)
+                    break
+            yield from self.part_ended(read)
         finally:
             self._run.release(read)
             self._local.read = None
             self._run.log_finished(read)
 
     def _on_error(self, read: HandleRead, error: Exception) -> bool:
-        """Act on `after_error`'s decision; True when the handle is to be read again from the top."""
+        """Act on `after_error`'s decision; True when the part is to ask again (the same page, or
+        its first page)."""
+        if read.refused_user_id is not None:
+            # Asking without the refused id did not help: the id was not the cause, keep it.
+            read.refused_user_id, read.withhold_user_id = None, False
         context = RequestContext(
-            resumed_first_page=read.pages == 0 and read.page_cursor is not None,
+            resumed_first_page=read.pages == 0 and read.start_cursor is not None,
             carried_user_id=read.user_id is not None,
         )
         decision = after_error(error, read.last_resolution, context)
@@ -155,22 +162,36 @@ class SocialFetchStream(HttpStream, ABC):
         self._run.release(read, assume_charged=decision.may_be_charged)
         if decision.next is Next.ASK_AGAIN_WITHOUT_USER_ID:
             self.logger.warning(
-                f"{self.name} {read.handle}: the API refused the handle's saved TikTok user id; it is dropped "
-                "and the same page is asked again without it"
+                f"{self.name} {read.handle}: the API refused the handle's saved TikTok user id; the same page is "
+                "asked again without it (the id is dropped if that helps)"
             )
-            self.drop_user_id(read)
-            self._local.start_cursor = read.page_cursor  # the same page; the pager keeps what it saw
-            return self._run.reserve(read)
+            read.withhold_user_id, read.refused_user_id = True, read.user_id
+            read.start_cursor = read.page_cursor  # the same page; the pager keeps what it saw
+            return self._reserve_again(read)
         if decision.next is Next.RESTART_HANDLE:
             if not self.restart_from_top(read):
                 return False
-            return self._run.reserve(read)
+            return self._reserve_again(read)
         if decision.next is Next.STOP_SYNC:
             self._run.stop(decision.kind, decision.message)
             read.resume_cursor = read.page_cursor  # go on from the page that was refused
-            self._run.finish(read, Outcome.WAITING, f"stopped: {decision.kind.value}")
+            ending = Ending.BUDGET if decision.kind is Kind.OUT_OF_CREDITS else Ending.FAILED
+            self._run.finish(read, Outcome.WAITING, f"stopped: {decision.kind.value}", ending=ending)
             return False
-        self._run.finish(read, Outcome.FAILED, decision.message, decision.failure_type)
+        self.part_failed(read)
+        self._run.finish(read, Outcome.FAILED, decision.message, decision.failure_type, Ending.FAILED)
+        return False
+
+    def _reserve_again(self, read: HandleRead) -> bool:
+        """Reserve the request asked again; refused, the part goes on from that page next sync."""
+        if self._run.reserve(read):
+            return True
+        read.resume_cursor = read.start_cursor if self.resumable else None
+        return False
+
+    @property
+    def resumable(self) -> bool:
+        """Whether a part cut short goes on in a later sync from where it stopped."""
         return False
 
     def settle_page(self, response: requests.Response) -> Mapping[str, Any]:
@@ -183,29 +204,36 @@ class SocialFetchStream(HttpStream, ABC):
         data = body.get("data")
         return data if isinstance(data, dict) else {}
 
-    def begin_handle(self, read: HandleRead) -> None:
-        """Hook: set up the per-handle read state."""
-
-    def refresh_start(self, handle: str) -> Optional[tuple[str, int]]:
-        """Hook: where a stats refresh of `handle` starts (cursor, pages already read), or None."""
-        return None
+    def begin_part(self, stream_slice: Mapping[str, Any]) -> Optional[HandleRead]:
+        """The read of the slice's part of its handle, set up to ask its first page; None when
+        that part has nothing to read in this sync."""
+        return self._run.begin(self.name, stream_slice["handle"])
 
     def restart_from_top(self, read: HandleRead) -> bool:
-        """Hook: forget where this handle's read was to start, and set it up from its first page;
-        False when there is nothing left to read (the hook has then said why)."""
-        self.begin_handle(read)
+        """Hook: forget where this part was to start, and set it up from its first page; False
+        when there is nothing left to read (the hook has then said why)."""
+        read.start_cursor = read.page_cursor = None
         return True
 
-    def drop_user_id(self, read: HandleRead) -> None:
-        """Hook: the API refused the `userId` the last request of `read` carried."""
+    def part_failed(self, read: HandleRead) -> None:
+        """Hook: the part failed; what it read so far is kept."""
+
+    def part_ended(self, read: HandleRead) -> Iterable[StreamData]:
+        """Hook: the part ended (its outcome is recorded): what to emit about it."""
+        return ()
 
     @abstractmethod
-    def end_handle(self, read: HandleRead) -> tuple[Outcome, str]:
-        """The outcome of a handle whose pages were all fetched without error."""
+    def end_part(self, read: HandleRead) -> tuple[Outcome, str, Ending]:
+        """The outcome of a part whose pages were all fetched without error."""
 
 
 class Videos(SocialFetchStream):
-    """Videos of each handle, newest first; per-handle incremental on `createdAt`."""
+    """Videos of each handle, newest first; per-handle incremental on `createdAt`.
+
+    Each slice is one part of a handle's read (`HandleRead`): its incremental (or full-refresh)
+    part, or its stats refresh. The part records what happened as it happens; the hooks below
+    set it up, walk its pages with its pager, and end it.
+    """
 
     name = "videos"
     primary_key = [["handle"], ["id"]]
@@ -213,11 +241,18 @@ class Videos(SocialFetchStream):
     required_data_key = "videos"
 
     def __init__(
-        self, config: SocialFetchConfig, run: SyncRun, store: VideosStateStore, incremental: bool, with_stats: bool = False
+        self,
+        config: SocialFetchConfig,
+        run: SyncRun,
+        store: VideosStateStore,
+        incremental: bool,
+        with_stats: bool = False,
+        with_reads: bool = False,
     ):
         self._store = store
         self._incremental = incremental
         self._with_stats = with_stats
+        self._with_reads = with_reads
         super().__init__(config, run)
 
     @property
@@ -231,6 +266,10 @@ class Videos(SocialFetchStream):
     @property
     def sort_by(self) -> str:
         return "latest" if self._incremental else self._config.sort_by
+
+    @property
+    def resumable(self) -> bool:
+        return self._incremental
 
     def read_order(self) -> List[str]:
         return self._store.read_order()
@@ -263,11 +302,11 @@ class Videos(SocialFetchStream):
         next_page_token: Optional[Mapping[str, Any]] = None,
     ) -> MutableMapping[str, Any]:
         params: MutableMapping[str, Any] = {"sortBy": self.sort_by}
-        cursor = next_page_token["cursor"] if next_page_token else self._local.start_cursor
+        read = self.current
+        cursor = next_page_token["cursor"] if next_page_token else read.start_cursor
         if cursor:
             params["cursor"] = cursor
-        read = self.current
-        read.user_id = self._store.user_ids.get(read.handle)
+        read.user_id = None if read.withhold_user_id else self._store.user_ids.get(read.handle)
         if read.user_id:
             params["userId"] = read.user_id
         if self._config.region:
@@ -276,6 +315,7 @@ class Videos(SocialFetchStream):
             params["trim"] = "true"
         return params
 
+    # -- where a part begins and what bounds it ---------------------------------------------------
     def boundary(self, handle: str) -> Optional[datetime]:
         """max(start_date, saved cursor - lookback): nothing older is emitted."""
         start = self._config.start_date
@@ -301,9 +341,10 @@ class Videos(SocialFetchStream):
         return floor, boundary
 
     def refresh_start(self, handle: str) -> Optional[tuple[str, int]]:
-        """A due handle's refresh goes on from a refresh cut short in an earlier sync, or from the
-        page after this sync's read stopped at the lookback boundary. Nothing to do when that read
-        did not complete (the handle stays due) or already reached the refresh floor."""
+        """Where a due handle's refresh begins (cursor, pages already read): where a refresh cut
+        short in an earlier sync stopped, or the page after this sync's read stopped at the
+        lookback boundary. None when that read did not complete (the handle stays due) or
+        already reached the refresh floor."""
         read = self._run.read_of(self.name, handle)
         if read is None or read.outcome is not Outcome.COMPLETED or read.refresh_done:
             return None
@@ -312,66 +353,97 @@ class Videos(SocialFetchStream):
             return position.cursor, 0
         return (read.continuation, read.pages) if read.continuation else None
 
-    def begin_handle(self, read: HandleRead) -> None:
-        if read.part == REFRESH:
-            start = self.refresh_start(read.handle)
-            self._local.start_cursor, read.pages_before = start if start else (None, 0)
-            read.page_cursor = self._local.start_cursor
-            self._local.pager = HandlePager(handle=read.handle, boundary=self.refresh_floor(), newest_first=True)
-            if self._local.start_cursor:
-                self._local.pager.start_from(self._local.start_cursor)
-            return
+    def begin_part(self, stream_slice: Mapping[str, Any]) -> Optional[HandleRead]:
+        handle = stream_slice["handle"]
+        if not stream_slice.get(REFRESH):
+            kind = Part.INCREMENTAL if self._incremental else Part.FULL_REFRESH
+            read = self._run.begin(self.name, handle, kind=kind)
+            self._begin_read(read)
+            return read
+        start = self.refresh_start(handle)
+        if start is None:
+            return None
+        read = self._run.begin(self.name, handle, REFRESH, kind=Part.REFRESH)
+        self._begin_refresh(read, *start)
+        return read
+
+    def _begin_read(self, read: HandleRead) -> None:
+        """A handle's own read: from the top, or from where the budget or the cap stopped it."""
         position = self._store.resume_position(read.handle) if self._incremental else None
-        self._local.start_cursor = position.cursor if position else None
-        read.page_cursor = self._local.start_cursor
+        read.began_at = read.start_cursor = read.page_cursor = position.cursor if position else None
         floor, stop_at = self.limits(read.handle)
-        self._local.pager = HandlePager(
+        read.date_ordered = self.sort_by == "latest"
+        read.pager = HandlePager(
             handle=read.handle,
             boundary=floor,
             stop_at=stop_at,
-            newest_first=self.sort_by == "latest",
+            newest_first=read.date_ordered,
             max_videos=self._config.max_videos_per_handle,
             resumable=self._incremental,
         )
         if position:
-            self._local.pager.start_from(position.cursor)
+            read.pager.start_from(position.cursor)
             self.logger.info(f"videos {read.handle}: going on from where the last sync's budget stopped it")
+
+    def _begin_refresh(self, read: HandleRead, cursor: str, pages_before: int) -> None:
+        """A stats refresh, at `cursor`: within max_videos_per_handle, what the handle's read left of it."""
+        read.began_at = read.start_cursor = read.page_cursor = cursor
+        read.pages_before = pages_before
+        cap = self._config.max_videos_per_handle
+        own = self._run.read_of(self.name, read.handle)
+        left = None if cap is None else max(cap - (own.records if own else 0), 0)
+        read.pager = HandlePager(handle=read.handle, boundary=self.refresh_floor(), newest_first=True,
+                                 max_videos=left, resumable=True)
+        read.pager.start_from(cursor)
+        if left == 0:  # the cap is spent: the refresh goes on from here next sync
+            read.resume_cursor = cursor
+            self._run.finish(read, Outcome.WAITING, "max_videos_per_handle reached: the refresh goes on next sync",
+                             ending=Ending.CAPPED)
 
     def restart_from_top(self, read: HandleRead) -> bool:
         """A saved position the API no longer accepts (400 or 414 on its first page): start again
         from the top, or for a refresh, from this sync's boundary (nothing to do if there is none)."""
-        if read.part == REFRESH:
+        if read.kind is Part.REFRESH:
             saved = self._store.refresh.position(read.handle)
             self._store.refresh.forget_position(read.handle)
-            if saved is None or self.refresh_start(read.handle) is None:
-                self._run.finish(read, Outcome.WAITING, "the API refused the refresh's position; it starts again next sync")
+            start = self.refresh_start(read.handle) if saved is not None else None
+            if start is None:
+                self._run.finish(read, Outcome.WAITING, "the API refused the refresh's position; it starts again next sync",
+                                 ending=Ending.FAILED)
                 return False
             self.logger.warning(f"videos {read.handle}: the API refused the saved refresh position; going on from this sync's boundary")
-        else:
-            self.logger.warning(f"videos {read.handle}: the API refused the saved position; reading from the first page")
-            self._store.forget_resume(read.handle)
-        self.begin_handle(read)
+            self._begin_refresh(read, *start)
+            return read.outcome is None
+        self.logger.warning(f"videos {read.handle}: the API refused the saved position; reading from the first page")
+        self._store.forget_resume(read.handle)
+        self._begin_read(read)
         return True
 
-    def drop_user_id(self, read: HandleRead) -> None:
-        if read.user_id:
-            self._store.user_ids.refuse(read.handle, read.user_id)
-
+    # -- its pages ----------------------------------------------------------------------------------
     def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
         data = self.settle_page(response)
         videos = data.get("videos")
+        read = self.current
         if not isinstance(videos, list):
-            raise ValueError(f"a page of handle {self.current.handle!r} has `data.videos` that is not a list")
-        read, pager = self.current, self._local.pager
+            raise ValueError(f"a page of handle {read.handle!r} has `data.videos` that is not a list")
+        pager: HandlePager = read.pager  # type: ignore[assignment]
+        now = self._run.clock()
+        read.page_read(now, _newest_regular(videos) if read.first_page_at is None else None)
         read.videos_seen += len(videos)
+        if read.refused_user_id is not None:  # asked without the refused id, and it helped: drop it
+            self._store.user_ids.refuse(read.handle, read.refused_user_id)
+            read.refused_user_id = None
         if read.user_id is None:
             self._learn_user_id(read.handle, videos)
-        captured = captured_at(self._run.clock()) if self._with_stats else None
+        captured = captured_at(now) if self._with_stats else None
         cut: Dict[int, List[str]] = {}
         for index, name in page_of(response).nulled:
             cut.setdefault(index, []).append(f"{name} nested deeper than {MAX_DEPTH} levels")
-        own = read.part != REFRESH  # a refresh never moves the handle's cursor
-        newest: Optional[HandleCursor] = None
+        # The page's bounds are kept in locals and noted once: this loop is the per-record path.
+        newest: Optional[datetime] = None
+        oldest: Optional[datetime] = None
+        newest_text = ""
+        emitted = 0
         for index, video in enumerate(videos):
             if not isinstance(video, dict) or not pager.accept(video):
                 continue
@@ -379,16 +451,23 @@ class Videos(SocialFetchStream):
             problems += cut.get(index, [])
             if problems:
                 self._log_problems(read, record, problems)
-            if record is not None:
-                read.records += 1
-                created = pager.accepted_created
-                if own and created is not None and (newest is None or created > newest.instant):
-                    newest = HandleCursor(created, record["createdAt"])
-                yield record
-                if captured is not None:
-                    yield snapshot(record, captured)
+            if record is None:
+                continue
+            emitted += 1
+            created = pager.accepted_created
+            if created is not None and not video.get("pinned"):
+                if newest is None or created > newest:
+                    newest, newest_text = created, record["createdAt"]
+                if oldest is None or created < oldest:
+                    oldest = created
+            yield record
+            if captured is not None:
+                yield snapshot(record, captured, read.id)
+        read.records += emitted
         if newest is not None:
-            self._store.note_newest(read.handle, newest)
+            read.note_bounds(newest, oldest)  # type: ignore[arg-type]
+            if read.kind is not Part.REFRESH:  # a refresh never moves the handle's cursor
+                self._store.note_newest(read.handle, HandleCursor(newest, newest_text))
         self._run.log_progress(read)
 
     def _learn_user_id(self, handle: str, videos: List[Any]) -> None:
@@ -402,43 +481,70 @@ class Videos(SocialFetchStream):
 
     def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
         data = (json_body(response) or {}).get("data") or {}
-        cursor = self._local.pager.next_cursor(data)
-        if cursor is None:
-            return None
         read = self.current
+        pager: HandlePager = read.pager  # type: ignore[assignment]
+        cursor = pager.next_cursor(data)
+        if cursor is None:
+            read.reached_end = pager.end == "end"
+            read.cut_by_date = pager.left_out_by_date or pager.end == "boundary"
+            return None
         if not self._run.reserve(read):
             read.resume_cursor = cursor if self._incremental else None
             return None
         read.page_cursor = cursor
         return {"cursor": cursor}
 
-    def end_handle(self, read: HandleRead) -> tuple[Outcome, str]:
-        pager: HandlePager = self._local.pager
-        if pager.complete and not read.part:
-            from_top = self._local.start_cursor is None
-            if self._incremental and self._store.refresh.is_due(read.handle):
-                read.refresh_done = from_top and pager.reached_floor
-                read.continuation = pager.continuation if from_top else None
-            # A handle's first read goes down to start_date: its page count is the handle's history.
-            read.deep = from_top and self._store.cursor(read.handle) is None
+    # -- how it ends ------------------------------------------------------------------------------
+    def end_part(self, read: HandleRead) -> tuple[Outcome, str, Ending]:
+        pager: HandlePager = read.pager  # type: ignore[assignment]
         if pager.duplicates:
             self.logger.warning(f"videos {read.handle}: {pager.duplicates} duplicate videos were emitted once")
         if pager.complete:
-            return Outcome.COMPLETED, pager.end or ""
+            if read.kind is Part.INCREMENTAL:
+                if self._store.refresh.is_due(read.handle):
+                    read.refresh_done = read.began_at_top and pager.reached_floor
+                    read.continuation = pager.continuation if read.began_at_top else None
+                # A handle's first read goes down to start_date: its page count is the handle's history.
+                read.deep = read.began_at_top and self._store.cursor(read.handle) is None
+            if pager.end == "max_videos":
+                return Outcome.COMPLETED, "max_videos_per_handle reached", Ending.CAPPED
+            return Outcome.COMPLETED, pager.end or "", Ending.EMPTY if read.videos_seen == 0 else Ending.COMPLETED
         if pager.capped_at is not None:  # like a budget cut: the next sync goes on from the next page
             read.resume_cursor = pager.capped_at
-            return Outcome.WAITING, "max_videos_per_handle reached: the next sync goes on from the next page"
+            return Outcome.WAITING, "max_videos_per_handle reached: the next sync goes on from the next page", Ending.CAPPED
+        read.guard = pager.end
         self.logger.warning(
-            f"videos {read.handle}: {pager.end}; the videos read so far were emitted, and the handle's "
-            "cursor is not moved so the next sync reads it again"
+            f"videos {read.handle}: {pager.end}; the videos read so far were emitted, and "
+            + ("the refresh is counted as done so that it does not loop every sync"
+               if read.kind is Part.REFRESH else "the handle's cursor is not moved so the next sync reads it again")
         )
-        return Outcome.INCOMPLETE, pager.end or ""
+        return Outcome.INCOMPLETE, pager.end or "", Ending.FAILED
+
+    def part_failed(self, read: HandleRead) -> None:
+        if read.kind is Part.REFRESH:
+            read.resume_cursor = read.page_cursor  # a failed refresh goes on from the failed page next sync
+
+    def part_ended(self, read: HandleRead) -> Iterable[StreamData]:
+        if self._with_reads and read.ending is not None:
+            yield handle_read_record(read, self._run.sync_id)
 
     def _log_problems(self, read: HandleRead, record: Optional[Mapping[str, Any]], problems: List[str]) -> None:
         read.problems += 1
         if read.problems <= _MAX_LOGGED_PROBLEMS:
             video = record.get("id") if record else "?"
             self.logger.warning(f"videos {read.handle}: video {video}: {'; '.join(problems)} (set to null)")
+
+
+def _newest_regular(videos: List[Any]) -> Optional[datetime]:
+    """The newest `createdAt` of a page's regular (not pinned) videos: where a part that began
+    mid-list starts to cover."""
+    newest: Optional[datetime] = None
+    for video in videos:
+        if isinstance(video, dict) and not video.get("pinned"):
+            created = parse_instant(video.get("createdAt"))
+            if created is not None and (newest is None or created > newest):
+                newest = created
+    return newest
 
 
 class Profiles(SocialFetchStream):
@@ -475,5 +581,5 @@ class Profiles(SocialFetchStream):
             "metrics": data.get("metrics"),
         }
 
-    def end_handle(self, read: HandleRead) -> tuple[Outcome, str]:
-        return Outcome.COMPLETED, ""
+    def end_part(self, read: HandleRead) -> tuple[Outcome, str, Ending]:
+        return Outcome.COMPLETED, "", Ending.COMPLETED

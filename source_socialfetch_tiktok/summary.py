@@ -156,7 +156,8 @@ class SyncSummary:
         run = self._run
         if run.stop_kind is Kind.BAD_KEY:
             return ConfigError(BAD_KEY.error_message or "")
-        failed = [r for stream in ("videos", "profiles") for r in run.reads(stream) if r.outcome is Outcome.FAILED]
+        reads = run.reads("videos") + run.reads("videos", REFRESH) + run.reads("profiles")
+        failed = [r for r in reads if r.outcome is Outcome.FAILED]
         if run.stop_kind is Kind.OUT_OF_CREDITS:
             waiting = run.handles_with("videos", Outcome.WAITING)
             message = (
@@ -175,6 +176,6 @@ class SyncSummary:
 
     @staticmethod
     def _failures(failed: List[HandleRead]) -> str:
-        parts = [f"{r.handle} ({r.stream}: {r.reason})" for r in failed[:_LISTED]]
+        parts = [f"{r.handle} ({r.stream}{' ' + r.part if r.part else ''}: {r.reason})" for r in failed[:_LISTED]]
         more = f"; and {len(failed) - _LISTED} more" if len(failed) > _LISTED else ""
         return "; ".join(parts) + more

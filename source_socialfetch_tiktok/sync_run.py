@@ -3,20 +3,21 @@ budget, the signal that stops every handle (bad key, no credits), progress logs 
 
 from __future__ import annotations
 
-import enum
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+import uuid
 from datetime import datetime
 from typing import Callable, Dict, List, Optional
 
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution
 
 from .budget import CreditBudget
 from .errors_handlers import Kind
+from .handle_read import Ending, HandleRead, Outcome, Part
 from .timeutil import utc_now
+
+__all__ = ["HandleRead", "Outcome", "SyncRun"]
 
 PROGRESS_INTERVAL_SECONDS = 5.0
 # Above this many handles, a completed handle's line is DEBUG and the log has one line for the
@@ -24,39 +25,13 @@ PROGRESS_INTERVAL_SECONDS = 5.0
 PER_HANDLE_LINES_UP_TO = 100
 
 
-class Outcome(enum.Enum):
-    COMPLETED = "completed"  # every page this sync needed was read: the handle's cursor may advance
-    INCOMPLETE = "incomplete"  # ended early by a paging guard before its boundary: cursor kept
-    WAITING = "waiting"  # not reached or cut short by the budget or a stop: read first next time
-    FAILED = "failed"  # an error the retries could not fix: named at the end of the sync
-
-
-@dataclass
-class HandleRead:
-    """One stream's read of one handle: counters, the unsettled reservation and the outcome."""
-
-    stream: str
-    handle: str
-    part: str = ""  # "" for a handle's read, REFRESH for its stats refresh beyond the lookback boundary
-    started: float = field(default_factory=time.monotonic)
-    pages: int = 0
-    records: int = 0
-    credits: int = 0
-    reserved: int = 0
-    videos_seen: int = 0
-    problems: int = 0
-    resume_cursor: Optional[str] = None  # the next page's cursor when the budget cut the read short
-    page_cursor: Optional[str] = None  # the cursor of the page being asked for (None: the first page)
-    continuation: Optional[str] = None  # a due handle's read stopped at its lookback boundary: the refresh goes on here
-    refresh_done: bool = False  # a due handle's read reached its refresh floor itself: no refresh pages needed
-    deep: bool = False  # read from the first page down to its floor: its page count is the handle's history
-    pages_before: int = 0  # a refresh's pages read before it began (the read that led into it)
-    user_id: Optional[str] = None  # the `userId` the last request carried
-    outcome: Optional[Outcome] = None
-    reason: str = ""
-    failure_type: Optional[FailureType] = None
-    last_resolution: Optional[ErrorResolution] = None  # of this handle's latest request (errors_handlers.ResolutionTap)
-    last_progress_log: float = field(default_factory=time.monotonic)
+# How a part ended, when the one ending it said only what the cursor does.
+_ENDINGS = {
+    Outcome.COMPLETED: Ending.COMPLETED,
+    Outcome.INCOMPLETE: Ending.FAILED,
+    Outcome.WAITING: Ending.BUDGET,
+    Outcome.FAILED: Ending.FAILED,
+}
 
 
 class SyncRun:
@@ -77,6 +52,7 @@ class SyncRun:
         # it (a benchmark simulating days of syncs passes a clock of its own).
         self.clock = clock
         self.sync_start = clock()
+        self.sync_id = uuid.uuid4().hex  # `syncId`: the same on every `handle_reads` record of this sync
         self.started = time.monotonic()
         self._lock = threading.Lock()
         self._reads: Dict[tuple[str, str, str], HandleRead] = {}
@@ -97,8 +73,8 @@ class SyncRun:
             return self._stop_kind
 
     # -- per handle --------------------------------------------------------------------
-    def begin(self, stream: str, handle: str, part: str = "") -> HandleRead:
-        read = HandleRead(stream, handle, part)
+    def begin(self, stream: str, handle: str, part: str = "", kind: Part = Part.INCREMENTAL) -> HandleRead:
+        read = HandleRead(stream, handle, part, kind)
         with self._lock:
             key = (stream, handle, part)
             if key not in self._reads:
@@ -110,11 +86,12 @@ class SyncRun:
         """Reserve one request's credits; False (and the handle waits) when stopped or out of budget."""
         stopped = self.stop_kind
         if stopped is not None:
-            self.finish(read, Outcome.WAITING, f"not read: the sync stopped ({stopped.value})")
+            ending = Ending.BUDGET if stopped is Kind.OUT_OF_CREDITS else Ending.FAILED
+            self.finish(read, Outcome.WAITING, f"not read: the sync stopped ({stopped.value})", ending=ending)
             return False
         price = self.budget.try_reserve()
         if price is None:
-            self.finish(read, Outcome.WAITING, "waiting for budget (max_credits_per_sync reached)")
+            self.finish(read, Outcome.WAITING, "waiting for budget (max_credits_per_sync reached)", ending=Ending.BUDGET)
             return False
         read.reserved += price
         return True
@@ -135,12 +112,20 @@ class SyncRun:
                 self.budget.release(read.reserved)
             read.reserved = 0
 
-    def finish(self, read: HandleRead, outcome: Outcome, reason: str = "", failure_type: Optional[FailureType] = None) -> None:
+    def finish(
+        self,
+        read: HandleRead,
+        outcome: Outcome,
+        reason: str = "",
+        failure_type: Optional[FailureType] = None,
+        ending: Optional[Ending] = None,
+    ) -> None:
         """Record the outcome once: the first word on a handle is the one that counts."""
         with self._lock:
             if read.outcome is not None:
                 return
             read.outcome, read.reason, read.failure_type = outcome, reason, failure_type
+            read.ending = ending or _ENDINGS[outcome]
 
     def log_progress(self, read: HandleRead, force: bool = False) -> None:
         """A line per handle at most every few seconds, so long handles keep the platform's heartbeat."""

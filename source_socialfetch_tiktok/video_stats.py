@@ -27,11 +27,13 @@ def captured_at(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def snapshot(record: Mapping[str, Any], captured_at: str) -> StatsSnapshot:
-    """The flat counts of a `videos` record, as captured at `captured_at`."""
+def snapshot(record: Mapping[str, Any], captured_at: str, read_id: str) -> StatsSnapshot:
+    """The flat counts of a `videos` record, as captured at `captured_at` by the read part `read_id`."""
     stats = record.get("stats")
     counts: Mapping[str, Any] = stats if isinstance(stats, dict) else {}
-    row = StatsSnapshot(handle=record["handle"], id=record["id"], createdAt=record.get("createdAt"), capturedAt=captured_at)
+    row = StatsSnapshot(
+        handle=record["handle"], id=record["id"], createdAt=record.get("createdAt"), capturedAt=captured_at, readId=read_id
+    )
     for name in STAT_FIELDS:
         row[name] = counts.get(name)
     return row

@@ -1,0 +1,61 @@
+"""`handle_reads`: what each sync read of each handle, one record per part, so that a destination
+can tell a video that vanished from one that was simply not read again.
+
+Its records come from the `videos` read itself (no credit, no request): each part of a handle's
+read ends with one (`streams.Videos.part_ended`), which `partitions.HandlePartition` routes here.
+The coverage rule is in `handle_read.HandleRead.coverage`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Mapping, Optional
+
+from airbyte_cdk.models import SyncMode
+from airbyte_cdk.sources.streams import Stream
+from airbyte_cdk.sources.streams.core import StreamData
+
+from .handle_read import HandleRead
+from .timeutil import format_instant
+
+HANDLE_READS = "handle_reads"
+
+
+class HandleReadRecord(dict):  # type: ignore[type-arg]
+    """A `handle_reads` record; its own type, so the partition that yields it can tell it apart."""
+
+
+def handle_read_record(read: HandleRead, sync_id: str) -> HandleReadRecord:
+    covered_from, covered_to = read.coverage()
+    return HandleReadRecord(
+        readId=read.id,
+        syncId=sync_id,
+        handle=read.handle,
+        part=read.kind.value,
+        startedAt=_instant(read.first_page_at),
+        endedAt=_instant(read.last_page_at),
+        pages=read.pages,
+        videos=read.records,
+        outcome=read.ending.value if read.ending else None,
+        coveredFrom=_instant(covered_from),
+        coveredTo=_instant(covered_to),
+    )
+
+
+def _instant(value: Any) -> Optional[str]:
+    return format_instant(value) if value is not None else None
+
+
+class HandleReads(Stream):
+    """Declared for `discover`; read only through the videos read (see the module docstring)."""
+
+    name = HANDLE_READS
+    primary_key = [["readId"]]
+
+    def read_records(
+        self,
+        sync_mode: SyncMode,
+        cursor_field: Optional[List[str]] = None,
+        stream_slice: Optional[Mapping[str, Any]] = None,
+        stream_state: Optional[Mapping[str, Any]] = None,
+    ) -> Iterable[StreamData]:
+        return iter(())
