@@ -8,8 +8,9 @@
 4. sync again, incrementally, and show that the new videos arrived, the changed stats were
    refreshed, each unchanged handle cost about one credit, and the views gained per handle
    between the two syncs (SQL on `video_stats`, which keeps a snapshot per video per sync);
-5. two days later a third sync, then data/growth.png: the views of the fastest-growing videos,
-   sync by sync, drawn from the DuckDB file;
+5. two days later, after a creator deleted a recent video and another profile went private (the
+   emulator's admin routes), a third sync with profiles, then data/growth.png: the views of the
+   fastest-growing videos, sync by sync, drawn from the DuckDB file;
 6. stop the emulator, whatever happened.
 """
 
@@ -36,6 +37,8 @@ API_KEY = "sfk_demo"
 HANDLES = ["nasa.fan", "daily.vlogger", "pinned.creator", "cook_with_kim", "private.person"]
 PUBLISH = {"nasa.fan": 3, "cook_with_kim": 2}
 CHANGE_STATS = {"daily.vlogger": 3}  # the 3 newest videos: inside the 7-day lookback window
+DELETE_RECENT = {"nasa.fan": 1}  # before the third sync: inside the lookback window, so its read covers it
+GOES_PRIVATE = "cook_with_kim"  # before the third sync: its profiles record says so
 DATABASE = Path("data/demo.duckdb")
 CHART = Path("data/growth.png")
 STATS_REFRESH_DAYS = 7
@@ -117,6 +120,22 @@ def utc_naive() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def change_availability(emulator: EmulatorProcess) -> Dict[str, List[str]]:
+    """Between the second and third syncs: a creator deletes its newest video and a profile goes
+    private (admin routes). Returns the ids that the API no longer lists, by handle."""
+    vanished: Dict[str, List[str]] = {}
+    print("\n=== The world changes again ===")
+    print("  the clock moves 2 days on")
+    for handle, count in DELETE_RECENT.items():
+        vanished[handle] = emulator.admin("POST", "delete_videos", {"handle": handle, "count": count,
+                                                                   "which": "recent"})["deleted"]
+        print(f"  {handle}: deleted its newest video{'s' if count > 1 else ''} {', '.join(vanished[handle])}")
+    vanished[GOES_PRIVATE] = [v["id"] for v in emulator.admin("GET", f"truth?handle={GOES_PRIVATE}")["videos"]]
+    emulator.admin("POST", "private", {"handle": GOES_PRIVATE})
+    print(f"  {GOES_PRIVATE}: the profile turned private ({len(vanished[GOES_PRIVATE])} videos no longer listed)")
+    return vanished
+
+
 def main() -> int:
     prepare_environment()
     from socialfetch_local.plan import make_plan, render_plan
@@ -185,9 +204,12 @@ def main() -> int:
 
         days.append(days[-1] + 2)
         emulator.admin("POST", "clock", {"days": 2})
+        vanished = change_availability(emulator)
         sync_starts.append(utc_naive())
-        third = run_sync(config, destination)
-        print("\n" + render(third, title="=== 3. Two days later, another incremental sync ==="), flush=True)
+        third = run_sync(config, destination, with_profiles=True)
+        print("\n" + render(third, title="=== 3. Two days later, another incremental sync (and profiles) ==="), flush=True)
+        print("  vanished since the second sync: " + "; ".join(
+            f"{handle} {len(ids)} video{'s' if len(ids) != 1 else ''}" for handle, ids in vanished.items()))
         print_growth(third.cache, "Views gained per handle since the second sync")
         labels = [f"sync {i + 1}\nemulator day {d:g}" for i, d in enumerate(days)]
         drawn = draw_growth(snapshots(third.cache), sync_starts, labels, captions(third.cache), CHART)

@@ -12,7 +12,8 @@ from socialfetch_emulator.accounts import OK, UNKNOWN, Accounts
 from socialfetch_emulator.cursors import Cursor, CursorCodec, CursorError
 from socialfetch_emulator.envelopes import Reply, RequestIds, error, ok
 from socialfetch_emulator.faults import ERROR_KINDS, SERVES_DATA, Fault, FaultBook
-from socialfetch_emulator.paging import DEFAULT, SORTS, LatestOrder, latest_page, offset_page
+from socialfetch_emulator.model import Video
+from socialfetch_emulator.paging import DEFAULT, SORTS, LatestOrder, Page, latest_page, offset_page
 from socialfetch_emulator.world import World, handle_key
 
 PROFILES = "/v1/tiktok/profiles/"
@@ -149,7 +150,9 @@ class Api:
         if call.route == "profile":
             with self.world.lock:
                 creator = self.world.creator(handle)
-                return ok(render.profile(creator, self.world.totals(creator) if creator else None), rid, credits)
+                reply = ok(render.profile(creator, self.world.totals(creator) if creator else None), rid, credits)
+                reply.tick = self.world.tick
+                return reply
         assert prepared is not None
         sort, cursor, trim = prepared
         return self._videos(handle, sort, cursor, trim, rid, credits, call, fault)
@@ -185,6 +188,7 @@ class Api:
             if self._render_cache_now != self.world.now_ms:
                 self._render_cache.clear()
                 self._render_cache_now = self.world.now_ms
+            tick = self.world.tick
             creator = self.world.visible(handle)
             if creator is None:
                 videos, next_cursor = [], None
@@ -195,6 +199,8 @@ class Api:
                         else offset_page(key, sort, order, cursor.offset if cursor else 0, size))
                 videos = [self._rendered(creator, v, trim) for v in page.videos]
                 next_cursor = self.codec.encode(page.next) if page.next else None
+                if self.world.waiting_takedown(key):
+                    self.world.page_served(key, page.videos, _ahead(key, order, page))
         has_more = next_cursor is not None
         kind = fault.kind if fault else None
         if kind == "repeat_cursor":
@@ -205,7 +211,9 @@ class Api:
         data: dict = {"videos": videos, "page": {"nextCursor": next_cursor, "hasMore": has_more}}
         if kind == "no_videos":
             del data["videos"]
-        return ok(data, rid, credits)
+        reply = ok(data, rid, credits)
+        reply.tick = tick
+        return reply
 
     def _rendered(self, creator: Any, video: Any, trim: bool) -> dict:
         """A video's JSON item, rendered once per version of its creator and instant of the clock (the
@@ -226,6 +234,16 @@ class Api:
             ms += self.settings.lookup_latency_ms
         if ms > 0:
             self.stopping.wait(ms / 1000)
+
+
+def _ahead(key: str, order: Any, page: Page) -> Optional[Video]:
+    """The video the next page would start with (None on the last page)."""
+    if page.next is None:
+        return None
+    if isinstance(order, LatestOrder):
+        following = latest_page(key, order, page.next, 1).videos
+        return following[0] if following else None
+    return order[page.next.offset] if page.next.offset < len(order) else None
 
 
 def _seconds(value: float) -> str:

@@ -154,6 +154,8 @@ def add_video(
     views = rng.randint(VIRAL_VIEWS + 1, 4_200_000_000) if viral else int(rng.lognormvariate(9.5, 1.6))
     likes = int(views * rng.uniform(0.01, 0.12))
     text = None if null_caption else captions.caption(rng, theme, n, unicode)
+    own = random.Random(f"{creator.seed}:topics:{video_id}")  # so the creator's other draws stay put
+    typed = captions.written(text, own, n)
     music = MUSIC[rng.randrange(len(MUSIC))]
     seconds = rng.randint(5, 180)
     portrait = rng.random() > 0.15
@@ -161,7 +163,7 @@ def add_video(
         id=video_id,
         instant_ms=instant_ms,
         created_style=style,
-        caption=text,
+        caption=typed.text,
         duration_ms=None if null_duration else seconds * 1000 + rng.randint(0, 999),
         has_urls=not null_urls,
         pinned=False,
@@ -176,13 +178,16 @@ def add_video(
         music_author=music[1] or (creator.display_name or creator.handle),
         music_original=music[2],
         music_seconds=seconds if music[2] else rng.randint(30, 240),
-        hashtags=captions.hashtags(text),
+        tags=typed.tags,
         width=1080 if portrait else 1920,
         height=1920 if portrait else 1080,
         bitrate=rng.randint(600_000, 3_000_000),
         codec=rng.choice(["h264", "h265"]),
         language=rng.choice(["en", "en", "es", "ko", "ja", "ar"]),
         region=rng.choice(["US", "GB", "KR", "JP", "BR", "DE"]),
+        mentions=typed.mentions,
+        challenges=captions.challenges(typed.tags, own),
+        has_music=own.random() >= 0.07,
     )
     creator.videos[video_id] = video
     return video

@@ -7,7 +7,9 @@ import threading
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Union
 
+from socialfetch_emulator import render
 from socialfetch_emulator.accounts import Accounts
+from socialfetch_emulator.admin import handle_admin
 from socialfetch_emulator.api import Api, Settings
 from socialfetch_emulator.cursors import CursorCodec
 from socialfetch_emulator.dataset import ANCHOR, Dataset
@@ -17,7 +19,7 @@ from socialfetch_emulator.model import FOUND, NOT_FOUND, PRIVATE
 from socialfetch_emulator.paging import LATEST
 from socialfetch_emulator.requests_log import RequestLog, ServedRequest
 from socialfetch_emulator.server import EmulatorServer
-from socialfetch_emulator.world import MAX_PINNED, World, handle_key
+from socialfetch_emulator.world import AHEAD, MAX_PINNED, Takedown, World, handle_key
 
 HOST = "127.0.0.1"
 
@@ -51,7 +53,9 @@ class Emulator:
         """Bind 127.0.0.1 (an ephemeral port unless one was given) and serve in a daemon thread."""
         if self._server is not None:
             return self
-        self._server = EmulatorServer((HOST, self.port), self)
+        self._server = EmulatorServer((HOST, self.port), self.api.serve,
+                                      lambda method, path, body: handle_admin(self, method, path, body),
+                                      self.log, self.stopping)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"socialfetch-emulator-{self.port}", daemon=True)
@@ -111,6 +115,10 @@ class Emulator:
     def video(self, handle: str, video_id: str) -> Optional[dict]:
         return self.world.video(handle, video_id)
 
+    def written(self, handle: str) -> Dict[str, Dict[str, Any]]:
+        """Video id -> its caption, tags and mentions as typed, challenge titles, music or not (World.written)."""
+        return self.world.written(handle)
+
     def add_handle(self, handle: str, n_videos: int, *, pinned: int = 0, private: bool = False, ads: int = 0,
                    null_created: int = 0, seed: Optional[int] = None) -> None:
         """A new creator with `n_videos` videos in all, `pinned` of them pinned (and older than the rest)."""
@@ -126,6 +134,23 @@ class Emulator:
     def delete_video(self, handle: str, video_id: str) -> None:
         self.world.delete_video(handle, video_id)
 
+    def delete_videos(self, handle: str, count: int = 1, which: str = "random", seed: int = 0) -> List[str]:
+        """Delete `count` listed, unpinned videos: `recent`, `old` or `random` (seeded) ones; their ids."""
+        return self.world.delete_videos(handle, count, which, seed)
+
+    def take_down_during_read(self, handle: str, after_pages: int = 1, where: str = AHEAD,
+                              video_id: Optional[str] = None) -> Takedown:
+        """Take a video down between two page requests of the handle's next read: right after its
+        `after_pages`-th page is served, the first video of the next page (`ahead`), the last one
+        just served (`behind`), or `video_id`. Under `latest` the cursor is positional, so the read
+        goes on without a gap or a repeat; under `popular` it is an offset, so a takedown behind
+        shifts the list and the read skips the video that moved onto the page already served."""
+        return self.world.arm_takedown(handle, after_pages, where, video_id)
+
+    @property
+    def takedowns(self) -> List[Takedown]:
+        return self.world.takedowns()
+
     def pin(self, handle: str, video_id: str) -> None:
         self.world.set_pinned(handle, video_id, True)
 
@@ -138,6 +163,26 @@ class Emulator:
     def set_not_found(self, handle: str) -> None:
         if self.world.creator(handle) is not None:
             self.world.set_status(handle, NOT_FOUND)
+
+    def set_found(self, handle: str) -> None:
+        """A private or vanished profile is back, with the videos it had."""
+        self.world.set_status(handle, FOUND)
+
+    # --- the truth ----------------------------------------------------------------------------
+    @property
+    def tick(self) -> int:
+        """The world's change counter; every served request records the tick its answer reflects."""
+        return self.world.tick
+
+    def listed(self, handle: str, tick: Optional[int] = None) -> List[dict]:
+        """What the videos route listed for the handle at `tick` (now if None), in `latest` order:
+        `id`, `createdAt` as served, `pinned`. A private or unknown handle listed nothing."""
+        return [render.listed(f) for f in self.world.listed_at(handle, tick)]
+
+    def listed_throughout(self, handle: str, first_tick: int, last_tick: int) -> List[dict]:
+        """The videos listed at every tick from `first_tick` to `last_tick` (a read's first and last
+        page): those a read over that span must have met."""
+        return [render.listed(f) for f in self.world.listed_throughout(handle, first_tick, last_tick)]
 
     # --- keys and credits ----------------------------------------------------------------------
     def balance(self, api_key: Optional[str] = None) -> int:

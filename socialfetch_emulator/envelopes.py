@@ -24,6 +24,7 @@ class Reply:
     request_id: Optional[str] = None
     transport: Optional[str] = None
     hold_seconds: float = 0.0
+    tick: Optional[int] = None  # the world's tick when a profile or videos answer was built
 
 
 def dumps(payload: Any) -> bytes:

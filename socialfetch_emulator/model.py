@@ -41,13 +41,16 @@ class Video:
     music_author: str
     music_original: bool
     music_seconds: int
-    hashtags: list[str]
+    tags: list[str]  # the caption's #tags as typed (captions.Written)
     width: int
     height: int
     bitrate: int
     codec: str
     language: str
     region: str
+    mentions: list[str] = field(default_factory=list)  # the caption's @handles as typed
+    challenges: Optional[list[str]] = None  # details.challenges titles; None: no such key
+    has_music: bool = True  # False: details has no `music`
 
     @property
     def order_key(self) -> tuple[int, int]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Union
 
+from socialfetch_emulator.history import Fact
 from socialfetch_emulator.model import NOT_FOUND, PRIVATE, STYLE_OFFSET, STYLE_Z, Creator, Video
 
 
-def created_at(video: Video) -> Optional[str]:
+def created_at(video: Union[Video, Fact]) -> Optional[str]:
     """The instant in the video's own ISO-8601 spelling, or None when TikTok did not say."""
     if video.created_style is None:
         return None
@@ -19,6 +20,11 @@ def created_at(video: Video) -> Optional[str]:
     if video.created_style == STYLE_OFFSET:
         return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{video.instant_ms % 1000:03d}Z"
+
+
+def listed(fact: Fact) -> Dict[str, Any]:
+    """A video as the truth reports it: its id, its createdAt as served, and whether it was pinned."""
+    return {"id": fact.id, "createdAt": created_at(fact), "pinned": fact.pinned}
 
 
 def _token(*parts: str) -> str:
@@ -58,7 +64,7 @@ def video(creator: Creator, v: Video, trim: bool = False) -> Dict[str, Any]:
 def details(creator: Creator, v: Video, cover: Optional[str]) -> Dict[str, Any]:
     """TikTok-native fields, including two keys the docs do not list (clients must keep unknown keys)."""
     seconds = round(v.duration_ms / 1000) if v.duration_ms is not None else 0
-    return {
+    body: Dict[str, Any] = {
         "author": {
             "id": creator.user_id,
             "uniqueId": creator.handle,
@@ -68,14 +74,18 @@ def details(creator: Creator, v: Video, cover: Optional[str]) -> Dict[str, Any]:
             "privateAccount": creator.status == PRIVATE,
             "avatarThumb": avatar(creator, "100x100") if creator.has_avatar else None,
         },
-        "music": {
+    }
+    if v.has_music:
+        body["music"] = {
             "id": v.music_id,
             "title": v.music_title,
             "authorName": v.music_author,
             "original": v.music_original,
             "durationSec": v.music_seconds,
-        },
-        "challenges": [{"id": str(int(_token(tag)[:15], 16)), "title": tag} for tag in v.hashtags],
+        }
+    if v.challenges is not None:
+        body["challenges"] = [{"id": str(int(_token(tag.lower())[:15], 16)), "title": tag} for tag in v.challenges]
+    body.update({
         "video": {
             "width": v.width,
             "height": v.height,
@@ -96,7 +106,8 @@ def details(creator: Creator, v: Video, cover: Optional[str]) -> Dict[str, Any]:
         },
         "textLanguage": v.language,
         "locationCreated": v.region,
-    }
+    })
+    return body
 
 
 def profile(creator: Optional[Creator], totals: Optional[Tuple[int, int]] = None) -> Dict[str, Any]:

@@ -24,6 +24,7 @@ class ServedRequest:
     duration: float
     request_id: Optional[str] = None
     api_key: Optional[str] = field(default=None, repr=False)
+    tick: Optional[int] = None  # the world's tick the answer reflects (World.listed_at tells what was listed)
 
     @property
     def user_id_sent(self) -> bool:

@@ -11,14 +11,14 @@ import threading
 import time
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Optional, Set
+from typing import Any, Callable, Optional, Set
 
-from socialfetch_emulator.api import parse_call
+from socialfetch_emulator.api import Call, parse_call
 from socialfetch_emulator.envelopes import Reply, error
-from socialfetch_emulator.requests_log import ServedRequest
+from socialfetch_emulator.requests_log import RequestLog, ServedRequest
 
-if TYPE_CHECKING:
-    from socialfetch_emulator.emulator import Emulator
+ApiRoutes = Callable[[Call], Reply]
+AdminRoutes = Callable[[str, str, bytes], Reply]  # (method, raw path, body)
 
 ADMIN_PREFIX = "/_emulator/"
 IDLE_TIMEOUT_S = 120  # an idle keep-alive connection is closed after this long
@@ -29,8 +29,11 @@ class EmulatorServer(ThreadingHTTPServer):
     request_queue_size = 256  # well above any client's concurrency: the default 5 drops connections
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
-        self.emulator = emulator
+    def __init__(self, address: tuple[str, int], api: ApiRoutes, admin: AdminRoutes, log: RequestLog,
+                 stopping: threading.Event) -> None:
+        """Serves `api` for /v1 (each call logged in `log`) and `admin` for /_emulator/; `stopping`
+        releases held and sleeping requests."""
+        self.api, self.admin, self.log, self.stopping = api, admin, log, stopping
         self._connections: Set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, Handler)
@@ -83,30 +86,27 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         started = time.monotonic()
-        emulator = self.server.emulator
         body = self._read_body()
         if self.path.startswith(ADMIN_PREFIX):
-            from socialfetch_emulator.admin import handle_admin
-
-            self._write(handle_admin(emulator, self.command, self.path, body))
+            self._write(self.server.admin(self.command, self.path, body))
             return
         call = parse_call(self.command, self.path, self.headers.get("x-api-key"))
         try:
-            reply = emulator.api.serve(call)
+            reply = self.server.api(call)
         except Exception:  # an emulator bug: answer like the API would, and say so loudly
             traceback.print_exc(file=sys.stderr)
             reply = error(500, "internal_error", "emulator error", "req_emulator_error")
-        emulator.log.add(ServedRequest(
+        self.server.log.add(ServedRequest(
             route=call.route, method=call.method, path=call.path, raw_path=call.raw_path, handle=call.handle,
             query=call.query, status=reply.status, credits=reply.credits, fault=reply.fault, started=started,
-            duration=time.monotonic() - started, request_id=reply.request_id, api_key=call.api_key,
+            duration=time.monotonic() - started, request_id=reply.request_id, api_key=call.api_key, tick=reply.tick,
         ))
         self._write(reply)
 
     def _write(self, reply: Reply) -> None:
         if reply.transport in ("drop", "timeout"):
             if reply.transport == "timeout":
-                self.server.emulator.stopping.wait(reply.hold_seconds)
+                self.server.stopping.wait(reply.hold_seconds)
             self.close_connection = True  # hang up without a status line
             return
         declared: Optional[int] = None

@@ -1,4 +1,5 @@
-"""Video records as the API sends them, plus `handle`; values that break the schema are nulled.
+"""Video records as the API sends them, plus `handle` and the fields parsed for analysis
+(video_topics.py); values that break the schema are nulled.
 
 The fast path is a handful of type checks per record (a full JSON-schema validation per record
 costs 2.4x the CPU of the whole sync). Only when a check fails is the record repaired: numeric
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .timeutil import format_instant, is_rfc3339, parse_instant
+from .video_topics import topics
 
 STAT_FIELDS = ("views", "likes", "comments", "shares", "saves")
 _NULLABLE_STRINGS = ("caption", "url", "thumbnailUrl")
@@ -65,6 +67,7 @@ def video_record(video: Mapping[str, Any], handle: str) -> Tuple[Optional[Dict[s
         if value is not None and type(value) is not dict:
             record[name] = None
             problems.append(f"{name} is not an object")
+    record.update(topics(record.get("caption"), record.get("details")))
     return record, problems
 
 

@@ -31,23 +31,26 @@ def api_video(**overrides: Any) -> Dict[str, Any]:
     return video
 
 
-def test_given_a_valid_video_when_recorded_then_it_is_unchanged_but_for_the_handle() -> None:
+PARSED = {"hashtags": [], "mentions": [], "music": {"id": "5", "title": None, "authorName": None, "original": True}}
+
+
+def test_given_a_valid_video_when_recorded_then_it_is_unchanged_but_for_the_handle_and_parsed_fields() -> None:
     video = api_video()
     original = copy.deepcopy(video)
 
     record, problems = video_record(video, "nasa")
 
     assert problems == []
-    assert record == {**original, "handle": "nasa"}
+    assert record == {**original, "handle": "nasa", **PARSED}
     # same JSON, types included (an int stays an int, a string that looks like a number stays a string)
-    assert json.dumps(record, sort_keys=True) == json.dumps({**original, "handle": "nasa"}, sort_keys=True)
+    assert json.dumps(record, sort_keys=True) == json.dumps({**original, "handle": "nasa", **PARSED}, sort_keys=True)
     assert video == original
 
 
 def test_given_a_video_with_only_some_fields_when_recorded_then_no_field_is_invented() -> None:
     record, problems = video_record({"id": "1", "caption": None}, "nasa")
 
-    assert record == {"id": "1", "caption": None, "handle": "nasa"}
+    assert record == {"id": "1", "caption": None, "handle": "nasa", "hashtags": [], "mentions": None, "music": None}
     assert problems == []
 
 
