@@ -1,20 +1,15 @@
 """End to end: the emulator synced by `socialfetch-local-sync`'s code into DuckDB and Postgres over
-several syncs while its world changes (the clock moves and counts grow, videos are published and
-deleted, a profile turns private and back), then `dbt build`, and the models compared with the
-emulator's truth at each sync.
+several simulated days while its world changes (the clock moves and counts grow, videos are
+published and deleted, a profile turns private), then `dbt build`, and the models compared with
+the emulator's truth at each sync: views on observed days, the sums, availability and since when,
+followers, and each creator's last day.
 
-Two clocks: the connector stamps capturedAt and startedAt with the real clock, PyAirbyte
-stamps _airbyte_extracted_at (the profiles' time) with it too, while the emulator's clock is
-simulated. So:
-- across days (tiktok__video_daily): the connector is run with the emulator's clock (a wrapper of
-  its console script that hands SourceSocialfetchTiktok a clock, as the benchmarks do), without
-  profiles, whose time only the loader gives;
-- with profiles (privacy, followers): real time, every sync on the same day.
+The connector runs on the emulator's clock (dbtkit/simulated_clock.py), so that capturedAt, the
+reads' times and the profiles' load time fall on its simulated days.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,6 +18,7 @@ from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import pytest
 
+from integration_tests.dbtkit import simulated_clock
 from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, DbtRun, Warehouse
 from socialfetch_emulator import Emulator
 from socialfetch_local.destinations import parse_destination
@@ -30,29 +26,6 @@ from socialfetch_local.environment import prepare_environment
 
 HANDLES = ["daily.vlogger", "cook_with_kim"]
 Key = Tuple[str, str]
-
-CLOCK_WRAPPER = '''#!{python}
-"""source-socialfetch-tiktok with the sync's clock read from SOCIALFETCH_TEST_CLOCK (ISO instant)."""
-import os
-import sys
-import time
-import time
-from datetime import datetime, timedelta
-
-from airbyte_cdk.utils import AirbyteTracedException
-
-from source_socialfetch_tiktok.masking import launch
-from source_socialfetch_tiktok.serialization import keep_nulls_in_records
-from source_socialfetch_tiktok.source import SourceSocialfetchTiktok
-
-base, started = datetime.fromisoformat(os.environ["SOCIALFETCH_TEST_CLOCK"]), time.monotonic()
-keep_nulls_in_records()
-try:
-    launch(SourceSocialfetchTiktok(clock=lambda: base + timedelta(seconds=time.monotonic() - started)), sys.argv[1:])
-except AirbyteTracedException as error:
-    error.emit_message()
-    sys.exit(1)
-'''
 
 
 def naive(instant: datetime) -> datetime:
@@ -67,7 +40,7 @@ class Recorded:
     windows: List[Tuple[datetime, datetime]] = field(default_factory=list)
     views: List[Dict[Key, int]] = field(default_factory=list)
     deleted: Dict[Key, int] = field(default_factory=dict)  # video -> index of the first sync after its deletion
-    followers: Dict[str, int] = field(default_factory=dict)  # at the last sync
+    followers: List[Dict[str, int]] = field(default_factory=list)  # handle -> followers, per sync
 
 
 def truth_views(emu: Emulator) -> Dict[Key, int]:
@@ -92,16 +65,14 @@ def destination_of(warehouse: Warehouse) -> Any:
     return parse_destination(f"postgres://postgres@127.0.0.1:5432/test?schema={warehouse.source_schema}")
 
 
+@pytest.mark.timeout(900)  # eight connector launches and a dbt build: about 1.5 min on an idle 2-core machine
 def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums_match_the_emulator(
     warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     prepare_environment()
-    from socialfetch_local import sync as local_sync
+    from socialfetch_local.sync import run_sync
 
-    wrapper = tmp_path / "source-socialfetch-tiktok"
-    wrapper.write_text(CLOCK_WRAPPER.format(python=sys.executable))
-    wrapper.chmod(0o755)
-    monkeypatch.setattr(local_sync, "connector_executable", lambda: wrapper)
+    connector = simulated_clock.write_connector(tmp_path / "connector")
     destination = destination_of(warehouse)
     recorded = Recorded()
     with Emulator(dataset="demo") as emu:
@@ -109,10 +80,11 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
 
         def sync() -> None:
             start, began = emu.now, time.monotonic()
-            monkeypatch.setenv("SOCIALFETCH_TEST_CLOCK", start.isoformat())
-            local_sync.run_sync(config, destination)
+            monkeypatch.setenv(simulated_clock.ENV, start.isoformat())
+            run_sync(config, destination, with_profiles=True, executable=connector)
             recorded.windows.append((naive(start), naive(start) + timedelta(seconds=time.monotonic() - began)))
             recorded.views.append(truth_views(emu))
+            recorded.followers.append({h: emu.world.creator(h).followers for h in HANDLES})  # type: ignore[union-attr]
 
         emu.advance(0.5)  # noon: no sync near midnight
         sync()
@@ -126,6 +98,7 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
         emu.advance(2)
         for vid in emu.delete_videos("cook_with_kim", 1, "recent"):
             recorded.deleted[("cook_with_kim", vid)] = 3
+        emu.set_private("daily.vlogger")
         sync()
 
     DbtRun(warehouse, tmp_path / "dbt")("build")
@@ -153,17 +126,28 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
     assert all(gains[k] == lasts[k] - firsts[k] for k in gains)
     assert sum(gains.values()) > 0, "counts grew with the emulator's clock"
 
-    videos = {(r["handle"], r["video_id"]): r for r in warehouse.model("tiktok__videos")}
-    unavailable = {k for k, r in videos.items() if r["is_available"] is False}
-    assert unavailable == set(recorded.deleted)
-    for key, index in recorded.deleted.items():
-        start, end = recorded.windows[index]
-        assert start <= videos[key]["unavailable_since"] <= end, key
-    assert all(r["is_available"] is True for k, r in videos.items() if k not in recorded.deleted)
+    profiles = warehouse.rows(f"SELECT _airbyte_extracted_at AS at FROM {warehouse.source_schema}.profiles")
+    assert len(profiles) == 4 * len(HANDLES), "profiles are appended, one row per handle per sync"
+    assert all(any(s <= p["at"] <= e for s, e in recorded.windows) for p in profiles), "loaded on the simulated clock"
 
+    videos = {(r["handle"], r["video_id"]): r for r in warehouse.model("tiktok__videos")}
+    private = {k for k in videos if k[0] == "daily.vlogger" and k not in recorded.deleted}
+    expected = {**{k: (recorded.windows[i], "not_listed") for k, i in recorded.deleted.items()},
+                **{k: (recorded.windows[3], "private") for k in private}}
+    unavailable = {k for k, r in videos.items() if r["is_available"] is False}
+    assert unavailable == set(expected)
+    for key, ((start, end), reason) in expected.items():
+        assert start <= videos[key]["unavailable_since"] <= end and videos[key]["unavailable_reason"] == reason, key
+    assert all(r["is_available"] is True for k, r in videos.items() if k not in expected)
+
+    creator = {(r["handle"], r["date_day"]): r for r in warehouse.model("tiktok__creator_daily")}
+    day_ends = {start.date(): index for index, (start, _) in enumerate(recorded.windows)}  # a day's last sync
+    for day, index in day_ends.items():
+        for handle in HANDLES:
+            assert creator[(handle, day)]["followers"] == recorded.followers[index][handle], (handle, day)
     last_day = recorded.windows[-1][0].date()
-    creator = {r["handle"]: r for r in warehouse.model("tiktok__creator_daily") if r["date_day"] == last_day}
     for handle in HANDLES:
-        known = [k for k in videos if k[0] == handle and k not in recorded.deleted]
-        assert creator[handle]["videos_available"] == len(known)
-        assert creator[handle]["views"] == sum(lasts[k] for k in known)
+        known = [k for k in videos if k[0] == handle and k not in expected]
+        assert creator[(handle, last_day)]["videos_available"] == len(known)
+        assert creator[(handle, last_day)]["views"] == sum(lasts[k] for k in known)
+    assert creator[("daily.vlogger", last_day)]["videos_available"] == 0

@@ -78,15 +78,16 @@ def selected_streams(with_profiles: bool) -> List[str]:
 
 def run_sync(
     config: Mapping[str, Any], destination: Destination, *, with_profiles: bool = False,
-    full_refresh: bool = False,
+    full_refresh: bool = False, executable: Optional[Path] = None,
 ) -> SyncReport:
-    """Sync `config` into `destination` (incremental unless `full_refresh`) and summarise it."""
+    """Sync `config` into `destination` (incremental unless `full_refresh`) and summarise it.
+    `executable`: the connector to run (default: the console script beside this interpreter)."""
     try:
         parsed = parse_config(config)
     except ConfigError as error:
         raise LocalSyncError(f"Bad config: {error.message}", exit_code=2) from None
     airbyte = import_airbyte()
-    executable = connector_executable()
+    executable = executable or connector_executable()
     cache = _open_cache(destination)
     streams = selected_streams(with_profiles)
     try:
