@@ -37,6 +37,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.freshness
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.dbt_models
 
 clean:
 	rm -rf $(VENV) build .tmp .airbyte data *.egg-info

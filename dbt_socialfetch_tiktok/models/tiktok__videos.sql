@@ -1,19 +1,19 @@
 {#- One row per (handle, video_id): the video, its latest counts, engagement rate, parsed fields,
     and whether it is still available (the rule in int_socialfetch_tiktok__video_availability). -#}
 
-with latest_snapshot as (
-    select *
-    from (
-        select
-            handle, video_id, views, likes, comments, shares, saves,
-            row_number() over (partition by handle, video_id order by captured_at desc) as newest_first
-        from {{ ref('stg_socialfetch_tiktok__video_stats') }}
-    ) as ranked
-    where newest_first = 1
+with availability as (
+    select * from {{ ref('int_socialfetch_tiktok__video_availability') }}
 ),
 
-availability as (
-    select * from {{ ref('int_socialfetch_tiktok__video_availability') }}
+{#- The newest snapshot, found by an equi-join on the time the availability model already knows
+    (a window over every snapshot cost most of an incremental build). -#}
+latest_snapshot as (
+    select stats.handle, stats.video_id, stats.views, stats.likes, stats.comments, stats.shares, stats.saves
+    from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
+    inner join availability
+        on availability.handle = stats.handle
+        and availability.video_id = stats.video_id
+        and availability.last_captured_at = stats.captured_at
 ),
 
 joined as (
