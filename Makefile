@@ -16,7 +16,7 @@ export AIRBYTE_TEMP_DIR := $(CURDIR)/.airbyte/tmp
 $(INSTALLED): setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q --upgrade pip
-	$(BIN)/pip install --disable-pip-version-check -q -e ".[tests,local]"
+	$(BIN)/pip install --disable-pip-version-check -q -e ".[tests,local,dbt,dbt-check]"
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -37,6 +37,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.freshness
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.dbt_models
 
 clean:
 	rm -rf $(VENV) build .tmp .airbyte data *.egg-info

@@ -33,6 +33,23 @@ TEST_REQUIREMENTS = [
     "matplotlib>=3.8",  # the freshness benchmark's chart (bench/freshness.py)
 ]
 
+DBT_REQUIREMENTS = [
+    # The dbt package dbt_socialfetch_tiktok/ on the local destinations. dbt-core 1.12 depends on a
+    # parser whose build downloads from outside the package index: pinned below it.
+    "dbt-core>=1.11,<1.12",
+    "dbt-duckdb==1.11.1",
+    "dbt-postgres==1.11.0",
+]
+
+DBT_CHECK_REQUIREMENTS = [
+    # Compile the package for the warehouses that cannot run here, and parse the SQL in their dialect.
+    # dbt-snowflake 1.11 needs snowflake-connector-python>=4, airbyte 0.71.3 pins it below 4: 1.10
+    # (whose adapter works with dbt-core 1.11) resolves with both.
+    "dbt-snowflake>=1.10,<1.11",
+    "dbt-bigquery>=1.11,<1.12",
+    "sqlglot>=25",
+]
+
 CONSOLE_SCRIPTS = ["source-socialfetch-tiktok=source_socialfetch_tiktok.run:run"]
 # The local-sync tool (needs the `local` extra, PyAirbyte) only where its package is: the image
 # copies the connector alone, and must not install a console script whose module it lacks.
@@ -55,6 +72,9 @@ setup(
     ),
     package_data={"source_socialfetch_tiktok": ["spec.json", "schemas/*.json"]},
     install_requires=MAIN_REQUIREMENTS,
-    extras_require={"local": LOCAL_REQUIREMENTS, "tests": TEST_REQUIREMENTS},
+    extras_require={
+        "local": LOCAL_REQUIREMENTS, "tests": TEST_REQUIREMENTS, "dbt": DBT_REQUIREMENTS,
+        "dbt-check": DBT_REQUIREMENTS + DBT_CHECK_REQUIREMENTS,
+    },
     entry_points={"console_scripts": CONSOLE_SCRIPTS},
 )

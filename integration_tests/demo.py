@@ -9,9 +9,14 @@
    refreshed, each unchanged handle cost about one credit, and the views gained per handle
    between the two syncs (SQL on `video_stats`, which keeps a snapshot per video per sync);
 5. two days later, after a creator deleted a recent video and another profile went private (the
-   emulator's admin routes), a third sync with profiles, then data/growth.png: the views of the
-   fastest-growing videos, sync by sync, drawn from the DuckDB file;
-6. stop the emulator, whatever happened.
+   emulator's admin routes), a third sync with profiles;
+6. `dbt build` of the package dbt_socialfetch_tiktok/ on the demo DuckDB: a few rows of
+   tiktok__creator_daily, the fastest-growing videos of tiktok__video_daily, the videos now
+   unavailable (tiktok__videos) and since when, and data/growth.png drawn from tiktok__video_daily;
+7. stop the emulator, whatever happened.
+
+The connector runs on the emulator's clock (integration_tests/dbtkit/simulated_clock.py), so the
+snapshots, reads and profile records fall on its simulated days, as they would over real days.
 """
 
 from __future__ import annotations
@@ -26,12 +31,14 @@ import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from integration_tests.dbtkit import simulated_clock
 from socialfetch_local.destinations import parse_destination
 from socialfetch_local.environment import prepare_environment
 from socialfetch_local.errors import LocalSyncError
-from socialfetch_local.growth import draw_growth, growth_per_handle, snapshots
+from socialfetch_local.growth import growth_per_handle
+from socialfetch_local.models import MODELS_SCHEMA
 
 API_KEY = "sfk_demo"
 HANDLES = ["nasa.fan", "daily.vlogger", "pinned.creator", "cook_with_kim", "private.person"]
@@ -41,6 +48,8 @@ DELETE_RECENT = {"nasa.fan": 1}  # before the third sync: inside the lookback wi
 GOES_PRIVATE = "cook_with_kim"  # before the third sync: its profiles record says so
 DATABASE = Path("data/demo.duckdb")
 CHART = Path("data/growth.png")
+CONNECTOR_DIR = Path("data/demo-connector")  # the console script on the emulator's clock
+DBT_DIR = Path("data/demo-dbt")
 STATS_REFRESH_DAYS = 7
 STARTUP_SECONDS = 30.0
 
@@ -136,6 +145,86 @@ def change_availability(emulator: EmulatorProcess) -> Dict[str, List[str]]:
     return vanished
 
 
+def emulator_now(emulator: EmulatorProcess) -> datetime:
+    return datetime.fromisoformat(emulator.admin("GET", "clock")["now"].replace("Z", "+00:00"))
+
+
+def on_the_emulators_clock(run_sync: Callable[..., Any], emulator: EmulatorProcess) -> Callable[..., Any]:
+    """run_sync with the connector on the emulator's clock: each sync starts at its current instant."""
+    connector = simulated_clock.write_connector(CONNECTOR_DIR)
+
+    def sync(*args: Any, **kwargs: Any) -> Any:
+        os.environ[simulated_clock.ENV] = emulator_now(emulator).isoformat()  # this process is the demo's
+        return run_sync(*args, executable=connector, **kwargs)
+
+    return sync
+
+
+def show_models(destination: Any, caches: List[Any], vanished: Dict[str, List[str]]) -> List[str]:
+    """`dbt build` on the demo DuckDB, then what the models say; returns the problems found."""
+    from socialfetch_local.models import build_models
+
+    problems: List[str] = []
+    texts = captions(caches[-1])
+    for cache in caches:
+        cache.close()  # one process at a time opens a DuckDB file: dbt's, while it builds
+    run = build_models(destination, DBT_DIR)
+    print(f"\n=== 4. dbt build (dbt_socialfetch_tiktok): {run.models} models, {run.tests} data tests passed ===")
+    schema = MODELS_SCHEMA
+    import duckdb
+
+    with duckdb.connect(str(DATABASE), read_only=True) as db:
+        def query(sql: str) -> List[Dict[str, Any]]:
+            cursor = db.execute(sql)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+        return problems + report_models(query, schema, vanished, texts)
+
+
+def report_models(query: Callable[[str], List[Dict[str, Any]]], schema: str, vanished: Dict[str, List[str]],
+                  texts: Dict[str, str]) -> List[str]:
+    from socialfetch_local.models import draw_daily_views
+
+    problems: List[str] = []
+    rows = query(
+        f"SELECT handle, date_day, videos_published, videos_available, views, views_gained, followers, followers_gained "
+        f"FROM {schema}.tiktok__creator_daily ORDER BY handle, date_day")
+    print("\n  tiktok__creator_daily (one row per handle per day; a few handles)")
+    print(f"  {'handle':<15} {'day':<10} {'published':>9} {'available':>9} {'views':>12} {'gained':>10} {'followers':>10}")
+    for row in [r for r in rows if r["handle"] in ("nasa.fan", GOES_PRIVATE)]:
+        followers = "" if row["followers"] is None else f"{row['followers']:,}"
+        print(f"  {row['handle']:<15} {row['date_day']!s:<10} {row['videos_published']:>9} {row['videos_available']:>9} "
+              f"{row['views']:>12,} {row['views_gained']:>10,} {followers:>10}")
+    fastest = query(
+        f"SELECT handle, video_id, SUM(views_gained) AS gained, MAX(views) AS views FROM {schema}.tiktok__video_daily "
+        "GROUP BY handle, video_id ORDER BY gained DESC, handle, video_id LIMIT 6")
+    print("\n  fastest-growing videos (tiktok__video_daily: views gained over their days)")
+    for row in fastest:
+        print(f"  {row['handle']:<15} {row['video_id']:<22} +{row['gained']:>10,} views (now {row['views']:,})")
+    gone = query(
+        f"SELECT handle, video_id, unavailable_since, unavailable_reason FROM {schema}.tiktok__videos "
+        "WHERE is_available = false ORDER BY handle, video_id")
+    print(f"\n  videos now unavailable (tiktok__videos: {len(gone)})")
+    for handle in sorted({r["handle"] for r in gone}):
+        mine = [r for r in gone if r["handle"] == handle]
+        since = sorted({f"{r['unavailable_since']:%Y-%m-%d %H:%M} ({r['unavailable_reason']})" for r in mine})
+        print(f"  {handle:<15} {len(mine):>3} video(s), since {', '.join(since)}")
+    expected = {(h, i) for h, ids in vanished.items() for i in ids}
+    found = {(r["handle"], str(r["video_id"])) for r in gone}
+    if found != expected:
+        problems.append(f"the models mark {len(found)} videos unavailable, the emulator removed {len(expected)}")
+    ids = [r["video_id"] for r in fastest]
+    daily = query(
+        f"SELECT handle, video_id, date_day, views, is_observed FROM {schema}.tiktok__video_daily "
+        f"WHERE video_id IN ({', '.join(repr(str(i)) for i in ids) or 'NULL'})")
+    drawn = draw_daily_views(daily, texts, CHART)
+    print(f"\nWrote {CHART}: views of the {len(drawn)} fastest-growing videos day by day, from tiktok__video_daily")
+    if not drawn or not any(r["gained"] > 0 for r in fastest):
+        problems.append("tiktok__video_daily shows no growth")
+    return problems
+
+
 def main() -> int:
     prepare_environment()
     from socialfetch_local.plan import make_plan, render_plan
@@ -148,6 +237,7 @@ def main() -> int:
     destination = parse_destination(str(DATABASE))
     print("Starting the Social Fetch emulator (demo dataset)...", flush=True)
     emulator = EmulatorProcess()
+    run_sync = on_the_emulators_clock(run_sync, emulator)
     problems: List[str] = []
     try:
         print(f"Emulator at {emulator.base_url}; syncing {', '.join(HANDLES)} into {DATABASE}\n", flush=True)
@@ -172,7 +262,7 @@ def main() -> int:
             print(f"  {handle}: views, likes... raised on its {len(ids)} newest videos")
 
         print("\n=== What the next sync will cost (socialfetch-local-sync --plan: nothing spent) ===")
-        print(render_plan(make_plan(config, destination, every=timedelta(days=1))), flush=True)
+        print(render_plan(make_plan(config, destination, every=timedelta(days=1), now=emulator_now(emulator))), flush=True)
 
         sync_starts.append(utc_naive())
         second = run_sync(config, destination)
@@ -211,12 +301,7 @@ def main() -> int:
         print("  vanished since the second sync: " + "; ".join(
             f"{handle} {len(ids)} video{'s' if len(ids) != 1 else ''}" for handle, ids in vanished.items()))
         print_growth(third.cache, "Views gained per handle since the second sync")
-        labels = [f"sync {i + 1}\nemulator day {d:g}" for i, d in enumerate(days)]
-        drawn = draw_growth(snapshots(third.cache), sync_starts, labels, captions(third.cache), CHART)
-        print(f"\nWrote {CHART}: views of the {len(drawn)} fastest-growing videos at each sync (x axis: the sync "
-              "and the emulator's day; capturedAt holds the real time of each read)")
-        if not drawn:
-            problems.append(f"{CHART} has no video read in two syncs")
+        problems += show_models(destination, [first.cache, second.cache, third.cache], vanished)
     except LocalSyncError as error:
         print(f"\nerror: {error}", file=sys.stderr)
         return error.exit_code
@@ -228,7 +313,8 @@ def main() -> int:
         return 1
     print(f"Explore the data: {sys.executable} -c \"import duckdb; db = duckdb.connect('{DATABASE}', read_only=True); "
           f"print(db.sql('select handle, count(*), max(createdat) from videos group by 1'))\"")
-    print("Growth per video and per handle, in DuckDB, Postgres, Snowflake and BigQuery: docs/fresh-stats.md")
+    print(f"The models are in schema {MODELS_SCHEMA} of {DATABASE}: tiktok__videos, tiktok__video_daily, "
+          "tiktok__creator_daily, tiktok__hashtags (docs/dbt.md)")
     return 0
 
 

@@ -65,7 +65,9 @@ class ConnectorLogTap(logging.Handler):
                 handle.note = entry["note"]
         totals = result.get("totals", {})
         self.records.update(totals.get("records", {}))
-        self.connector_total = totals.get("credits")
+        credits = totals.get("credits")
+        if isinstance(credits, int):  # one sync may be two connector reads (see sync.run_sync): their sum
+            self.connector_total = (self.connector_total or 0) + credits
         self.lines.extend(result.get("warnings", []))
 
 

@@ -18,6 +18,8 @@ from source_socialfetch_tiktok.config import ConfigError, parse_config
 
 CONNECTOR = "source-socialfetch-tiktok"
 VIDEO_STATS = "video_stats"
+HANDLE_READS = "handle_reads"
+PROFILES = "profiles"
 
 
 @dataclass
@@ -67,28 +69,30 @@ def connector_executable() -> Path:
 
 
 def selected_streams(with_profiles: bool) -> List[str]:
-    """`video_stats` always rides along with `videos` (no credit, no request): PyAirbyte's default
-    write strategy (AUTO) merges on the primary key, and `video_stats`' key holds `capturedAt`, so
-    every sync adds its snapshots while `videos` keeps one row per video."""
-    return ["videos", VIDEO_STATS, "profiles"] if with_profiles else ["videos", VIDEO_STATS]
+    """`video_stats` and `handle_reads` always ride along with `videos` (no credit, no request):
+    PyAirbyte's default write strategy (AUTO) merges on the primary key, and their keys hold
+    `capturedAt` and a per-read `readId`, so every sync adds its snapshots and reads while `videos`
+    keeps one row per video. `profiles` is read apart and appended (see run_sync)."""
+    return ["videos", VIDEO_STATS, HANDLE_READS, PROFILES] if with_profiles else ["videos", VIDEO_STATS, HANDLE_READS]
 
 
 def run_sync(
     config: Mapping[str, Any], destination: Destination, *, with_profiles: bool = False,
-    full_refresh: bool = False,
+    full_refresh: bool = False, executable: Optional[Path] = None,
 ) -> SyncReport:
-    """Sync `config` into `destination` (incremental unless `full_refresh`) and summarise it."""
+    """Sync `config` into `destination` (incremental unless `full_refresh`) and summarise it.
+    `executable`: the connector to run (default: the console script beside this interpreter)."""
     try:
         parsed = parse_config(config)
     except ConfigError as error:
         raise LocalSyncError(f"Bad config: {error.message}", exit_code=2) from None
     airbyte = import_airbyte()
-    executable = connector_executable()
+    executable = executable or connector_executable()
     cache = _open_cache(destination)
     streams = selected_streams(with_profiles)
     try:
         source = airbyte.get_source(CONNECTOR, config=dict(config), local_executable=executable)
-        source.select_streams(streams)
+        source.select_streams([name for name in streams if name != PROFILES])
     except airbyte.exceptions.PyAirbyteError as error:
         raise LocalSyncError(f"The connector could not start: {_message(error)}", exit_code=2) from None
 
@@ -99,6 +103,14 @@ def run_sync(
     started = time.monotonic()
     try:
         result = source.read(cache=cache, force_full_refresh=full_refresh)
+        processed = result.processed_records
+        if with_profiles:
+            # Appended, one row per profile per sync, as the Airbyte UI's Full refresh | Append
+            # keeps them: the follower history the dbt models read. AUTO would merge on `handle`
+            # and keep only the latest. A second read of the connector, profiles only (its
+            # credits are the same; the videos above are already saved if this one fails).
+            source.select_streams([PROFILES])
+            processed += source.read(cache=cache, write_strategy="append").processed_records
     except airbyte.exceptions.PyAirbyteError as error:
         raise LocalSyncError(_failure(error, tap)) from None
     finally:
@@ -107,8 +119,10 @@ def run_sync(
     balance_after = fetch_balance(parsed.base_url, parsed.api_key)
 
     records_read = {name: tap.records.get(name, 0) for name in streams}
-    # The connector's log lines count videos and profiles; video_stats is the rest of what PyAirbyte processed.
-    records_read[VIDEO_STATS] = max(result.processed_records - sum(records_read.values()), 0)
+    # The connector's result line counts videos and profiles; a video_stats record goes beside each
+    # videos record, and handle_reads is the rest of what PyAirbyte processed.
+    records_read[VIDEO_STATS] = records_read["videos"]
+    records_read[HANDLE_READS] = max(processed - sum(n for name, n in records_read.items() if name != HANDLE_READS), 0)
     rows = summarise(cache, parsed.handles)
     for row in rows:
         entry = tap.handles.get(row.handle)

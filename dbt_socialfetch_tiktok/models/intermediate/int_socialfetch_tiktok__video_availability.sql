@@ -1,0 +1,82 @@
+{#- The availability rule, applied: one row per known video with when it was first and last seen,
+    and since when it is unavailable (null: available, or not decidable). A video is unavailable
+    since the first read that missed it after it was last seen, or since its handle's profile
+    turned private or not_found after it was last seen, whichever came first; a later read that
+    lists it makes it available again (it is then seen after both). Without a handle_reads table
+    (a destination loaded before 0.3.0) reads decide nothing: is_available is null unless the
+    profile says the videos are gone. -#}
+
+with snapshots as (
+    select
+        handle,
+        video_id,
+        min(created_at) as created_at,
+        min(captured_at) as first_captured_at,
+        max(captured_at) as last_captured_at
+    from {{ ref('stg_socialfetch_tiktok__video_stats') }}
+    group by handle, video_id
+),
+
+videos as (
+    select
+        coalesce(videos.handle, snapshots.handle) as handle,
+        coalesce(videos.video_id, snapshots.video_id) as video_id,
+        coalesce(videos.created_at, snapshots.created_at) as created_at,
+        coalesce(snapshots.first_captured_at, videos.extracted_at) as first_captured_at,
+        snapshots.last_captured_at,
+        coalesce(snapshots.last_captured_at, videos.extracted_at) as last_seen_at
+    from {{ ref('stg_socialfetch_tiktok__videos') }} as videos
+    full outer join snapshots
+        on snapshots.handle = videos.handle and snapshots.video_id = videos.video_id
+),
+
+first_miss_after_last_seen as (
+    select
+        videos.handle,
+        videos.video_id,
+        min(misses.missed_at) as missed_since
+    from videos
+    inner join {{ ref('int_socialfetch_tiktok__read_misses') }} as misses
+        on misses.handle = videos.handle
+        and misses.video_id = videos.video_id
+        and misses.missed_at > videos.last_seen_at
+    group by videos.handle, videos.video_id
+),
+
+decided as (
+    select
+        videos.*,
+        misses.missed_since,
+        case when profile.hidden_since > videos.last_seen_at then profile.hidden_since end as hidden_since,
+        profile.lookup_status
+    from videos
+    left join first_miss_after_last_seen as misses
+        on misses.handle = videos.handle and misses.video_id = videos.video_id
+    left join {{ ref('int_socialfetch_tiktok__profile_status') }} as profile
+        on profile.handle = videos.handle
+)
+
+select
+    handle,
+    video_id,
+    created_at,
+    first_captured_at,
+    last_captured_at,
+    last_seen_at,
+    case
+        when missed_since is null then hidden_since
+        when hidden_since is null then missed_since
+        when hidden_since < missed_since then hidden_since
+        else missed_since
+    end as unavailable_since,
+    case
+        when hidden_since is not null and (missed_since is null or hidden_since <= missed_since) then lookup_status
+        when missed_since is not null then 'not_listed'
+    end as unavailable_reason,
+    case
+        when missed_since is not null or hidden_since is not null then false
+        {%- if socialfetch_tiktok.socialfetch_has_handle_reads() %}
+        else true
+        {%- endif %}
+    end as is_available
+from decided

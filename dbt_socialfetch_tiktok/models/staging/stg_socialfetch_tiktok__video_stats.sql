@@ -1,0 +1,28 @@
+{#- One row per snapshot: a video's counts as read at captured_at, and the read (0.3.0) it came from. -#}
+{%- set c = socialfetch_tiktok.socialfetch_col -%}
+
+with source as (
+    select * from {{ socialfetch_tiktok.socialfetch_relation('video_stats') }}
+),
+
+renamed as (
+    select
+        cast({{ c('handle') }} as {{ dbt.type_string() }}) as handle,
+        cast({{ c('id') }} as {{ dbt.type_string() }}) as video_id,
+        {{ socialfetch_tiktok.socialfetch_utc('createdAt', 'video_stats') }} as created_at,
+        {{ socialfetch_tiktok.socialfetch_utc('capturedAt', 'video_stats') }} as captured_at,
+        cast({{ c('views') }} as {{ dbt.type_bigint() }}) as views,
+        cast({{ c('likes') }} as {{ dbt.type_bigint() }}) as likes,
+        cast({{ c('comments') }} as {{ dbt.type_bigint() }}) as comments,
+        cast({{ c('shares') }} as {{ dbt.type_bigint() }}) as shares,
+        cast({{ c('saves') }} as {{ dbt.type_bigint() }}) as saves,
+        {%- if socialfetch_tiktok.socialfetch_stats_have_read_id() %}
+        cast({{ c('readId') }} as {{ dbt.type_string() }}) as read_id
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as read_id
+        {%- endif %}
+    from source
+)
+
+select * from renamed
+where video_id is not null and captured_at is not null

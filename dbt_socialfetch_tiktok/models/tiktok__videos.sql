@@ -1,0 +1,59 @@
+{#- One row per (handle, video_id): the video, its latest counts, engagement rate, parsed fields,
+    and whether it is still available (the rule in int_socialfetch_tiktok__video_availability). -#}
+
+with availability as (
+    select * from {{ ref('int_socialfetch_tiktok__video_availability') }}
+),
+
+{#- The newest snapshot, found by an equi-join on the time the availability model already knows
+    (a window over every snapshot cost most of an incremental build). -#}
+latest_snapshot as (
+    select stats.handle, stats.video_id, stats.views, stats.likes, stats.comments, stats.shares, stats.saves
+    from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
+    inner join availability
+        on availability.handle = stats.handle
+        and availability.video_id = stats.video_id
+        and availability.last_captured_at = stats.captured_at
+),
+
+joined as (
+    select
+        availability.handle,
+        availability.video_id,
+        availability.created_at,
+        videos.caption,
+        videos.url,
+        videos.is_ad,
+        videos.is_pinned,
+        videos.duration_ms,
+        videos.hashtags,
+        videos.mentions,
+        videos.music_id,
+        videos.music_title,
+        videos.music_author_name,
+        coalesce(latest_snapshot.views, videos.views) as views,
+        coalesce(latest_snapshot.likes, videos.likes) as likes,
+        coalesce(latest_snapshot.comments, videos.comments) as comments,
+        coalesce(latest_snapshot.shares, videos.shares) as shares,
+        coalesce(latest_snapshot.saves, videos.saves) as saves,
+        availability.first_captured_at,
+        availability.last_captured_at,
+        availability.last_seen_at,
+        availability.is_available,
+        availability.unavailable_since,
+        availability.unavailable_reason
+    from availability
+    left join {{ ref('stg_socialfetch_tiktok__videos') }} as videos
+        on videos.handle = availability.handle and videos.video_id = availability.video_id
+    left join latest_snapshot
+        on latest_snapshot.handle = availability.handle and latest_snapshot.video_id = availability.video_id
+)
+
+select
+    *,
+    case
+        when views is null or views = 0 then null
+        else cast(coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0) as {{ socialfetch_tiktok.socialfetch_type_double() }})
+            / cast(views as {{ socialfetch_tiktok.socialfetch_type_double() }})
+    end as engagement_rate
+from joined

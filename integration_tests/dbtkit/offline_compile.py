@@ -1,0 +1,81 @@
+"""Compile the package for Snowflake and BigQuery without a warehouse.
+
+dbt compiles a model without a connection except where it asks the warehouse something: whether
+an incremental model's table exists (`is_incremental()`), and, in this package, which columns a
+stream's table has (answered by vars here). Those questions are answered in-process by patching
+the adapter's `get_relation`, once as before a first build (no table: the full SQL) and once as
+before a later one (the incremental models' tables exist: the incremental SQL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterator
+from unittest import mock
+
+import yaml
+
+from integration_tests.dbtkit.warehouses import PACKAGE_DIR
+
+MODEL_PREFIXES = ("stg_socialfetch_tiktok__", "int_socialfetch_tiktok__", "tiktok__")
+INCREMENTAL_MODELS = ("tiktok__video_daily", "tiktok__creator_daily")
+SOURCE_SCHEMA = "tiktok"
+OFFLINE_VARS = {"socialfetch_schema": SOURCE_SCHEMA, "socialfetch_has_handle_reads": True,
+                "socialfetch_has_profiles": True, "socialfetch_has_parsed_fields": True}
+PROFILES = {
+    "snowflake": {"type": "snowflake", "account": "xy12345.eu-west-1", "user": "TRANSFORMER", "password": "unused",
+                  "role": "TRANSFORMER", "database": "ANALYTICS", "warehouse": "COMPUTE_WH",
+                  "schema": "tiktok_models", "threads": 1},
+    "bigquery": {"type": "bigquery", "method": "oauth", "project": "my-project", "dataset": "tiktok_models",
+                 "threads": 1},
+}
+ADAPTERS = {"snowflake": "dbt.adapters.snowflake.SnowflakeAdapter", "bigquery": "dbt.adapters.bigquery.BigQueryAdapter"}
+# BigQuery opens its client (and asks for credentials) when dbt starts; nothing here sends a query.
+CONNECTIONS = {"snowflake": "dbt.adapters.snowflake.connections.SnowflakeConnectionManager",
+               "bigquery": "dbt.adapters.bigquery.connections.BigQueryConnectionManager"}
+
+
+def compile_offline(warehouse: str, workdir: Path, *, incremental: bool) -> Dict[str, str]:
+    """Model name -> compiled SQL for `warehouse`, as for a first build or a later incremental one."""
+    from dbt.cli.main import dbtRunner
+
+    workdir = workdir.resolve()  # dbt reads relative paths from the project directory
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "profiles.yml").write_text(yaml.safe_dump(
+        {"socialfetch_tiktok": {"target": warehouse, "outputs": {warehouse: PROFILES[warehouse]}}}))
+    adapter_class = _import(ADAPTERS[warehouse])
+
+    def get_relation(self: Any, database: str, schema: str, identifier: str) -> Any:
+        if not incremental or identifier.lower() not in INCREMENTAL_MODELS:
+            return None
+        return self.Relation.create(database=database, schema=schema, identifier=identifier, type="table")
+
+    target = workdir / "target"
+    def open_nothing(cls: Any, connection: Any) -> Any:
+        from dbt.adapters.contracts.connection import ConnectionState
+
+        connection.state = ConnectionState.OPEN
+        connection.handle = mock.Mock(name=f"no {warehouse} client")  # closing it is all dbt does here
+        return connection
+
+    manager_class = _import(CONNECTIONS[warehouse])
+    with mock.patch.object(adapter_class, "get_relation", get_relation), \
+            mock.patch.object(manager_class, "open", classmethod(open_nothing)):
+        result = dbtRunner().invoke([
+            "compile", "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(workdir),
+            "--target-path", str(target), "--log-path", str(workdir / "logs"), "--vars", json.dumps(OFFLINE_VARS),
+            "--no-populate-cache", "--no-partial-parse", "--quiet", "--select", "resource_type:model",
+        ])
+    if not result.success:
+        raise AssertionError(f"dbt compile for {warehouse} failed: {result.exception or result.result}")
+    compiled = target / "compiled" / "socialfetch_tiktok" / "models"
+    return {path.stem: path.read_text() for path in _sql_files(compiled) if path.stem.startswith(MODEL_PREFIXES)}
+
+
+def _sql_files(directory: Path) -> Iterator[Path]:
+    yield from sorted(directory.rglob("*.sql"))
+
+
+def _import(dotted: str) -> Any:
+    module, _, name = dotted.rpartition(".")
+    return getattr(__import__(module, fromlist=[name]), name)

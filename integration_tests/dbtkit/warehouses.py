@@ -1,0 +1,204 @@
+"""The destinations the dbt package reads, built by hand in the shapes their loaders write, and a
+way to run the package on them with dbt's own runner.
+
+- PyAirbyte (`socialfetch-local-sync`) in DuckDB and Postgres: lower-case column names, JSON
+  objects and arrays, TIMESTAMP without zone (UTC), `_airbyte_raw_id`, `_airbyte_extracted_at`
+  (TIMESTAMP), `_airbyte_meta` (JSON). Checked against a real sync (test_dbt_end_to_end.py).
+- The Airbyte platform's Postgres destination (typing and deduping): the API's column names,
+  quoted (`"createdAt"`), jsonb, timestamptz (airbytehq/airbyte destination-postgres
+  PostgresSqlGenerator and PostgresSQLNameTransformer, which keeps the case of column names).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+
+PACKAGE_DIR = Path(__file__).resolve().parents[2] / "dbt_socialfetch_tiktok"
+POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
+
+# Stream -> (API column name, logical type); the order is the loader's.
+STREAM_COLUMNS: Dict[str, List[tuple[str, str]]] = {
+    "videos": [
+        ("handle", "string"), ("id", "string"), ("caption", "string"), ("createdAt", "timestamp"),
+        ("url", "string"), ("thumbnailUrl", "string"), ("durationMs", "integer"), ("pinned", "boolean"),
+        ("isAd", "boolean"), ("stats", "json"), ("media", "json"), ("details", "json"),
+        ("hashtags", "json"), ("mentions", "json"), ("music", "json"),
+    ],
+    "video_stats": [
+        ("handle", "string"), ("id", "string"), ("createdAt", "timestamp"), ("capturedAt", "timestamp"),
+        ("views", "integer"), ("likes", "integer"), ("comments", "integer"), ("shares", "integer"),
+        ("saves", "integer"), ("readId", "string"),
+    ],
+    "handle_reads": [
+        ("readId", "string"), ("syncId", "string"), ("handle", "string"), ("part", "string"),
+        ("startedAt", "timestamp"), ("endedAt", "timestamp"), ("pages", "integer"), ("videos", "integer"),
+        ("outcome", "string"), ("coveredFrom", "timestamp"), ("coveredTo", "timestamp"),
+    ],
+    "profiles": [("handle", "string"), ("lookupStatus", "string"), ("profile", "json"), ("metrics", "json")],
+}
+PRE_030_MISSING = {"videos": {"hashtags", "mentions", "music"}, "video_stats": {"readId"}}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a loader writes: column spelling and SQL types."""
+
+    name: str
+    column_case: str  # lower | source
+    types: Mapping[str, str]
+    extracted_at_type: str
+
+    def column(self, name: str) -> str:
+        return name.lower() if self.column_case == "lower" else f'"{name}"'
+
+
+PYAIRBYTE_DUCKDB = Shape("pyairbyte", "lower", {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN",
+                                                "timestamp": "TIMESTAMP", "json": "JSON"}, "TIMESTAMP")
+PYAIRBYTE_POSTGRES = Shape("pyairbyte", "lower", {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN",
+                                                  "timestamp": "TIMESTAMP", "json": "JSON"}, "TIMESTAMP")
+PLATFORM_POSTGRES = Shape("platform", "source", {"string": "VARCHAR", "integer": "BIGINT", "boolean": "BOOLEAN",
+                                                 "timestamp": "TIMESTAMPTZ", "json": "JSONB"}, "TIMESTAMPTZ")
+
+
+def _literal(value: Any, kind: str) -> str:
+    if value is None:
+        return "NULL"
+    if kind == "json":
+        return "'" + json.dumps(value).replace("'", "''") + "'"
+    if kind == "timestamp":
+        assert isinstance(value, datetime)
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if kind == "boolean":
+        return "TRUE" if value else "FALSE"
+    if kind == "integer":
+        return str(int(value))
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass
+class Warehouse:
+    """A database with a source schema (the streams' tables) and a target schema (dbt's)."""
+
+    kind: str  # duckdb | postgres
+    source_schema: str
+    target_schema: str
+    shape: Shape
+    path: Optional[Path] = None
+    created: List[str] = field(default_factory=list)
+
+    # -- SQL ---------------------------------------------------------------------------------
+    def connect(self) -> Any:
+        if self.kind == "duckdb":
+            import duckdb
+
+            return duckdb.connect(str(self.path))
+        import psycopg2
+
+        connection = psycopg2.connect(POSTGRES_DSN)
+        connection.autocommit = True
+        return connection
+
+    def execute(self, *statements: str) -> None:
+        connection = self.connect()
+        try:
+            cursor = connection.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+        finally:
+            connection.close()
+
+    def rows(self, sql: str) -> List[Dict[str, Any]]:
+        connection = self.connect()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            connection.close()
+
+    def model(self, name: str, order_by: str = "") -> List[Dict[str, Any]]:
+        order = f" ORDER BY {order_by}" if order_by else ""
+        return self.rows(f"SELECT * FROM {self.target_schema}.{name}{order}")
+
+    # -- the streams' tables -------------------------------------------------------------------
+    def create_stream(self, stream: str, *, pre_030: bool = False) -> None:
+        missing = PRE_030_MISSING.get(stream, set()) if pre_030 else set()
+        columns = [(n, k) for n, k in STREAM_COLUMNS[stream] if n not in missing]
+        spelled = [f"{self.shape.column(n)} {self.shape.types[k]}" for n, k in columns]
+        spelled += ["_airbyte_raw_id VARCHAR", f"_airbyte_extracted_at {self.shape.extracted_at_type}",
+                    f"_airbyte_meta {self.shape.types['json']}"]
+        self.execute(f"CREATE SCHEMA IF NOT EXISTS {self.source_schema}",
+                     f"CREATE TABLE {self.source_schema}.{stream} ({', '.join(spelled)})")
+
+    def insert(self, stream: str, records: Iterable[Mapping[str, Any]], extracted_at: datetime) -> None:
+        records = list(records)
+        if not records:
+            return
+        present = {r["column_name"].lower() for r in self.rows(
+            "SELECT column_name FROM information_schema.columns "
+            f"WHERE table_schema = '{self.source_schema}' AND table_name = '{stream}'")}
+        columns = [(n, k) for n, k in STREAM_COLUMNS[stream] if n.lower() in present]
+        names = [self.shape.column(n) for n, _ in columns] + ["_airbyte_raw_id", "_airbyte_extracted_at", "_airbyte_meta"]
+        values = []
+        for record in records:
+            cells = [_literal(record.get(n), k) for n, k in columns]
+            cells += [f"'{uuid.uuid4()}'", _literal(extracted_at, "timestamp"), "'{}'"]
+            values.append(f"({', '.join(cells)})")
+        self.execute(f"INSERT INTO {self.source_schema}.{stream} ({', '.join(names)}) VALUES {', '.join(values)}")
+
+    def merge_profiles(self, records: Sequence[Mapping[str, Any]], extracted_at: datetime) -> None:
+        """PyAirbyte's default write: one row per handle, replaced by each sync."""
+        handles = ", ".join("'" + r["handle"] + "'" for r in records)
+        if handles:
+            self.execute(f"DELETE FROM {self.source_schema}.profiles WHERE {self.shape.column('handle')} IN ({handles})")
+        self.insert("profiles", records, extracted_at)
+
+    def drop(self) -> None:
+        if self.kind == "postgres":
+            schemas = self.rows("SELECT schema_name FROM information_schema.schemata "
+                                f"WHERE schema_name LIKE '{self.target_schema}%' OR schema_name = '{self.source_schema}'")
+            self.execute(*[f"DROP SCHEMA IF EXISTS {r['schema_name']} CASCADE" for r in schemas])
+
+    # -- dbt -----------------------------------------------------------------------------------
+    def profile(self) -> Dict[str, Any]:
+        if self.kind == "duckdb":
+            output = {"type": "duckdb", "path": str(self.path), "schema": self.target_schema, "threads": 1}
+        else:
+            output = {"type": "postgres", "host": "127.0.0.1", "port": 5432, "user": "postgres", "password": "",
+                      "dbname": "test", "schema": self.target_schema, "threads": 2}
+        return {"socialfetch_tiktok": {"target": "test", "outputs": {"test": output}}}
+
+    def vars(self) -> Dict[str, Any]:
+        return {"socialfetch_schema": self.source_schema, "socialfetch_column_case": self.shape.column_case}
+
+
+class DbtRun:
+    """`dbt <command>` on the package against one warehouse, with dbt's programmatic runner."""
+
+    def __init__(self, warehouse: Warehouse, workdir: Path) -> None:
+        import yaml
+
+        self.warehouse = warehouse
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        (workdir / "profiles.yml").write_text(yaml.safe_dump(warehouse.profile()))
+
+    def __call__(self, *args: str, extra_vars: Optional[Dict[str, Any]] = None, expect_success: bool = True) -> Any:
+        from dbt.cli.main import dbtRunner
+
+        variables = {**self.warehouse.vars(), **(extra_vars or {})}
+        argv = [*args, "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(self.workdir),
+                "--target-path", str(self.workdir / "target"), "--log-path", str(self.workdir / "logs"),
+                "--vars", json.dumps(variables), "--no-use-colors", "--quiet"]
+        result = dbtRunner().invoke(argv)
+        if expect_success and not result.success:
+            failures = [f"{r.node.name}: {r.status} {r.message}" for r in (result.result or [])
+                        if getattr(r, "status", None) not in ("success", "pass")] if result.result else []
+            raise AssertionError(f"dbt {' '.join(args)} failed: {result.exception or failures}")
+        return result

@@ -1,0 +1,153 @@
+"""End to end: the emulator synced by `socialfetch-local-sync`'s code into DuckDB and Postgres over
+several simulated days while its world changes (the clock moves and counts grow, videos are
+published and deleted, a profile turns private), then `dbt build`, and the models compared with
+the emulator's truth at each sync: views on observed days, the sums, availability and since when,
+followers, and each creator's last day.
+
+The connector runs on the emulator's clock (dbtkit/simulated_clock.py), so that capturedAt, the
+reads' times and the profiles' load time fall on its simulated days.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Set, Tuple
+
+import pytest
+
+from integration_tests.dbtkit import simulated_clock
+from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, DbtRun, Warehouse
+from socialfetch_emulator import Emulator
+from socialfetch_local.destinations import parse_destination
+from socialfetch_local.environment import prepare_environment
+
+HANDLES = ["daily.vlogger", "cook_with_kim"]
+Key = Tuple[str, str]
+
+
+def naive(instant: datetime) -> datetime:
+    """As the destination stores it: UTC without a zone."""
+    return instant.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class Recorded:
+    """What the emulator served at each sync, and when each sync ran (destination time)."""
+
+    windows: List[Tuple[datetime, datetime]] = field(default_factory=list)
+    views: List[Dict[Key, int]] = field(default_factory=list)
+    deleted: Dict[Key, int] = field(default_factory=dict)  # video -> index of the first sync after its deletion
+    followers: List[Dict[str, int]] = field(default_factory=list)  # handle -> followers, per sync
+
+
+def truth_views(emu: Emulator) -> Dict[Key, int]:
+    return {(h, vid): s["views"] for h in HANDLES for vid, s in emu.stats(h).items()}
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse(request: Any, tmp_path: Path) -> Iterator[Warehouse]:
+    if request.param == "duckdb":
+        made = Warehouse("duckdb", "main", "analytics", PYAIRBYTE_DUCKDB, path=tmp_path / "e2e.duckdb")
+    else:
+        suffix = tmp_path.name[-8:].replace("-", "_").lower()
+        made = Warehouse("postgres", f"dbt_e2e_src_{suffix}", f"dbt_e2e_out_{suffix}", PYAIRBYTE_POSTGRES)
+        made.drop()
+    yield made
+    made.drop()
+
+
+def destination_of(warehouse: Warehouse) -> Any:
+    if warehouse.kind == "duckdb":
+        return parse_destination(str(warehouse.path))
+    return parse_destination(f"postgres://postgres@127.0.0.1:5432/test?schema={warehouse.source_schema}")
+
+
+@pytest.mark.timeout(900)  # eight connector launches and a dbt build: about 1.5 min on an idle 2-core machine
+def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums_match_the_emulator(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prepare_environment()
+    from socialfetch_local.sync import run_sync
+
+    connector = simulated_clock.write_connector(tmp_path / "connector")
+    destination = destination_of(warehouse)
+    recorded = Recorded()
+    with Emulator(dataset="demo") as emu:
+        config = {"api_key": emu.api_key, "handles": HANDLES, "base_url": emu.base_url}
+
+        def sync() -> None:
+            start, began = emu.now, time.monotonic()
+            monkeypatch.setenv(simulated_clock.ENV, start.isoformat())
+            run_sync(config, destination, with_profiles=True, executable=connector)
+            recorded.windows.append((naive(start), naive(start) + timedelta(seconds=time.monotonic() - began)))
+            recorded.views.append(truth_views(emu))
+            recorded.followers.append({h: emu.world.creator(h).followers for h in HANDLES})  # type: ignore[union-attr]
+
+        emu.advance(0.5)  # noon: no sync near midnight
+        sync()
+        emu.advance(1)
+        emu.publish("cook_with_kim", 2)
+        for vid in emu.delete_videos("daily.vlogger", 1, "recent"):
+            recorded.deleted[("daily.vlogger", vid)] = 1
+        sync()
+        emu.advance(0.1)  # a second sync the same day: the day ends on its snapshots
+        sync()
+        emu.advance(2)
+        for vid in emu.delete_videos("cook_with_kim", 1, "recent"):
+            recorded.deleted[("cook_with_kim", vid)] = 3
+        emu.set_private("daily.vlogger")
+        sync()
+
+    DbtRun(warehouse, tmp_path / "dbt")("build")
+    snapshots = warehouse.rows(f"SELECT handle, id, capturedat FROM {warehouse.source_schema}.video_stats")
+    read_by: Dict[int, Set[Key]] = {}
+    for row in snapshots:
+        index = next(i for i, (start, end) in enumerate(recorded.windows) if start <= row["capturedat"] <= end)
+        read_by.setdefault(index, set()).add((row["handle"], str(row["id"])))
+
+    daily = warehouse.model("tiktok__video_daily", "handle, video_id, date_day")
+    observed = [r for r in daily if r["is_observed"]]
+    assert observed and len(observed) < len(daily), "expected days without a snapshot between the syncs"
+    for row in observed:
+        key = (row["handle"], row["video_id"])
+        that_day = [i for i, (start, _) in enumerate(recorded.windows) if start.date() == row["date_day"] and key in read_by.get(i, ())]
+        assert row["views"] == recorded.views[max(that_day)][key], (key, row["date_day"])
+    firsts: Dict[Key, int] = {}
+    gains: Dict[Key, int] = {}
+    lasts: Dict[Key, int] = {}
+    for row in daily:
+        key = (row["handle"], row["video_id"])
+        firsts.setdefault(key, row["views"])
+        gains[key] = gains.get(key, 0) + row["views_gained"]
+        lasts[key] = row["views"]
+    assert all(gains[k] == lasts[k] - firsts[k] for k in gains)
+    assert sum(gains.values()) > 0, "counts grew with the emulator's clock"
+
+    profiles = warehouse.rows(f"SELECT _airbyte_extracted_at AS at FROM {warehouse.source_schema}.profiles")
+    assert len(profiles) == 4 * len(HANDLES), "profiles are appended, one row per handle per sync"
+    assert all(any(s <= p["at"] <= e for s, e in recorded.windows) for p in profiles), "loaded on the simulated clock"
+
+    videos = {(r["handle"], r["video_id"]): r for r in warehouse.model("tiktok__videos")}
+    private = {k for k in videos if k[0] == "daily.vlogger" and k not in recorded.deleted}
+    expected = {**{k: (recorded.windows[i], "not_listed") for k, i in recorded.deleted.items()},
+                **{k: (recorded.windows[3], "private") for k in private}}
+    unavailable = {k for k, r in videos.items() if r["is_available"] is False}
+    assert unavailable == set(expected)
+    for key, ((start, end), reason) in expected.items():
+        assert start <= videos[key]["unavailable_since"] <= end and videos[key]["unavailable_reason"] == reason, key
+    assert all(r["is_available"] is True for k, r in videos.items() if k not in expected)
+
+    creator = {(r["handle"], r["date_day"]): r for r in warehouse.model("tiktok__creator_daily")}
+    day_ends = {start.date(): index for index, (start, _) in enumerate(recorded.windows)}  # a day's last sync
+    for day, index in day_ends.items():
+        for handle in HANDLES:
+            assert creator[(handle, day)]["followers"] == recorded.followers[index][handle], (handle, day)
+    last_day = recorded.windows[-1][0].date()
+    for handle in HANDLES:
+        known = [k for k in videos if k[0] == handle and k not in expected]
+        assert creator[(handle, last_day)]["videos_available"] == len(known)
+        assert creator[(handle, last_day)]["views"] == sum(lasts[k] for k in known)
+    assert creator[("daily.vlogger", last_day)]["videos_available"] == 0

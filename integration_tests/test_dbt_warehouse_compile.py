@@ -1,0 +1,83 @@
+"""Snowflake and BigQuery, as far as they can be checked without them: the package compiles for
+dbt-snowflake and dbt-bigquery (as for a first build and as for an incremental one; the adapter's
+table lookups are answered in-process, see dbtkit/offline_compile.py), every compiled model parses
+with sqlglot in that dialect, and the staging models' columns resolve against the tables the
+Airbyte platform's destinations write there: Snowflake upper-cases names (CREATEDAT,
+_AIRBYTE_EXTRACTED_AT; TIMESTAMP_TZ, OBJECT, ARRAY: destination-snowflake's SnowflakeSqlGenerator),
+BigQuery keeps the API's (createdAt; TIMESTAMP, JSON). Nothing runs on either warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+
+sqlglot = pytest.importorskip("sqlglot", reason="the dbt-check extra (sqlglot, dbt-snowflake, dbt-bigquery)")
+from sqlglot.errors import OptimizeError  # noqa: E402
+from sqlglot.optimizer.qualify import qualify  # noqa: E402
+
+from integration_tests.dbtkit.offline_compile import SOURCE_SCHEMA, compile_offline  # noqa: E402
+from integration_tests.dbtkit.warehouses import STREAM_COLUMNS  # noqa: E402
+
+MODELS = {
+    "stg_socialfetch_tiktok__videos", "stg_socialfetch_tiktok__video_stats", "stg_socialfetch_tiktok__handle_reads",
+    "stg_socialfetch_tiktok__profiles", "int_socialfetch_tiktok__read_misses", "int_socialfetch_tiktok__profile_status",
+    "int_socialfetch_tiktok__video_availability", "int_socialfetch_tiktok__day_spine", "tiktok__videos",
+    "tiktok__video_daily", "tiktok__creator_daily", "tiktok__hashtags",
+}
+TYPES = {
+    "snowflake": {"string": "VARCHAR", "integer": "NUMBER", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP_TZ",
+                  "json": "VARIANT"},
+    "bigquery": {"string": "STRING", "integer": "INT64", "boolean": "BOOL", "timestamp": "TIMESTAMP", "json": "JSON"},
+}
+
+
+def destination_schema(warehouse: str, drop: str = "") -> Dict[str, Any]:
+    """The four streams' final tables as the platform's destination writes them (minus `drop`)."""
+    spell = str.upper if warehouse == "snowflake" else str
+    tables = {}
+    for stream, columns in STREAM_COLUMNS.items():
+        spelled = {spell(name): TYPES[warehouse][kind] for name, kind in columns if name != drop}
+        for name, kind in (("_airbyte_raw_id", "string"), ("_airbyte_extracted_at", "timestamp"), ("_airbyte_meta", "json")):
+            spelled[spell(name)] = TYPES[warehouse][kind]
+        tables[spell(stream)] = spelled
+    if warehouse == "snowflake":
+        return {"ANALYTICS": {SOURCE_SCHEMA.upper(): tables}}
+    return {"my-project": {SOURCE_SCHEMA: tables}}
+
+
+@pytest.fixture(scope="module", params=[("snowflake", False), ("snowflake", True), ("bigquery", False), ("bigquery", True)],
+                ids=["snowflake-first-build", "snowflake-incremental", "bigquery-first-build", "bigquery-incremental"])
+def compiled(request: Any, tmp_path_factory: Any) -> tuple[str, Dict[str, str]]:
+    warehouse, incremental = request.param
+    return warehouse, compile_offline(warehouse, tmp_path_factory.mktemp(warehouse), incremental=incremental)
+
+
+def test_given_no_warehouse_when_compiled_then_every_model_parses_in_its_dialect(compiled: tuple[str, Dict[str, str]]) -> None:
+    warehouse, models = compiled
+    assert set(models) == MODELS
+    for name, sql in models.items():
+        try:
+            sqlglot.parse_one(sql, read=warehouse, error_level=sqlglot.ErrorLevel.RAISE)
+        except sqlglot.errors.ParseError as error:
+            pytest.fail(f"{warehouse} {name} does not parse: {error}")
+
+
+def test_given_platform_tables_when_staging_is_qualified_then_every_column_exists(compiled: tuple[str, Dict[str, str]]) -> None:
+    warehouse, models = compiled
+    for name in sorted(m for m in models if m.startswith("stg_")):
+        expression = sqlglot.parse_one(models[name], read=warehouse)
+        qualify(expression, schema=destination_schema(warehouse), dialect=warehouse, validate_qualify_columns=True)
+    # The check can fail: without the createdAt column the videos model no longer resolves.
+    expression = sqlglot.parse_one(models["stg_socialfetch_tiktok__videos"], read=warehouse)
+    with pytest.raises(OptimizeError):
+        qualify(expression, schema=destination_schema(warehouse, drop="createdAt"), dialect=warehouse,
+                validate_qualify_columns=True)
+
+
+def test_given_snowflake_then_timestamps_are_read_as_utc_and_names_upper_case(tmp_path: Path) -> None:
+    models = compile_offline("snowflake", tmp_path, incremental=False)
+    stats = models["stg_socialfetch_tiktok__video_stats"]
+    assert 'convert_timezone(\'UTC\', "CAPTUREDAT")' in stats
+    assert '"READID"' in stats
