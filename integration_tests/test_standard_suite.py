@@ -8,6 +8,7 @@ from typing import Iterator
 import pytest
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 
+from integration_tests.container import engine_environment
 from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 
@@ -24,6 +25,14 @@ def standard_emulator() -> Iterator[Emulator]:
         yield emulator
     finally:
         emulator.stop()
+
+
+@pytest.fixture
+def connector_image_override(connector_image: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CDK's image tests run the image this session built from the Dockerfile (integration_tests/
+    conftest.py) instead of building their own from Airbyte's templates, through this machine's engine."""
+    monkeypatch.setenv("PATH", engine_environment()["PATH"])
+    return connector_image
 
 
 class TestSourceSocialfetchTiktok(SourceTestSuiteBase):
