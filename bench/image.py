@@ -133,6 +133,7 @@ def read(runs: int, out: List[str]) -> Dict[str, float]:
     names = handles(64)
     with EmulatorProcess("gen:64x90", latency_ms=200) as emulator, tempfile.TemporaryDirectory() as work:
         folder = Path(work)
+        folder.chmod(0o755)  # the image's user (uid 1000) reads the mounted files
         (folder / "config.json").write_text(json.dumps({"api_key": "sfk_demo", "handles": names, "base_url": emulator.base_url}))
         (folder / "catalog.json").write_text(json.dumps(catalog("full_refresh")))
         venv_argv = [CONSOLE_SCRIPT, "read", "--config", str(folder / "config.json"), "--catalog", str(folder / "catalog.json")]

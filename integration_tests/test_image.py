@@ -8,6 +8,7 @@ it reaches the emulator on 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -341,7 +342,7 @@ BAD_INPUTS: Dict[str, Tuple[Dict[str, str], List[str], str]] = {
     "config path not mounted": ({}, ["--config", "/nowhere/config.json"], "cannot be read"),
     "catalog names no stream of ours": ({"catalog.json": json.dumps({"streams": [{"stream": {"name": "tweets", "json_schema": {}, "supported_sync_modes": ["full_refresh"]}, "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]})},
                                         ["--catalog", "/secrets/catalog.json"], "does not have: 'tweets'"),
-    "state is not a list": ({"state.json": json.dumps({"videos": {"states": []}})}, ["--state", "/secrets/state.json"], "state"),
+    "state is not a list": ({"state.json": json.dumps({"videos": {"states": []}})}, ["--state", "/secrets/state.json"], "is not an Airbyte state"),
 }
 
 
@@ -365,3 +366,79 @@ def test_bad_input_through_the_container_is_a_clear_config_error(
     assert "Traceback" not in run.stderr
     assert emulator.requests == [] or case == "catalog names no stream of ours"
     assert_no_key(run)
+
+
+PYAIRBYTE_READ = """
+import json, sys
+import airbyte as ab
+config, db, executable = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+source = ab.get_source("source-socialfetch-tiktok", config=config, local_executable=executable)
+source.select_streams(["videos"])
+try:
+    source.read(cache=ab.DuckDBCache(db_path=db, schema_name="main"))
+except ab.exceptions.PyAirbyteError as error:
+    print(json.dumps({"failed": repr(error)}))
+    sys.exit(3)
+print(json.dumps({"failed": None}))
+"""
+
+
+def children(pid: int) -> List[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_sigterm_to_pyairbytes_connector_subprocess_ends_the_sync_and_the_next_one_loses_nothing(
+    make_emulator: Callable[..., Emulator], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    for name in ("AIRBYTE_PROJECT_DIR", "AIRBYTE_LOGGING_ROOT", "AIRBYTE_TEMP_DIR"):
+        (tmp_path / name.lower()).mkdir()
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    monkeypatch.setenv("AIRBYTE_OFFLINE_MODE", "1")
+    monkeypatch.setenv("DO_NOT_TRACK", "1")
+    emulator = make_emulator(dataset="gen:12x90", latency_ms=200)
+    config = json.dumps(emulator_config(emulator, emulator.handles(), concurrency=2))
+    db = str(tmp_path / "sync.duckdb")
+    argv = [sys.executable, "-c", PYAIRBYTE_READ, config, db, CONSOLE_SCRIPT]
+    syncing = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while sum(1 for r in emulator.requests if r.route == "videos") < 8:
+            assert syncing.poll() is None and time.monotonic() < deadline, "the sync ended before it could be stopped"
+            time.sleep(0.05)
+        connector = [pid for pid in children(syncing.pid) if "read" in Path(f"/proc/{pid}/cmdline").read_text()]
+        assert len(connector) == 1, connector
+        stopped_at = time.monotonic()
+        os.kill(connector[0], signal.SIGTERM)
+        out, err = syncing.communicate(timeout=120)
+        took = time.monotonic() - stopped_at
+    finally:
+        if syncing.poll() is None:
+            syncing.kill()
+    assert syncing.returncode == 3, out + err[-3000:]
+    assert "AirbyteConnectorFailedError" in json.loads(out.splitlines()[-1])["failed"]
+    # PyAirbyte keeps the connector's messages in its log file, not in the error.
+    logs = "".join(path.read_text() for path in (tmp_path / "airbyte_logging_root").rglob("*.log"))
+    assert "The sync was cancelled" in logs
+    assert took < 10, f"{took:.1f}s after SIGTERM"
+    assert len(requests_started_after(emulator, stopped_at + 0.5)) == 0
+    pages_before = sum(1 for r in emulator.requests if r.route == "videos")
+
+    again = subprocess.run(argv, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stdout + again.stderr[-3000:]
+    with duckdb.connect(db, read_only=True) as connection:
+        stored = set(connection.execute("select handle, id from main.videos").fetchall())
+    everything = {(h, v["id"]) for h in emulator.handles() for v in emulator.videos(h)}
+    assert stored == everything
+    # PyAirbyte keeps nothing of a sync that failed, a cancelled one included (README "A failed sync
+    # keeps nothing"): the next sync reads every handle again. The platform keeps the STATE.
+    assert sum(1 for r in emulator.requests if r.route == "videos") - pages_before == 12 * 3
