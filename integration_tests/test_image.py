@@ -157,6 +157,21 @@ def test_readme_custom_connector_steps_metadata_labels_and_setup_agree_on_name_a
     assert f"repository `{repository}`" in steps and f"tag `{version}`" in steps
 
 
+def test_image_holds_the_connector_alone_with_its_one_console_script(connector_image: str) -> None:
+    """The image's install made only the connector's console script (a script whose module was not
+    copied would fail), and it runs; the tests, emulator and local-sync tool stay out."""
+    listed = docker("run", "--rm", "--entrypoint", "python", connector_image, "-c",
+                    "import importlib.metadata as m; print(' '.join(e.name for e in "
+                    "m.distribution('source-socialfetch-tiktok').entry_points if e.group == 'console_scripts'))")
+    assert listed.stdout.split() == ["source-socialfetch-tiktok"]
+    help_ = docker("run", "--rm", "--entrypoint", "source-socialfetch-tiktok", connector_image, "--help")
+    assert "Traceback" not in help_.stderr
+    absent = docker("run", "--rm", "--entrypoint", "python", connector_image, "-c",
+                    "import importlib.util as u; print([n for n in ('socialfetch_emulator', 'socialfetch_local', "
+                    "'integration_tests', 'airbyte') if u.find_spec(n)])")
+    assert absent.stdout.strip() == "[]"
+
+
 # -- what the platform does to an image -----------------------------------------------------------
 def test_image_runs_as_a_non_root_user(connector_image: str, tmp_path: Path) -> None:
     command = the_command(docs_docker_commands(), "--entrypoint id")
