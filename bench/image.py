@@ -82,6 +82,9 @@ def sizes(out: List[str]) -> Dict[str, float]:
     base = base_image()
     build_cdk_reference(base)
     image, base_size, cdk = image_size(IMAGE), image_size(base), image_size(CDK_REFERENCE)
+    stand_in = docker("image", "inspect", "--format", '{{index .Config.Labels "io.socialfetch.stand-in-for"}}', base).strip()
+    which = "the real image" if stand_in in ("", "<no value>") else "a local stand-in (tools/container/stand-in-base.sh)"
+
     over, cdk_over = (image - base_size) / MB, (cdk - base_size) / MB
     history = json.loads(docker("image", "inspect", "--format", "{{json .RootFS.Layers}}", IMAGE))
     out += [
@@ -89,7 +92,7 @@ def sizes(out: List[str]) -> Dict[str, float]:
         "",
         "| image | size | over the base | target |",
         "|---|---|---|---|",
-        f"| base `{base}` | {base_size / MB:.0f} MB | - | - |",
+        f"| base `{base}`: {which} | {base_size / MB:.0f} MB | - | - |",
         f"| base + `pip install {cdk_requirement()}` alone (reference) | {cdk / MB:.0f} MB | {cdk_over:.1f} MB | - |",
         f"| connector image `{IMAGE}` | {image / MB:.0f} MB | {over:.1f} MB "
         f"({over - cdk_over:+.1f} MB vs the CDK alone) | <= CDK + {TARGET_LAYER_OVER_CDK_MB:.0f} MB |",

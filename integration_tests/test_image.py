@@ -235,6 +235,26 @@ def assert_resume_loses_nothing(
         assert all(parse_instant(r["createdAt"]) >= cursors[handle] - timedelta(days=7) for r in again), handle
 
 
+MIDWAY_PAGES = 8  # of 12 handles x 3 pages read 2 at a time: two handles done, others under way
+
+
+def stop_midway(process: subprocess.Popen[str], emulator: Emulator, stop: Callable[[], Any]) -> Tuple[str, str, float, float]:
+    """Wait until the read is midway, `stop()` it; its stdout, stderr, when it was stopped and how
+    long it took to end."""
+    try:
+        deadline = time.monotonic() + 240
+        while sum(1 for r in emulator.requests if r.route == "videos") < MIDWAY_PAGES:
+            assert process.poll() is None and time.monotonic() < deadline, "the read ended before it could be stopped"
+            time.sleep(0.05)
+        stopped_at = time.monotonic()
+        stop()
+        out, err = process.communicate(timeout=120)
+        return out, err, stopped_at, time.monotonic() - stopped_at
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
 def test_docker_stop_in_the_middle_of_a_read_ends_cleanly_and_the_next_read_loses_nothing(
     connector_image: str, make_emulator: Callable[..., Emulator], tmp_path: Path
 ) -> None:
@@ -244,22 +264,14 @@ def test_docker_stop_in_the_middle_of_a_read_ends_cleanly_and_the_next_read_lose
     docs = docs_docker_commands()
     start, stop = the_command(docs, "--name socialfetch-read"), the_command(docs, "docker stop")
     docker("rm", "-f", "socialfetch-read", check=False)
-    reading = subprocess.Popen(["bash", "-o", "pipefail", "-c", start], cwd=project,
-                               env=engine_environment(),
+    reading = subprocess.Popen(["bash", "-o", "pipefail", "-c", start], cwd=project, env=engine_environment(),
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stopped: List[subprocess.CompletedProcess[str]] = []
     try:
-        deadline = time.monotonic() + 120
-        while sum(1 for r in emulator.requests if r.route == "videos") < 8:  # two handles done, others under way
-            assert reading.poll() is None and time.monotonic() < deadline, "the read ended before it could be stopped"
-            time.sleep(0.05)
-        stopped_at = time.monotonic()
-        stopping = bash(stop, project, timeout=60)
-        took = time.monotonic() - stopped_at
-        out, err = reading.communicate(timeout=60)
+        out, err, stopped_at, took = stop_midway(reading, emulator, lambda: stopped.append(bash(stop, project, timeout=60)))
     finally:
-        if reading.poll() is None:
-            reading.kill()
         docker("rm", "-f", "socialfetch-read", check=False)
+    stopping = stopped[0]
     assert stopping.returncode == 0, stopping.stderr
     assert took < 5, f"docker stop took {took:.1f}s of its 10s grace period"
     assert len(requests_started_after(emulator, stopped_at + 0.5)) == 0, "pages asked for after the stop"
@@ -286,18 +298,7 @@ def test_sigterm_to_the_console_script_in_the_middle_of_a_read_ends_cleanly(
     catalog = str(ROOT / "integration_tests" / "configured_catalog.json")
     argv = [CONSOLE_SCRIPT, "read", "--config", str(config), "--catalog", catalog]
     reading = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while sum(1 for r in emulator.requests if r.route == "videos") < 8:
-            assert reading.poll() is None and time.monotonic() < deadline, "the read ended before it could be stopped"
-            time.sleep(0.05)
-        stopped_at = time.monotonic()
-        reading.send_signal(signal.SIGTERM)
-        out, err = reading.communicate(timeout=30)
-        took = time.monotonic() - stopped_at
-    finally:
-        if reading.poll() is None:
-            reading.kill()
+    out, err, stopped_at, took = stop_midway(reading, emulator, lambda: reading.send_signal(signal.SIGTERM))
     assert took < 5, f"{took:.1f}s after SIGTERM"
     assert len(requests_started_after(emulator, stopped_at + 0.5)) == 0
     first, final = assert_cancelled_cleanly(out, reading.returncode, emulator.handles())
@@ -425,20 +426,13 @@ def test_sigterm_to_pyairbytes_connector_subprocess_ends_the_sync_and_the_next_o
     db = str(tmp_path / "sync.duckdb")
     argv = [sys.executable, "-c", PYAIRBYTE_READ, config, db, CONSOLE_SCRIPT]
     syncing = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 240
-        while sum(1 for r in emulator.requests if r.route == "videos") < 8:
-            assert syncing.poll() is None and time.monotonic() < deadline, "the sync ended before it could be stopped"
-            time.sleep(0.05)
+
+    def sigterm_to_the_connector() -> None:
         connector = [pid for pid in children(syncing.pid) if "read" in Path(f"/proc/{pid}/cmdline").read_text()]
         assert len(connector) == 1, connector
-        stopped_at = time.monotonic()
         os.kill(connector[0], signal.SIGTERM)
-        out, err = syncing.communicate(timeout=120)
-        took = time.monotonic() - stopped_at
-    finally:
-        if syncing.poll() is None:
-            syncing.kill()
+
+    out, err, stopped_at, took = stop_midway(syncing, emulator, sigterm_to_the_connector)
     assert syncing.returncode == 3, out + err[-3000:]
     assert "AirbyteConnectorFailedError" in json.loads(out.splitlines()[-1])["failed"]
     # PyAirbyte keeps the connector's messages in its log file, not in the error.
