@@ -19,6 +19,7 @@ IMAGE = "airbyte/source-socialfetch-tiktok:dev"
 BASE_IMAGE = "docker.io/library/python:3.11-slim"
 STAND_IN_LABEL = "io.socialfetch.stand-in-for"
 README_DOCKER_SECTION = "## With Docker, as in CI"
+README_UI_SECTION = "## In the Airbyte UI (custom connector)"
 # What the README's commands touch, besides the build context (.dockerignore lets in only that).
 PROJECT_FILES = ["Dockerfile", ".dockerignore", "setup.py", "main.py", "source_socialfetch_tiktok",
                  "integration_tests/configured_catalog.json"]
@@ -58,11 +59,15 @@ def shell_commands(markdown: str) -> List[str]:
     return commands
 
 
-def readme_docker_commands() -> List[str]:
+def readme_section_commands(title: str) -> List[str]:
     text = (ROOT / "README.md").read_text()
-    start = text.index(README_DOCKER_SECTION)
-    end = text.find("\n## ", start + len(README_DOCKER_SECTION))
+    start = text.index(title)
+    end = text.find("\n## ", start + len(title))
     return shell_commands(text[start:end if end >= 0 else len(text)])
+
+
+def readme_docker_commands() -> List[str]:
+    return readme_section_commands(README_DOCKER_SECTION)
 
 
 def docs_docker_commands() -> List[str]:

@@ -22,6 +22,7 @@ import yaml
 
 from integration_tests.container import (
     IMAGE,
+    README_UI_SECTION,
     ROOT,
     Messages,
     bash,
@@ -30,6 +31,7 @@ from integration_tests.container import (
     engine_environment,
     make_project,
     readme_docker_commands,
+    readme_section_commands,
     state_handles,
     the_command,
 )
@@ -140,20 +142,27 @@ def test_readme_docker_section_runs_as_printed(
         assert_no_key(run)
 
 
-def test_readme_custom_connector_steps_metadata_labels_and_setup_agree_on_name_and_version(connector_image: str) -> None:
-    """The version is setup.py's: the README's Airbyte UI steps, metadata.yaml and the image's labels
-    must say the same (the release bumps it in each; this test names the one forgotten)."""
+def test_readme_custom_connector_steps_metadata_labels_and_setup_agree_on_name_and_version(
+    connector_image: str, image_build_folder: Path
+) -> None:
+    """The version is setup.py's: the README's Airbyte UI steps (their build line, run as printed),
+    metadata.yaml and the image's labels must say the same (the release bumps it in each; this
+    test names the one forgotten)."""
     from unit_tests.test_packaging import setup_version
 
     version = setup_version()
     metadata = yaml.safe_load((ROOT / "metadata.yaml").read_text())["data"]
     repository = metadata["dockerRepository"]
     assert str(metadata["dockerImageTag"]) == version
-    labels = json.loads(docker("image", "inspect", "--format", "{{json .Config.Labels}}", connector_image).stdout)
-    assert labels["io.airbyte.name"] == repository and labels["io.airbyte.version"] == version
+    build = the_command(readme_section_commands(README_UI_SECTION), "docker build")
+    assert build == f"docker build -t {repository}:{version} ."
+    built = bash(build, image_build_folder)  # the session's layers: a new tag, no new build
+    assert built.returncode == 0, built.stderr[-2000:]
+    for image in (connector_image, f"{repository}:{version}"):
+        labels = json.loads(docker("image", "inspect", "--format", "{{json .Config.Labels}}", image).stdout)
+        assert labels["io.airbyte.name"] == repository and labels["io.airbyte.version"] == version
     readme = (ROOT / "README.md").read_text()
-    steps = readme[readme.index("## In the Airbyte UI (custom connector)"):readme.index("## With Docker, as in CI")]
-    assert f"docker build -t {repository}:{version} ." in steps
+    steps = readme[readme.index(README_UI_SECTION):readme.index("## With Docker, as in CI")]
     assert f"repository `{repository}`" in steps and f"tag `{version}`" in steps
 
 

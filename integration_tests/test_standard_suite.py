@@ -35,5 +35,17 @@ def connector_image_override(connector_image: str, monkeypatch: pytest.MonkeyPat
     return connector_image
 
 
+@pytest.fixture
+def read_from_streams() -> str:
+    """The CDK's image `read` test reads the suggested streams of every read scenario (without
+    these options it skips them all): the image is there, so nothing is left out."""
+    return "default"
+
+
+@pytest.fixture
+def read_scenarios() -> str:
+    return "all"
+
+
 class TestSourceSocialfetchTiktok(SourceTestSuiteBase):
     connector = SourceSocialfetchTiktok
