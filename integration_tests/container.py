@@ -36,8 +36,8 @@ def shell_commands(markdown: str) -> List[str]:
     """The commands of a markdown text's ```bash blocks: continuation lines joined, a heredoc kept
     with its body, comments and blank lines dropped."""
     commands: List[str] = []
-    for block in re.findall(r"```bash\n(.*?)```", markdown, flags=re.S):
-        lines = block.splitlines()
+    for indent, block in re.findall(r"^( *)```bash\n(.*?)^ *```", markdown, flags=re.S | re.M):
+        lines = [line[len(indent):] if line.startswith(indent) else line for line in block.splitlines()]
         i = 0
         while i < len(lines):
             line = lines[i]
