@@ -214,6 +214,9 @@ def assert_cancelled_cleanly(out: str, returncode: int, handles: List[str]) -> T
     """Every line whole, a TRACE saying it was cancelled, a non-zero exit, and a final STATE that has
     every completed handle."""
     messages = Messages.parse(out)  # fails on a partial line
+    for state in messages.states():  # every checkpoint is a state the next read can start from
+        for entry in state["stream"]["stream_state"]["states"]:
+            assert isinstance(entry["partition"]["handle"], str) and parse_instant(entry["cursor"]["createdAt"])
     assert out.endswith("\n")
     assert returncode != 0
     errors = messages.errors()
