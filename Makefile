@@ -47,7 +47,7 @@ image: container-engine
 test: lint typecheck container-engine
 	PATH="$(CONTAINER_BIN):$$PATH" $(BIN)/python -m pytest
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) image
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.freshness
 	$(BIN)/python -m bench.scale
