@@ -117,18 +117,18 @@ def alternate(runs: int, first: Callable[[], Measured], second: Callable[[], Mea
     return a, b
 
 
+def side_by_side(title: str, image_column: str, comparison: str, row: List[str]) -> List[str]:
+    """A one-row table of a venv/image pair: the two figures, how they compare, the target."""
+    return [f"### {title}", "", f"| venv console script | {image_column} | {comparison} | target |", "|---|---|---|---|",
+            "| " + " | ".join(row) + " |", ""]
+
+
 def spec(runs: int, out: List[str]) -> Dict[str, float]:
     venv, image = alternate(runs, lambda: measure([CONSOLE_SCRIPT, "spec"]),
                             lambda: measure(["docker", "run", "--rm", IMAGE, "spec"]))
     venv_s, image_s = med([m.wall for m in venv]), med([m.wall for m in image])
-    out += [
-        f"### `spec` start-up, median of {runs} alternated runs",
-        "",
-        "| venv console script | `docker run --rm` the image | difference | target |",
-        "|---|---|---|---|",
-        f"| {venv_s:.2f} s | {image_s:.2f} s | {image_s - venv_s:+.2f} s | <= +{TARGET_SPEC_SECONDS} s |",
-        "",
-    ]
+    out += side_by_side(f"`spec` start-up, median of {runs} alternated runs", "`docker run --rm` the image", "difference",
+                        [f"{venv_s:.2f} s", f"{image_s:.2f} s", f"{image_s - venv_s:+.2f} s", f"<= +{TARGET_SPEC_SECONDS} s"])
     return {"spec_venv_s": venv_s, "spec_image_s": image_s}
 
 
@@ -146,14 +146,9 @@ def read(runs: int, out: List[str]) -> Dict[str, float]:
     for m in venv + image:
         assert m.returncode == 0 and m.records == 64 * 90, (m.returncode, m.records, m.errors)
     venv_s, image_s = med([m.wall for m in venv]), med([m.wall for m in image])
-    out += [
-        f"### Read: 64 handles x 3 pages, 200 ms a page (default concurrency), median of {runs} alternated runs",
-        "",
-        "| venv console script | the image | ratio | target |",
-        "|---|---|---|---|",
-        f"| {venv_s:.2f} s | {image_s:.2f} s | {image_s / venv_s:.3f} | <= {TARGET_READ_RATIO} |",
-        "",
-    ]
+    out += side_by_side(f"Read: 64 handles x 3 pages, 200 ms a page (default concurrency), median of {runs} alternated runs",
+                        "the image", "ratio",
+                        [f"{venv_s:.2f} s", f"{image_s:.2f} s", f"{image_s / venv_s:.3f}", f"<= {TARGET_READ_RATIO}"])
     return {"read_venv_s": venv_s, "read_image_s": image_s}
 
 
