@@ -10,6 +10,7 @@ import pytest
 from airbyte_cdk.test.models.scenario import ConnectorTestScenario
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 
+from integration_tests.container import engine_environment
 from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
 
@@ -40,6 +41,26 @@ def configs_point_at_the_emulator(standard_emulator: Emulator, monkeypatch: pyte
         return config
 
     monkeypatch.setattr(ConnectorTestScenario, "get_config_dict", get_config_dict)
+
+
+@pytest.fixture
+def connector_image_override(connector_image: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The CDK's image tests run the image this session built from the Dockerfile (integration_tests/
+    conftest.py) instead of building their own from Airbyte's templates, through this machine's engine."""
+    monkeypatch.setenv("PATH", engine_environment()["PATH"])
+    return connector_image
+
+
+@pytest.fixture
+def read_from_streams() -> str:
+    """The CDK's image `read` test reads the suggested streams of every read scenario (without
+    these options it skips them all): the image is there, so nothing is left out."""
+    return "default"
+
+
+@pytest.fixture
+def read_scenarios() -> str:
+    return "all"
 
 
 class TestSourceSocialfetchTiktok(SourceTestSuiteBase):

@@ -41,6 +41,7 @@ class Kind(enum.Enum):
     TRANSIENT = "transient"  # retried by the CDK; reaching `after_error` means the retries ran out
     UNUSABLE_PAGE = "unusable_page"
     UNEXPECTED = "unexpected"
+    CANCELLED = "cancelled"  # not from the API: the platform stopped the sync (cancellation.py)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Console entry point: the Airbyte protocol on stdout."""
+"""Console entry point: the Airbyte protocol on stdout. It owns its process (it is PID 1 in the image):
+only here are process-wide settings changed, for the time of the command."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Iterator, List, Optional
 
 from airbyte_cdk.utils import AirbyteTracedException
 
+from .cancellation import CommandCancelled, handling_sigterm
 from .masking import launch
 from .serialization import keep_nulls_in_records
 from .source import SourceSocialfetchTiktok
@@ -37,8 +39,11 @@ def run(args: Optional[List[str]] = None) -> None:
     keep_nulls_in_records()
     source = SourceSocialfetchTiktok()
     try:
-        with thread_switch_interval(THREAD_SWITCH_INTERVAL_SECONDS):
+        with thread_switch_interval(THREAD_SWITCH_INTERVAL_SECONDS), handling_sigterm(source.cancellation):
             launch(source, sys.argv[1:] if args is None else args)
+    except CommandCancelled as cancelled:
+        cancelled.traced().emit_message()
+        sys.exit(1)
     except AirbyteTracedException as error:
         # An expected failure (bad config, failed handles, no credits) ends with its TRACE message
         # and a non-zero exit, without the traceback the CDK's uncaught-exception hook would log.

@@ -32,9 +32,11 @@ from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStrea
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 
 from .budget import CreditBudget
+from .cancellation import Cancellation
 from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
 from .cursor import PerHandleCursor
+from .errors_handlers import Kind
 from .handle_reads import HANDLE_READS, HandleReads
 from .partitions import AfterVideos, HandlePartitionGenerator, ReadPhases, concurrent_stream
 from .record_queue import RecordBatchingQueue
@@ -58,6 +60,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
     def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         """`clock`: the sync's wall clock (a simulation of many days of syncs passes its own)."""
         self._clock = clock
+        self.cancellation = Cancellation()  # requested by the console script's SIGTERM handler
         # `read` builds the concurrent source it reads with (sized to the config's concurrency) and
         # this repository again on its own thread; these are only what the adapter requires.
         self._message_repository: MessageRepository = InMemoryMessageRepository()
@@ -191,7 +194,8 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             queue=queue,
         )
         try:
-            yield from source.read(concurrent_streams)
+            with self.cancellation.watching(lambda reason: run.stop(Kind.CANCELLED, f"cancelled ({reason})")):
+                yield from source.read(concurrent_streams)
         finally:
             phases.cancel()  # never leave a worker waiting for a phase that will not end
         late_state = cursor.state_if_changed() if cursor is not None else None

@@ -16,6 +16,7 @@ import orjson
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
+from .cancellation import CANCELLED_MESSAGE
 from .config import ConfigError, SocialFetchConfig
 from .cursor import PerHandleCursor
 from .errors_handlers import BAD_KEY, OUT_OF_CREDITS, Kind
@@ -168,6 +169,8 @@ class SyncSummary:
             return ConfigError(BAD_KEY.error_message or "")
         reads = run.reads("videos") + run.reads("videos", REFRESH) + run.reads("profiles")
         failed = [r for r in reads if r.outcome is Outcome.FAILED]
+        if run.stop_kind is Kind.CANCELLED:
+            return self._cancelled(failed)
         if run.stop_kind is Kind.OUT_OF_CREDITS:
             message = (
                 f"{OUT_OF_CREDITS.error_message} The progress of every completed handle was saved. "
@@ -182,6 +185,19 @@ class SyncSummary:
         failure_type = next((k for k in _SEVERITY if k in kinds), FailureType.system_error)
         message = f"{len(failed)} handle(s) failed, the others were read and saved: " + self._failures(failed)
         return AirbyteTracedException(message=message, internal_message=message, failure_type=failure_type)
+
+    def _cancelled(self, failed: List[HandleRead]) -> AirbyteTracedException:
+        """Transient: the same sync, run again, goes on where this one stopped."""
+        run = self._run
+        completed = run.handles_with("videos", Outcome.COMPLETED) or run.handles_with("profiles", Outcome.COMPLETED)
+        waiting = run.handles_with("videos", Outcome.WAITING) or run.handles_with("profiles", Outcome.WAITING)
+        message = (
+            f"{CANCELLED_MESSAGE}: {len(completed)} handles completed and were saved; {len(waiting)} wait for the "
+            f"next sync, which goes on from the page each one stopped at: {_names(waiting)}."
+        )
+        if failed:
+            message += " Also failed: " + self._failures(failed)
+        return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.transient_error)
 
     @staticmethod
     def _failures(failed: List[HandleRead]) -> str:
