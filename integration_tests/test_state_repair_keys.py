@@ -39,9 +39,6 @@ def test_given_a_clean_state_then_nothing_is_repaired(emulator: Emulator) -> Non
     assert repair_warnings(output) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "refresh.py drops a refresh_due entry for a handle no longer configured without the warning the "
-    "README promises ('a profile no longer configured ... is repaired with a warning'); reported"))
 def test_given_refresh_due_for_a_handle_no_longer_configured_alone_then_it_is_dropped_with_a_warning(
         emulator: Emulator) -> None:
     output = sync(emulator, refresh_due={"one.video": "2026-12-30T00:00:00Z", "gone.handle": "2026-12-30T00:00:00Z"})
@@ -66,8 +63,6 @@ def test_given_one_bad_refresh_due_instant_alone_then_it_is_replaced_with_a_warn
     assert final_videos_state(output)["refresh_due"]["one.video"] != value
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "refresh.py drops a history_pages entry that is not a positive integer silently (no warning); reported"))
 @pytest.mark.parametrize("value", ["many", 0, -3, 2.5])
 def test_given_one_malformed_history_pages_entry_alone_then_it_is_dropped_with_a_warning(
         emulator: Emulator, value: Any) -> None:
@@ -104,8 +99,6 @@ def test_given_refresh_positions_that_is_not_an_object_then_it_is_rebuilt_with_a
     assert any("`refresh_positions` is not an object" in w for w in repair_warnings(output)), warnings(output)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "state.py ignores a resume_positions that is not an object silently (no warning); reported"))
 @pytest.mark.parametrize("value", ["full.page", ["full.page"], 7])
 def test_given_resume_positions_that_is_not_an_object_then_it_is_dropped_with_a_warning(
         emulator: Emulator, value: Any) -> None:

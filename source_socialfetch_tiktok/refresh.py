@@ -104,6 +104,7 @@ class RefreshSchedule:
         for handle, value in _entries(state, DUE_KEY, warn):
             instant = parse_instant(value) if isinstance(value, str) else None
             if handle not in configured:
+                warn(f"the refresh due instant of {handle!r} is dropped: that handle is no longer configured")
                 continue
             if instant is None:
                 warn(f"the refresh due instant of {handle!r} ({str(value)[:40]!r}) is not a date-time")
@@ -122,8 +123,13 @@ class RefreshSchedule:
                 positions[handle] = position
         pages: Dict[str, int] = {}
         for handle, value in _entries(state, PAGES_KEY, warn):
-            if handle in configured and type(value) is int and value >= 1:
+            if handle not in configured:
+                continue
+            if type(value) is int and value >= 1:
                 pages[handle] = value
+            else:
+                warn(f"the history page count of {handle!r} ({str(value)[:40]!r}) is not a positive integer; "
+                     "it is counted again")
         warn.flush()
         return cls(every_days, sync_start, due, positions, pages)
 

@@ -75,6 +75,9 @@ def parse_resume_positions(raw: Any, logger: logging.Logger) -> Dict[str, Resume
     entries = raw.get(RESUME_KEY) if isinstance(raw, Mapping) else None
     positions: Dict[str, ResumePosition] = {}
     if not isinstance(entries, Mapping):
+        if entries is not None:
+            logger.warning(f"Repairing the saved state: `{RESUME_KEY}` is not an object "
+                           f"({type(entries).__name__}); every handle is read from its cursor.")
         return positions
     for handle, entry in entries.items():
         cursor = entry.get("cursor") if isinstance(entry, Mapping) else None
