@@ -11,8 +11,8 @@ import time
 import pytest
 from airbyte_cdk.models import AirbyteStreamStatus, ConfiguredAirbyteCatalogSerializer, Type
 
-from integration_tests.faultkit.killer import run_connector
 from integration_tests.harness import config
+from integration_tests.launcher import run_connector
 from integration_tests.syncs import (
     PAGE,
     Syncs,
