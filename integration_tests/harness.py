@@ -15,6 +15,7 @@ from airbyte_cdk.models import (
     ConfiguredAirbyteCatalog,
     ConfiguredAirbyteCatalogSerializer,
     SyncMode,
+    Type,
 )
 from airbyte_cdk.test import entrypoint_wrapper
 from airbyte_cdk.test.catalog_builder import CatalogBuilder
@@ -161,3 +162,15 @@ def truth(emu: Any, handles: Iterable[str], predicate=lambda v: True) -> collect
 
 def video_requests(emu: Any, handle: Optional[str] = None) -> List[Any]:
     return [r for r in emu.requests if r.route == "videos" and r.status == 200 and (handle is None or r.handle == handle)]
+
+
+def stream_events(output: EntrypointOutput, stream: str) -> List[str]:
+    """A stream's messages in order: "record" for each record, its status name for each status."""
+    events: List[str] = []
+    for message in output._messages:
+        if message.type == Type.RECORD and message.record is not None and message.record.stream == stream:
+            events.append("record")
+        elif message.type == Type.TRACE and message.trace is not None and message.trace.stream_status is not None \
+                and message.trace.stream_status.stream_descriptor.name == stream:
+            events.append(message.trace.stream_status.status.name)
+    return events

@@ -9,9 +9,9 @@ import threading
 import time
 
 import pytest
-from airbyte_cdk.models import AirbyteStreamStatus, ConfiguredAirbyteCatalogSerializer, Type
+from airbyte_cdk.models import AirbyteStreamStatus, ConfiguredAirbyteCatalogSerializer
 
-from integration_tests.harness import config
+from integration_tests.harness import config, stream_events
 from integration_tests.launcher import run_connector
 from integration_tests.syncs import (
     PAGE,
@@ -187,12 +187,7 @@ def test_given_handle_reads_then_it_costs_no_request_and_its_records_come_before
     output = Syncs(world, handles, concurrency=4).sync()
     assert sorted((r.handle, r.query.get("cursor", "")) for r in world.requests) == requests_without
 
-    events = []
-    for message in output._messages:
-        if message.type == Type.RECORD and message.record.stream == "handle_reads":
-            events.append("record")
-        elif message.type == Type.TRACE and message.trace.stream_status and message.trace.stream_status.stream_descriptor.name == "handle_reads":
-            events.append(message.trace.stream_status.status.name)
+    events = stream_events(output, "handle_reads")
     assert events[0] == AirbyteStreamStatus.STARTED.name and events[-1] == AirbyteStreamStatus.COMPLETE.name
     assert events.count("record") == 3 and events.index("RUNNING") < events.index("record")
 

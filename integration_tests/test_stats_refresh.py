@@ -1,4 +1,4 @@
-"""Fresh stats within a budget (issue 11): the refresh plan over simulated days, new videos first
+"""Fresh stats within a budget: the refresh plan over simulated days, new videos first
 under `max_credits_per_sync`, a refresh cut short going on without paying a page twice, and the
 `video_stats` stream that comes with every page read, at no extra cost.
 
@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import collections
 from datetime import timedelta
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import pytest
-from airbyte_cdk.models import AirbyteStateMessage, AirbyteStreamStatus, Type
-from airbyte_cdk.test import entrypoint_wrapper
+from airbyte_cdk.models import AirbyteStreamStatus
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
-from airbyte_cdk.test.models.outcome import ExpectedOutcome
 from airbyte_cdk.test.state_builder import StateBuilder
 
-from integration_tests.harness import catalog, config, final_videos_state, state_messages_as_input, validate_records
+from integration_tests.harness import catalog, final_videos_state, stream_events
+from integration_tests.syncs import Syncs
 from socialfetch_emulator import Emulator
-from source_socialfetch_tiktok import SourceSocialfetchTiktok
 from source_socialfetch_tiktok.timeutil import parse_instant
 
 PAGE = 30
@@ -30,30 +28,14 @@ def stats_catalog(videos: str = "incremental", stats: bool = True, profiles: boo
     return catalog(videos or None, profiles=profiles, stats=stats)
 
 
-class Days:
+class Days(Syncs):
     """Syncs of one connection, one simulated day apart, carrying the state like the platform."""
 
-    def __init__(self, emu: Emulator, handles: List[str], **options: Any):
-        self.emu = emu
-        self.config = config(emu.base_url, handles, **options)
-        self.state: Optional[List[AirbyteStateMessage]] = None
-
     def sync(self, catalog=None, expect_failure: bool = False) -> EntrypointOutput:
-        self.emu.clear_requests()
-        now = self.emu.now
-        output = entrypoint_wrapper.read(
-            SourceSocialfetchTiktok(clock=lambda: now), self.config, catalog or stats_catalog(), self.state,
-            expected_outcome=ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS,
-        )
-        validate_records(output)
-        self.state = state_messages_as_input(output)
-        return output
+        return super().sync(catalog or stats_catalog(), expect_failure=expect_failure, check=False)
 
     def next_day(self) -> None:
         self.emu.advance(1)
-
-    def pages(self) -> collections.Counter:
-        return collections.Counter(r.handle for r in self.emu.requests if r.route == "videos" and r.status == 200)
 
 
 @pytest.fixture
@@ -175,12 +157,7 @@ def test_given_video_stats_selected_then_one_snapshot_per_video_record_and_no_ex
 def test_given_video_stats_then_its_records_come_between_its_started_and_complete_statuses(world, concurrency):
     output = Days(world, ["one.page", "three.pages", "six.pages"], concurrency=concurrency, stats_refresh_days=1).sync()
 
-    events = []
-    for message in output._messages:
-        if message.type == Type.RECORD and message.record.stream == "video_stats":
-            events.append("record")
-        elif message.type == Type.TRACE and message.trace.stream_status and message.trace.stream_status.stream_descriptor.name == "video_stats":
-            events.append(message.trace.stream_status.status.name)
+    events = stream_events(output, "video_stats")
     assert events[0] == AirbyteStreamStatus.STARTED.name
     assert events[-1] == AirbyteStreamStatus.COMPLETE.name
     assert events.count("record") == 6 * PAGE - 5 + 3 * PAGE - 5 + PAGE - 5
