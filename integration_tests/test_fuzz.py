@@ -1,5 +1,5 @@
 """A seeded fuzz of hostile configs, states and catalogs, through the console script against the
-emulator (issue 14). Every input is a valid config/state/catalog with one to three mutations
+emulator. Every input is a valid config/state/catalog with one to three mutations
 (types, nesting, huge strings, control and non-latin characters, the key embedded in values,
 out-of-range numbers, far instants, unknown keys, GLOBAL/LEGACY state shapes, catalogs with
 unknown or no streams), and every run must hold these invariants:

@@ -1,4 +1,4 @@
-"""Every example of issue 14 ("Hostile inputs"), each showing the behaviour the issue asks for.
+"""Every hostile input found by review, each showing the behaviour the issue asks for.
 Console-script runs (`launch`) where the exit, stderr or a hang matter; the CDK's
 entrypoint in-process otherwise."""
 

@@ -1,4 +1,4 @@
-"""`userId` (issue 12): ids learned without spending a credit, sent on every videos request, and a
+"""`userId`: ids learned without spending a credit, sent on every videos request, and a
 refused id dropped with one extra request, never a failed handle and never a loop."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """How a video's counts grow with its age, so freshness can be tested: a video's stored counts are
 its FINAL counts, and at clock instant t a video created at c serves
 `final * age / (age + 3 days)` (age = t - c, 0 when age <= 0), rounded down, for every count with
-the same factor: half in 3 days, 91% in 30 days, a long tail. The curve is fixed by issue 11 so
+the same factor: half in 3 days, 91% in 30 days, a long tail. The curve is fixed so
 that everyone's figures mean the same. Integer arithmetic on milliseconds keeps it exact."""
 
 from __future__ import annotations

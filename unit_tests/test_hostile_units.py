@@ -1,4 +1,4 @@
-"""Unit properties behind issue 14: instants that overflow, the per-sync cap, handles that look
+"""Unit properties behind the hostile inputs: instants that overflow, the per-sync cap, handles that look
 like hosts, base_url and api_key checks, the state repair, and the key mask."""
 
 from __future__ import annotations

@@ -1,2 +1,2 @@
-"""Helpers of the fault-injection, resume and bad-input suites (issue 6): a connector process
+"""Helpers of the fault-injection, resume and bad-input suites: a connector process
 that is killed after N records, small emulator worlds, and a destination model."""

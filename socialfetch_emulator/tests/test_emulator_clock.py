@@ -1,4 +1,4 @@
-"""The emulator's clock: counts grow with a video's age on the fixed curve of issue 11, videos
+"""The emulator's clock: counts grow with a video's age on a fixed curve, videos
 after the clock are not listed yet, publish lands before the clock, and the clock moves from the
 Python API, the admin route and the command line. All over real HTTP on loopback."""
 
