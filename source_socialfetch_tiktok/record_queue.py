@@ -1,8 +1,8 @@
 """The queue between the worker threads and the main thread, which takes each thread's records in batches.
 
 The CDK's `PartitionReader` puts every record into the queue on its own, and every put takes the
-queue's lock and wakes the main thread; with 32 workers that lock is contended record by record
-(about a tenth of the CPU of a 3,000-handle read at concurrency 32, measured side by side). The
+queue's lock and wakes the main thread, so with many workers that lock is contended record by
+record (figures: docs/performance.md). The
 queue is an option of `ConcurrentSource.create` (its `queue` argument), so no CDK code changes:
 this one holds a worker's records back until `RECORDS_PER_BATCH` of them are waiting, then puts
 them in under one lock and one wake-up.

@@ -2,7 +2,7 @@
 (video_topics.py); values that break the schema are nulled.
 
 The fast path is a handful of type checks per record (a full JSON-schema validation per record
-costs 2.4x the CPU of the whole sync). Only when a check fails is the record repaired: numeric
+would cost more than the rest of the sync; the tests validate instead). Only when a check fails is the record repaired: numeric
 strings become integers, anything else that cannot be what the schema says becomes null, and
 the caller logs the problem. Nothing else is transformed: values keep the API's JSON types.
 """

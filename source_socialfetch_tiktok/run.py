@@ -14,12 +14,9 @@ from .masking import launch
 from .serialization import keep_nulls_in_records
 from .source import SourceSocialfetchTiktok
 
-# How long a thread may run Python before CPython makes it hand the GIL over to a waiting one
-# (CPython's default: 5 ms). A read is `concurrency` workers that each parse a page in about 2 ms
-# and then wait on the network, and one main thread that writes every record they hand over: at
-# 5 ms, the main thread and the workers kept forcing the GIL from each other, and at concurrency 32
-# the connector made twice the baseline loop's context switches. At 20 ms a worker finishes its
-# page first and the main thread writes a whole batch: about a sixth less CPU, the same records.
+# How long a thread may run Python before CPython hands the GIL to a waiting one (default 5 ms).
+# Longer, a worker finishes its page and the main thread writes a whole batch instead of the two
+# forcing the GIL from each other (figures: docs/performance.md).
 THREAD_SWITCH_INTERVAL_SECONDS = 0.02
 
 
