@@ -145,7 +145,8 @@ def test_given_a_stale_resume_cursor_then_a_valid_user_id_is_kept(world):
     first = syncs.sync()
     user_id = final_videos_state(first)["user_ids"][HANDLE]
     blob = dict(final_videos_state(first))
-    blob["resume_positions"] = {HANDLE: {"cursor": "stale", "newest": None}}
+    newest = blob["states"][0]["cursor"]["createdAt"]  # a position the state vouches for, with a cursor the API refuses
+    blob["resume_positions"] = {HANDLE: {"cursor": "stale", "newest": newest}}
     syncs.state = StateBuilder().with_stream_state("videos", blob).build()
 
     output = syncs.sync()

@@ -105,13 +105,32 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         report = run_sync(config, destination, with_profiles=args.with_profiles, full_refresh=args.full_refresh)
     except LocalSyncError as error:
+        if _interrupted(error):
+            return _report_interrupted()
         print(f"\nerror: {error}", file=sys.stderr)  # after PyAirbyte's progress display, on a line of its own
         return error.exit_code
     except KeyboardInterrupt:
-        print("interrupted: the state of this sync was not saved", file=sys.stderr)
-        return 130
+        return _report_interrupted()
     print(render(report))
     return 0
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Ctrl-C while PyAirbyte waits on a connector subprocess comes back as that subprocess's failure,
+    with the KeyboardInterrupt as its cause or context."""
+    seen: set = set()
+    cause: Optional[BaseException] = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _report_interrupted() -> int:
+    print("interrupted: the state of this sync was not saved", file=sys.stderr)
+    return 130
 
 
 def _plan(config: Dict[str, Any], destination: Any, every: Any, args: argparse.Namespace) -> int:
