@@ -60,7 +60,7 @@ def test_the_discovered_schema_types_the_parsed_fields_for_typed_warehouses() ->
     assert props["hashtags"] == {**props["hashtags"], "type": "array", "items": {"type": "string"}}
     assert props["mentions"]["type"] == ["null", "array"] and props["mentions"]["items"] == {"type": "string"}
     music = props["music"]
-    assert music["type"] == ["null", "object"] and music["additionalProperties"] is False
+    assert music["type"] == ["null", "object"] and "additionalProperties" not in music  # the CDK refuses a closed object
     assert {k: v["type"] for k, v in music["properties"].items()} == {
         "id": ["null", "string"], "title": ["null", "string"], "authorName": ["null", "string"],
         "original": ["null", "boolean"]}
