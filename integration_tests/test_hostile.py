@@ -285,7 +285,8 @@ def test_given_a_global_state_with_shared_state_then_a_config_error_names_the_st
 def test_given_100k_waiting_handles_then_the_state_is_read_fast_and_keeps_only_configured_ones(emu):
     waiting = [f"gone.{i}" for i in range(100_000)] + ["one.video"]
     started = time.monotonic()
-    output = read(config(emu.base_url, ["one.video", "full.page"], api_key=KEY, max_credits_per_sync=1),
+    output = read(config(emu.base_url, ["one.video", "full.page"], api_key=KEY, max_credits_per_sync=1,
+                         concurrency=1),
                   catalog("incremental"), state=videos_state({}, waiting_for_budget=waiting))
     assert time.monotonic() - started < 120  # a few seconds; a quadratic parse would take hours
     assert final_videos_state(output)["waiting_for_budget"] == ["full.page"], "one.video read first; gone.* dropped"
