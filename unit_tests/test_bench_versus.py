@@ -54,7 +54,9 @@ def test_a_ratio_beyond_the_noise_is_slower_and_within_it_is_not() -> None:
     assert Row("wall", [10.0, 10.0, 10.0], [10.2, 10.2, 10.2]).verdict() == "same"
     # A 10% difference with runs spread over 30% is noise, not a regression.
     assert Row("wall", [8.5, 10.0, 11.5], [9.5, 11.0, 12.5]).verdict() == "same (within noise)"
-    assert Row("wall", [10.0], [8.0]).verdict() == "faster"
+    assert Row("wall", [10.0, 10.1], [8.0, 8.1]).verdict() == "faster"
+    # One run a side has no spread: the verdict says so instead of calling noise a regression.
+    assert Row("wall", [10.0], [12.0]).verdict() == "one run: higher"
     assert Row("count", [3.0], [3.0], exact=True).verdict() == "same"
     assert Row("count", [3.0], [4.0], exact=True).verdict() == "**worse**"
 
