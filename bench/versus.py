@@ -104,6 +104,14 @@ class Row:
             return (max(values) - min(values)) / (2 * m) if m else 0.0
         return max(spread(self.baseline), spread(self.candidate))
 
+    def rounds_higher(self) -> str:
+        """In how many rounds the candidate's figure was above the baseline's of the same round: the pair
+        shares the round's load, so "5/5" says more than a ratio inside a wide spread."""
+        if self.exact or len(self.baseline) < 2:
+            return "-"
+        higher = sum(c > b for b, c in zip(self.baseline, self.candidate, strict=True))
+        return f"{higher}/{len(self.baseline)}"
+
     def verdict(self) -> str:
         """Lower is better for every row here."""
         if self.exact:
@@ -120,7 +128,7 @@ class Row:
     def cells(self) -> List[str]:
         return [self.name, fmt(statistics.median(self.baseline), self.unit),
                 fmt(statistics.median(self.candidate), self.unit), f"{self.ratio:.3f}",
-                "-" if self.exact or len(self.baseline) < 2 else f"±{self.noise:.0%}", self.verdict()]
+                "-" if self.exact or len(self.baseline) < 2 else f"±{self.noise:.0%}", self.rounds_higher(), self.verdict()]
 
 
 def fmt(value: float, unit: str) -> str:
@@ -162,17 +170,18 @@ class Report:
         ]
         side_by_side = [row for part, part_rows in self.rows.items() if part != "handle_reads" for row in part_rows]
         if side_by_side:
-            lines += [f"| row | {b.version()} ({b.commit()}) | {c.version()} ({c.commit()}) | ratio | noise | verdict |",
-                      "|---|---|---|---|---|---|"]
+            lines += [f"| row | {b.version()} ({b.commit()}) | {c.version()} ({c.commit()}) | ratio | noise | rounds higher | verdict |",
+                      "|---|---|---|---|---|---|---|"]
             lines += ["| " + " | ".join(row.cells()) + " |" for row in side_by_side]
         lines += ["", "Ratio: candidate / baseline (lower is better in every row). Noise: half the larger relative "
-                  "spread of a side's runs; a ratio within max(noise, 3%) of 1 is \"same\". Rows marked \"-\" are "
+                  "spread of a side's runs; a ratio within max(noise, 3%) of 1 is \"same\". Rounds higher: in how many rounds the "
+                  "candidate's figure was above the baseline's of the same round. Rows marked \"-\" are "
                   "counts or simulated figures: any difference is a change.", ""]
         if self.rows.get("handle_reads"):
             lines += [f"The cost of `handle_reads` ({c.title()}): the same sync without and with it in the catalog "
                       "(`videos`, `video_stats`), in turn. Targets: the same requests and credits, CPU per video record "
                       "< 1.05.", "",
-                      "| row | without `handle_reads` | with | ratio | noise | verdict |", "|---|---|---|---|---|---|"]
+                      "| row | without `handle_reads` | with | ratio | noise | rounds higher | verdict |", "|---|---|---|---|---|---|---|"]
             lines += ["| " + " | ".join(row.cells()) + " |" for row in self.rows["handle_reads"]]
             lines.append("")
         lines += [f"- {note}" for note in self.notes]
@@ -460,6 +469,9 @@ def main(argv: Optional[List[str]] = None) -> None:
         if args.write:
             write_section("bench.versus", text)
         print(text, file=sys.stderr)
+        for part_rows in report.rows.values():  # every run's figure, to judge a ratio's noise by eye
+            for row in part_rows:
+                print(f"versus: runs: {row.name}: {row.baseline} | {row.candidate}", file=sys.stderr)
 
     # The freshness simulation runs alongside the timed parts: its figures are credits and shares, and
     # the load it adds falls on both sides of every timed pair alike.

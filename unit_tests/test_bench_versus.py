@@ -57,6 +57,9 @@ def test_a_ratio_beyond_the_noise_is_slower_and_within_it_is_not() -> None:
     assert Row("wall", [10.0, 10.1], [8.0, 8.1]).verdict() == "faster"
     # One run a side has no spread: the verdict says so instead of calling noise a regression.
     assert Row("wall", [10.0], [12.0]).verdict() == "one run: higher"
+    # The pairs of a round share its load: a candidate above in every round shows through a wide spread.
+    assert Row("wall", [8.5, 10.0, 11.5], [9.5, 11.0, 12.5]).rounds_higher() == "3/3"
+    assert Row("wall", [10.0, 10.0], [9.0, 11.0]).rounds_higher() == "1/2"
     assert Row("count", [3.0], [3.0], exact=True).verdict() == "same"
     assert Row("count", [3.0], [4.0], exact=True).verdict() == "**worse**"
 
