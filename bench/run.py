@@ -70,11 +70,11 @@ def measure(argv: List[str], cwd: Path = ROOT) -> Measured:
 class EmulatorProcess:
     """The emulator in its own process, so its CPU is never counted as the connector's."""
 
-    def __init__(self, dataset: str, latency_ms: int = 0, credits: int = 100_000_000):
+    def __init__(self, dataset: str, latency_ms: int = 0, credits: int = 100_000_000, python: str = PY, root: Path = ROOT):
         self.proc = subprocess.Popen(
-            [PY, "-m", "socialfetch_emulator", "--port", "0", "--dataset", dataset, "--latency-ms", str(latency_ms),
+            [python, "-m", "socialfetch_emulator", "--port", "0", "--dataset", dataset, "--latency-ms", str(latency_ms),
              "--credits", str(credits)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=root, text=True,
         )
         assert self.proc.stdout is not None
         self.base_url = self.proc.stdout.readline().strip()
@@ -119,9 +119,11 @@ def handles(n: int) -> List[str]:
 
 
 def read_argv(work: Workdir, base_url: str, names: List[str], mode: str = "full_refresh",
-              state: Optional[List[Dict[str, Any]]] = None, **extra: Any) -> List[str]:
+              state: Optional[List[Dict[str, Any]]] = None, connector: Optional[List[str]] = None,
+              **extra: Any) -> List[str]:
+    """`read` of `names` from the emulator at `base_url`; `connector` is another checkout's (default: this one's)."""
     config = {"api_key": KEY, "handles": names, "base_url": base_url, **extra}
-    argv = CONNECTOR + ["read", "--config", work.write("config", config), "--catalog", work.write("catalog", catalog(mode))]
+    argv = (connector or CONNECTOR) + ["read", "--config", work.write("config", config), "--catalog", work.write("catalog", catalog(mode))]
     if state is not None:
         argv += ["--state", work.write("state", state)]
     return argv
