@@ -145,6 +145,7 @@ class SocialFetchStream(HttpStream, ABC):
             self._run.release(read)
             self._local.read = None
             self._run.log_finished(read)
+            read.close()
 
     def _on_error(self, read: HandleRead, error: Exception) -> bool:
         """Act on `after_error`'s decision; True when the part is to ask again (the same page, or
@@ -392,7 +393,7 @@ class Videos(SocialFetchStream):
         own = self._run.read_of(self.name, read.handle)
         # Together contiguous from the top, unless the handle's own read left a video out by a date bound.
         read.joins_top = (own is not None and own.began_at_top and pages_before > 0 and own.continuation == cursor
-                          and own.pager is not None and not own.pager.left_out_by_date)
+                          and not own.left_out_by_date)
         left = None if cap is None else max(cap - (own.records if own else 0), 0)
         read.pager = HandlePager(handle=read.handle, boundary=self.refresh_floor(), newest_first=True,
                                  max_videos=left, resumable=True)
@@ -488,6 +489,7 @@ class Videos(SocialFetchStream):
         cursor = pager.next_cursor(data)
         if cursor is None:
             read.reached_end = pager.end == "end"
+            read.left_out_by_date = pager.left_out_by_date
             read.cut_by_date = pager.left_out_by_date or pager.end == "boundary"
             return None
         if not self._run.reserve(read):
