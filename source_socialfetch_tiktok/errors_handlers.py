@@ -42,6 +42,7 @@ class Kind(enum.Enum):
     UNUSABLE_PAGE = "unusable_page"
     UNEXPECTED = "unexpected"
     CANCELLED = "cancelled"  # not from the API: the platform stopped the sync (cancellation.py)
+    BUDGET = "budget"  # not from the API: max_credits_per_sync cannot pay for asking a page again
 
 
 @dataclass
@@ -95,6 +96,11 @@ UNUSABLE_PAGE = _fail(
     FailureType.system_error,
     "Social Fetch answered a page nested too deeply outside its videos' fields; the handle is skipped this time.",
     Kind.UNUSABLE_PAGE,
+)
+NO_BUDGET_TO_ASK_AGAIN = _fail(
+    FailureType.transient_error,
+    "max_credits_per_sync cannot pay for asking the page again; the next sync goes on from it.",
+    Kind.BUDGET,
 )
 SUCCESS = Resolution(ResponseAction.SUCCESS, None, None, Kind.OK)
 
@@ -172,7 +178,8 @@ class SocialFetchErrorHandler(HttpStatusErrorHandler):
 class ResolutionTap(ErrorHandler):
     """Hands each resolution to `note` before the CDK acts on it. The CDK's exception keeps only
     a FAIL resolution's message (and an exhausted retry's last answer), so the kind travels beside
-    it: the stream notes it on the handle being read in this thread."""
+    it: the stream notes it on the handle being read in this thread. `note` may raise to keep the
+    CDK from asking again (a `SocialFetchError` reaches the stream as it is, with no error logged)."""
 
     def __init__(self, policy: ErrorHandler, note: Callable[[ErrorResolution], None]):
         self._policy = policy
@@ -210,6 +217,7 @@ class Next(enum.Enum):
     STOP_SYNC = "stop_sync"  # no further request can succeed: every handle stops
     RESTART_HANDLE = "restart_handle"  # forget the saved position, read the handle from its first page
     ASK_AGAIN_WITHOUT_USER_ID = "ask_again_without_user_id"  # drop the refused `userId`, the same page once more
+    WAIT_FOR_BUDGET = "wait_for_budget"  # the budget cannot pay for the page asked again: it waits for the next sync
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,8 @@ def after_error(error: BaseException, noted: Optional[ErrorResolution], context:
         return Decision(Next.FAIL_HANDLE, message, failure_type)
     kind, message = resolution.kind, resolution.error_message or ""
     failure_type = resolution.failure_type or FailureType.system_error
+    if kind is Kind.BUDGET:
+        return Decision(Next.WAIT_FOR_BUDGET, message, failure_type, kind, may_be_charged=False)
     if kind in (Kind.BAD_KEY, Kind.OUT_OF_CREDITS):
         return Decision(Next.STOP_SYNC, message, failure_type, kind, resolution.may_be_charged)
     if kind is Kind.BAD_REQUEST and context.carried_user_id:

@@ -73,6 +73,7 @@ class HandleRead:
     withhold_user_id: bool = False  # the API refused the id once: ask without it until that is settled
     refused_user_id: Optional[str] = None  # the id withheld, kept until asking without it helped
     reserved: int = 0
+    retry_reserved: bool = False  # `reserved` pays for a retry the library has not sent yet
     last_resolution: Optional[ErrorResolution] = None  # of this part's latest request (errors_handlers.ResolutionTap)
     last_progress_log: float = field(default_factory=time.monotonic)
     # -- what it read ---------------------------------------------------------------------------

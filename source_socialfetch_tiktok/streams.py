@@ -21,6 +21,8 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, Err
 from .backoff_strategies import RetryAfterBackoffStrategy
 from .config import SocialFetchConfig
 from .errors_handlers import (
+    NO_BUDGET_TO_ASK_AGAIN,
+    RETRY,
     UNUSABLE_PAGE,
     Kind,
     Next,
@@ -74,8 +76,17 @@ class SocialFetchStream(HttpStream, ABC):
 
     def _note_resolution(self, resolution: ErrorResolution) -> None:
         read: Optional[HandleRead] = getattr(self._local, "read", None)
-        if read is not None:
-            read.last_resolution = resolution
+        if read is None:
+            return
+        read.last_resolution = resolution
+        read.retry_reserved = False  # an answer came: the request reserved for was sent
+        if resolution.response_action is RETRY and getattr(resolution, "may_be_charged", False):
+            # The library will ask again, and this answer may have cost credits: count it as spent,
+            # and reserve for the request asked again, or keep the library from sending it.
+            self._run.release(read, assume_charged=True)
+            if not self._run.reserve(read):
+                raise SocialFetchError(NO_BUDGET_TO_ASK_AGAIN)
+            read.retry_reserved = True
 
     def get_backoff_strategy(self) -> Optional[BackoffStrategy]:
         return RetryAfterBackoffStrategy()
@@ -159,6 +170,9 @@ class SocialFetchStream(HttpStream, ABC):
         )
         decision = after_error(error, read.last_resolution, context)
         read.last_resolution = None
+        if read.retry_reserved:  # reserved for a retry the library did not send (its retries ran out)
+            self._run.release(read)
+            read.retry_reserved = False
         # A request that may have been charged (a 200 it could not use, no answer) counts as spent.
         self._run.release(read, assume_charged=decision.may_be_charged)
         if decision.next is Next.ASK_AGAIN_WITHOUT_USER_ID:
@@ -173,6 +187,9 @@ class SocialFetchStream(HttpStream, ABC):
             if not self.restart_from_top(read):
                 return False
             return self._reserve_again(read)
+        if decision.next is Next.WAIT_FOR_BUDGET:  # `reserve` has recorded the wait
+            read.resume_cursor = read.page_cursor if self.resumable else None
+            return False
         if decision.next is Next.STOP_SYNC:
             self._run.stop(decision.kind, decision.message)
             read.resume_cursor = read.page_cursor  # go on from the page that was refused
