@@ -30,7 +30,7 @@ def parse_instant(value: object) -> Optional[datetime]:
         return None
     text = value.strip()
     try:
-        if _DATE_ONLY.match(text):
+        if len(text) == 10 and _DATE_ONLY.match(text):
             d = date.fromisoformat(text)
             return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
         if text.endswith(("Z", "z")):
@@ -40,6 +40,8 @@ def parse_instant(value: object) -> Optional[datetime]:
         return None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
+    if parsed.tzinfo is timezone.utc:  # "+00:00" and "Z": already UTC (the per-record case)
+        return parsed
     try:
         return parsed.astimezone(timezone.utc)
     except OverflowError:
