@@ -192,14 +192,13 @@ class HandlePartition(Partition):
     def _records(self) -> Iterator[Record]:
         name, own_slice = self._stream.name, self._slice
         for item in self._stream.read_records(sync_mode=SyncMode.full_refresh, stream_slice=own_slice):
-            kind = type(item)
             # Exact types first: this is the per-record path, and `isinstance` against typing's
             # `Mapping` costs about a microsecond a call.
-            if kind is dict:
+            if type(item) is dict:
                 yield Record(data=item, stream_name=name, associated_slice=own_slice)
-            elif kind is StatsSnapshot:
+            elif type(item) is StatsSnapshot:
                 yield Record(data=item, stream_name=VIDEO_STATS, associated_slice=own_slice)
-            elif kind is HandleReadRecord:
+            elif type(item) is HandleReadRecord:
                 yield Record(data=item, stream_name=HANDLE_READS, associated_slice=own_slice)
             elif isinstance(item, Mapping):
                 yield Record(data=item, stream_name=name, associated_slice=own_slice)
