@@ -84,7 +84,9 @@ class HandleRead:
     problems: int = 0
     first_page_at: Optional[datetime] = None
     last_page_at: Optional[datetime] = None
-    first_page_newest: Optional[datetime] = None  # the newest regular (not pinned) video on its first page
+    # The newest regular (not pinned) video on its first page, for a part that began mid-list
+    # (where its coverage starts); one begun at the top covers up to its first page's instant.
+    first_page_newest: Optional[datetime] = None
     newest_emitted: Optional[datetime] = None  # regular videos only: pinned ones do not set bounds
     oldest_emitted: Optional[datetime] = None
     reached_end: bool = False  # a page said `hasMore: false`

@@ -448,7 +448,9 @@ class Videos(SocialFetchStream):
             raise ValueError(f"a page of handle {read.handle!r} has `data.videos` that is not a list")
         pager: HandlePager = read.pager  # type: ignore[assignment]
         now = self._run.clock()
-        read.page_read(now, _newest_regular(videos) if read.first_page_at is None else None)
+        # Only a part begun mid-list needs its first page's newest date: the others skip parsing every date twice.
+        mid_list_first_page = read.first_page_at is None and not read.began_at_top
+        read.page_read(now, _newest_regular(videos) if mid_list_first_page else None)
         read.videos_seen += len(videos)
         if read.refused_user_id is not None:  # asked without the refused id, and it helped: drop it
             self._store.user_ids.refuse(read.handle, read.refused_user_id)
