@@ -213,18 +213,6 @@ def test_given_one_more_sync_when_built_incrementally_then_only_new_days_are_reb
     assert unmark(incremental[1], lambda r: r["handle"] == "kim" and r["date_day"] == DAYS[0], "videos_published", 0) == full[1]
 
 
-# Every table the package builds (by schema suffix), compared between incremental builds and a rebuild.
-BUILT_TABLES = {"": ("tiktok__videos", "tiktok__video_daily", "tiktok__creator_daily", "tiktok__hashtags"),
-                "_int_socialfetch_tiktok": ("int_socialfetch_tiktok__video_snapshots", "int_socialfetch_tiktok__read_misses",
-                                            "int_socialfetch_tiktok__video_availability",
-                                            "int_socialfetch_tiktok__profile_status", "int_socialfetch_tiktok__day_spine")}
-
-
-def every_table(warehouse: Warehouse) -> Dict[str, List[Dict[str, Any]]]:
-    return {table: sorted(warehouse.rows(f"SELECT * FROM {warehouse.target_schema}{suffix}.{table}"), key=repr)
-            for suffix, tables in BUILT_TABLES.items() for table in tables}
-
-
 @pytest.mark.parametrize("kind, before_030", [("duckdb", False), ("postgres", False), ("duckdb", True)],
                          ids=["duckdb", "postgres", "duckdb-loaded-before-030"])
 def test_given_a_build_after_every_sync_then_every_table_equals_a_full_rebuild(
@@ -234,7 +222,7 @@ def test_given_a_build_after_every_sync_then_every_table_equals_a_full_rebuild(
     is rebuilt), then once with nothing new; after each, a full rebuild of the same streams into
     another schema has the same rows in every table, the incremental ones included."""
     warehouse = make_warehouse(kind, SHAPES[kind])
-    rebuilt = Warehouse(kind, warehouse.source_schema, f"{warehouse.target_schema}_full", warehouse.shape, path=warehouse.path)
+    rebuilt = warehouse.beside(f"{warehouse.target_schema}_full")
     create_streams(warehouse, with_handle_reads=not before_030, pre_030=before_030)
     dbt, rebuild = DbtRun(warehouse, tmp_path / "dbt"), DbtRun(rebuilt, tmp_path / "rebuild")
     syncs = story()
@@ -243,7 +231,7 @@ def test_given_a_build_after_every_sync_then_every_table_equals_a_full_rebuild(
             load(warehouse, [sync], with_handle_reads=not before_030)
         dbt("build")
         rebuild("build", "--full-refresh")
-        built, expected = every_table(warehouse), every_table(rebuilt)
+        built, expected = warehouse.built_tables(), rebuilt.built_tables()
         for table in expected:
             assert built[table] == expected[table], f"{table} after build {step}"
     assert len(expected["tiktok__video_daily"]) == 17 and expected["tiktok__creator_daily"]
