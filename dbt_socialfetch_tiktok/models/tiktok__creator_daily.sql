@@ -66,7 +66,7 @@ handle_days as (
 
 {#- A read's miss makes a video unavailable from that day until the day a later read lists it;
     only a miss before the video's newest snapshot has such a day, looked up in its snapshots. -#}
-misses as (
+missed as (
     select distinct
         misses.handle,
         misses.video_id,
@@ -79,30 +79,30 @@ misses as (
 ),
 
 listed_again as (
-    select misses.handle, misses.video_id, misses.missed_at, min(stats.captured_at) as listed_at
-    from misses
+    select missed.handle, missed.video_id, missed.missed_at, min(stats.captured_at) as listed_at
+    from missed
     inner join {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
-        on stats.handle = misses.handle and stats.video_id = misses.video_id and stats.captured_at > misses.missed_at
-    where misses.is_listed_again
+        on stats.handle = missed.handle and stats.video_id = missed.video_id and stats.captured_at > missed.missed_at
+    where missed.is_listed_again
     {%- if is_incremental() %}
         {#- Listed again before the first day rebuilt: that interval ended before it. #}
-        and {{ day('misses.last_captured_at') }} > (select date_day from since)
+        and {{ day('missed.last_captured_at') }} > (select date_day from since)
     {%- endif %}
-    group by misses.handle, misses.video_id, misses.missed_at
+    group by missed.handle, missed.video_id, missed.missed_at
 ),
 
 miss_intervals as (
     select
-        misses.handle,
-        misses.video_id,
-        {{ day('misses.missed_at') }} as from_day,
+        missed.handle,
+        missed.video_id,
+        {{ day('missed.missed_at') }} as from_day,
         {{ day('listed_again.listed_at') }} as to_day
-    from misses
+    from missed
     left join listed_again
-        on listed_again.handle = misses.handle and listed_again.video_id = misses.video_id
-        and listed_again.missed_at = misses.missed_at
+        on listed_again.handle = missed.handle and listed_again.video_id = missed.video_id
+        and listed_again.missed_at = missed.missed_at
     {%- if is_incremental() %}
-    where not misses.is_listed_again or listed_again.listed_at is not null
+    where not missed.is_listed_again or listed_again.listed_at is not null
     {%- endif %}
 ),
 

@@ -13,10 +13,12 @@
     at the end of its first day. is_last_day marks each video's last row.
 
     Incremental: a run takes the snapshots captured after the newest one already built in, and
-    rebuilds each such video from its last built row on (that day may now end on a later
-    snapshot). That row's counts stand in for the snapshots before it, so only the new snapshots,
-    the last rows and the rows before them are read. Snapshots are appended in capture order; one
-    loaded late, older than that mark, needs a full refresh (dbt build --full-refresh). -#}
+    rebuilds each such video from its last built row (is_last_day) on. That row's counts stand in
+    for the snapshots before it, and its views minus its views_gained are the day before's, so
+    older rows are not read, except the day before a last day that a new snapshot lands on (a
+    second sync the same day: that day now ends on a later snapshot). Snapshots are appended in
+    capture order; one loaded late, older than that mark, needs a full refresh
+    (dbt build --full-refresh). -#}
 
 {%- set add_days = socialfetch_tiktok.socialfetch_add_days %}
 
