@@ -1,8 +1,9 @@
 """End to end: the emulator synced by `socialfetch-local-sync`'s code into DuckDB and Postgres over
 several simulated days while its world changes (the clock moves and counts grow, videos are
-published and deleted, a profile turns private), then `dbt build`, and the models compared with
-the emulator's truth at each sync: views on observed days, the sums, availability and since when,
-followers, and each creator's last day.
+published and deleted, a profile turns private), with `dbt build` after each sync. The tables
+built sync by sync equal a full rebuild; the models are compared with the emulator's truth at each
+sync: views on observed days, the sums, availability and since when, followers, and each
+creator's last day; and the docs' queries on the models run as printed.
 
 The connector runs on the emulator's clock (dbtkit/simulated_clock.py), so that capturedAt, the
 reads' times and the profiles' load time fall on its simulated days.
@@ -19,6 +20,7 @@ from typing import Any, Dict, Iterator, List, Set, Tuple
 import pytest
 
 from integration_tests.dbtkit import simulated_clock
+from integration_tests.dbtkit.docs_sql import RUN, docs_sql
 from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, DbtRun, Warehouse
 from socialfetch_emulator import Emulator
 from socialfetch_local.destinations import parse_destination
@@ -65,11 +67,12 @@ def destination_of(warehouse: Warehouse) -> Any:
     return parse_destination(f"postgres://postgres@127.0.0.1:5432/test?schema={warehouse.source_schema}")
 
 
-@pytest.mark.timeout(900)  # eight connector launches and a dbt build: about 1.5 min on an idle 2-core machine
+@pytest.mark.timeout(900)  # eight connector launches and five dbt builds: about 2 min on an idle 2-core machine
 def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums_match_the_emulator(
     warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     prepare_environment()
+    from socialfetch_local.models import build_models
     from socialfetch_local.sync import run_sync
 
     connector = simulated_clock.write_connector(tmp_path / "connector")
@@ -81,10 +84,14 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
         def sync() -> None:
             start, began = emu.now, time.monotonic()
             monkeypatch.setenv(simulated_clock.ENV, start.isoformat())
-            run_sync(config, destination, with_profiles=True, executable=connector)
+            run_sync(config, destination, with_profiles=True, executable=connector).cache.close()
             recorded.windows.append((naive(start), naive(start) + timedelta(seconds=time.monotonic() - began)))
             recorded.views.append(truth_views(emu))
             recorded.followers.append({h: emu.world.creator(h).followers for h in HANDLES})  # type: ignore[union-attr]
+            # After every sync, as a scheduler runs it: the incremental models grow. In a process
+            # of its own, as the demo does (one process at a time opens a DuckDB file, and
+            # dbt-duckdb keeps its connection open in this one).
+            build_models(destination, tmp_path / "dbt", schema=warehouse.target_schema)
 
         emu.advance(0.5)  # noon: no sync near midnight
         sync()
@@ -101,7 +108,13 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
         emu.set_private("daily.vlogger")
         sync()
 
-    DbtRun(warehouse, tmp_path / "dbt")("build")
+    # Built sync by sync, the tables equal a full rebuild of the same streams.
+    rebuilt = warehouse.beside(f"{warehouse.target_schema}_full")
+    DbtRun(rebuilt, tmp_path / "rebuild")("build", "--full-refresh")
+    built, full = warehouse.built_tables(), rebuilt.built_tables()
+    for table in full:
+        assert built[table] == full[table], table
+
     snapshots = warehouse.rows(f"SELECT handle, id, capturedat FROM {warehouse.source_schema}.video_stats")
     read_by: Dict[int, Set[Key]] = {}
     for row in snapshots:
@@ -151,3 +164,22 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
         assert creator[(handle, last_day)]["videos_available"] == len(known)
         assert creator[(handle, last_day)]["views"] == sum(lasts[k] for k in known)
     assert creator[("daily.vlogger", last_day)]["videos_available"] == 0
+
+    # The docs' queries on the models, as printed (schema analytics: the target's here).
+    printed = docs_sql("dbt")
+    assert set(printed) == RUN["dbt"]
+
+    def run(name: str) -> List[Dict[str, Any]]:
+        return warehouse.rows(printed[name].replace("analytics.", f"{warehouse.target_schema}."))
+
+    latest = max(r["date_day"] for r in daily)
+    assert [(r["handle"], r["video_id"], r["views"], r["views_gained"]) for r in run("latest-day")] == sorted(
+        [(r["handle"], r["video_id"], r["views"], r["views_gained"]) for r in daily if r["date_day"] == latest],
+        key=lambda r: (-r[3], r[0], r[1]))
+    fastest = sorted(gains, key=lambda k: (-gains[k], k))[:10]
+    assert [((r["handle"], r["video_id"]), r["views_gained"], r["views_now"]) for r in run("fastest-videos")] == [
+        (k, gains[k], videos[k]["views"]) for k in fastest]
+    assert [(r["handle"], r["date_day"], r["views"], r["followers"]) for r in run("per-handle")] == [
+        (h, d, creator[(h, d)]["views"], creator[(h, d)]["followers"]) for h, d in sorted(creator)]
+    assert {(r["handle"], r["video_id"]): r["unavailable_reason"] for r in run("unavailable")} == {
+        k: reason for k, (_, reason) in expected.items()}

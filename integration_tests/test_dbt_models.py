@@ -213,6 +213,31 @@ def test_given_one_more_sync_when_built_incrementally_then_only_new_days_are_reb
     assert unmark(incremental[1], lambda r: r["handle"] == "kim" and r["date_day"] == DAYS[0], "videos_published", 0) == full[1]
 
 
+@pytest.mark.parametrize("kind, before_030", [("duckdb", False), ("postgres", False), ("duckdb", True)],
+                         ids=["duckdb", "postgres", "duckdb-loaded-before-030"])
+def test_given_a_build_after_every_sync_then_every_table_equals_a_full_rebuild(
+    kind: str, before_030: bool, make_warehouse: Any, tmp_path: Path,
+) -> None:
+    """dbt build after each sync of the story (the second lands on the day the first built: that day
+    is rebuilt), then once with nothing new; after each, a full rebuild of the same streams into
+    another schema has the same rows in every table, the incremental ones included."""
+    warehouse = make_warehouse(kind, SHAPES[kind])
+    rebuilt = warehouse.beside(f"{warehouse.target_schema}_full")
+    create_streams(warehouse, with_handle_reads=not before_030, pre_030=before_030)
+    dbt, rebuild = DbtRun(warehouse, tmp_path / "dbt"), DbtRun(rebuilt, tmp_path / "rebuild")
+    syncs = story()
+    for step, sync in enumerate([*syncs, None], start=1):
+        if sync is not None:
+            load(warehouse, [sync], with_handle_reads=not before_030)
+        dbt("build")
+        rebuild("build", "--full-refresh")
+        built, expected = warehouse.built_tables(), rebuilt.built_tables()
+        for table in expected:
+            assert built[table] == expected[table], f"{table} after build {step}"
+    assert len(expected["tiktok__video_daily"]) == 17 and expected["tiktok__creator_daily"]
+    assert bool(expected["int_socialfetch_tiktok__read_misses"]) is not before_030
+
+
 def test_given_platform_postgres_final_tables_then_same_rows_as_pyairbyte(make_warehouse: Any, tmp_path: Path) -> None:
     """The platform's Postgres destination keeps the API's column names (quoted createdAt), jsonb and
     timestamptz: with socialfetch_column_case source the models give the same rows."""

@@ -23,7 +23,8 @@ from integration_tests.dbtkit.warehouses import STREAM_COLUMNS  # noqa: E402
 MODELS = {
     "stg_socialfetch_tiktok__videos", "stg_socialfetch_tiktok__video_stats", "stg_socialfetch_tiktok__handle_reads",
     "stg_socialfetch_tiktok__profiles", "int_socialfetch_tiktok__read_misses", "int_socialfetch_tiktok__profile_status",
-    "int_socialfetch_tiktok__video_availability", "int_socialfetch_tiktok__day_spine", "tiktok__videos",
+    "int_socialfetch_tiktok__video_availability", "int_socialfetch_tiktok__day_spine",
+    "int_socialfetch_tiktok__video_snapshots", "tiktok__videos",
     "tiktok__video_daily", "tiktok__creator_daily", "tiktok__hashtags",
 }
 TYPES = {

@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, Iterator, List, Set, Tuple
 import jsonschema
 import pytest
 
+from integration_tests.dbtkit.docs_sql import RUN, docs_sql, marked
 from integration_tests.harness import format_checker
 from socialfetch_emulator import Emulator
 from socialfetch_local.destinations import Destination, parse_destination
@@ -27,20 +28,6 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 @pytest.fixture(autouse=True)
 def airbyte_files(pyairbyte: Any) -> None:
     """Every test here runs PyAirbyte: offline, its files in a temp folder (the root conftest)."""
-
-
-ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-
-
-def readme_sql(database: str) -> Dict[str, str]:
-    """The tested SQL blocks for `database` (marked `<!-- sql: DATABASE NAME -->`), by NAME, from
-    the README and the pages under docs/, wherever they stand; a name printed twice is an error."""
-    found = [block for path in DOCUMENTS for block in re.findall(
-        r"<!-- sql: (\w+) ([\w-]+) -->\n```sql\n(.*?)\n```", path.read_text(encoding="utf-8"), flags=re.S)]
-    names = [name for db, name, _ in found if db == database]
-    assert len(names) == len(set(names)), f"SQL blocks printed twice for {database}: {names}"
-    return {name: sql for db, name, sql in found if db == database}
 
 
 class Before:
@@ -87,32 +74,20 @@ def sync_change_sync(emu: Emulator, destination: Destination) -> Tuple[Any, Befo
     return second.cache, before
 
 
-def assert_readme_growth_sql(run: Callable[[str], List[Dict[str, Any]]], sql: Dict[str, str], emu: Emulator,
-                             before: Before) -> None:
-    """The README's growth queries, run as printed, give each video re-read by the incremental
-    sync (those inside the 7-day lookback window) its views gained, and each handle their sum."""
-    from socialfetch_local.growth import GROWTH_PER_HANDLE, GROWTH_PER_VIDEO
-
-    assert set(sql) == {"per-video", "per-handle"}
+def assert_growth_sql(run: Callable[[str], List[Dict[str, Any]]], sql: str, emu: Emulator, before: Before) -> None:
+    """The docs' raw growth query, run as printed, gives each video re-read by the incremental sync
+    (those inside the 7-day lookback window) its views gained since the first sync."""
     reread = before.reread()
     now = {(h, i): s["views"] for h in HANDLES for i, s in emu.stats(h).items()}
     expected = {key: now[key] - before.views[key] for key in reread}
     assert expected and all(gain > 0 for gain in expected.values())  # a day on the clock: all grew
-    rows = run(sql["per-video"])
+    rows = run(sql)
     assert {(r["handle"], str(r["id"])): int(r["views_gained"]) for r in rows} == expected
     assert all(int(r["views"]) - int(r["previous_views"]) == int(r["views_gained"]) for r in rows)
-    per_handle = {r["handle"]: (int(r["videos_read_again"]), int(r["views_gained"])) for r in run(sql["per-handle"])}
-    handles = {h for h, _ in reread}
-    assert per_handle == {h: (sum(1 for k in reread if k[0] == h), sum(g for k, g in expected.items() if k[0] == h))
-                          for h in handles}
-    assert sql["per-video"].rstrip(";") == GROWTH_PER_VIDEO.format(table=_table(sql["per-video"]))  # the demo's SQL
-    assert sql["per-handle"].rstrip(";") == GROWTH_PER_HANDLE.format(table=_table(sql["per-handle"]))
 
 
-def _table(sql: str) -> str:
-    match = re.search(r"FROM (\S+)\n\)", sql)
-    assert match, sql
-    return match.group(1)
+def test_given_the_docs_then_every_marked_sql_block_is_one_a_test_runs() -> None:
+    assert marked() == {(database, name) for database, names in RUN.items() for name in names}
 
 
 def _instant(text: str) -> datetime:
@@ -153,8 +128,19 @@ def assert_destination_matches_emulator(cache: Any, emu: Emulator, before: Befor
 def test_given_duckdb_when_full_then_incremental_sync_then_table_equals_emulator(tmp_path: Path, emulator: Emulator) -> None:
     cache, before = sync_change_sync(emulator, parse_destination(str(tmp_path / "e2e.duckdb")))
     assert_destination_matches_emulator(cache, emulator, before, json_types={"json"}, timestamp_types={"timestamp"})
-    # The README's SQL as printed (its table `video_stats` is in DuckDB's default schema `main`).
-    assert_readme_growth_sql(lambda sql: [dict(r) for r in cache.run_sql_query(sql)], readme_sql("duckdb"), emulator, before)
+    # The docs' query as printed (its table `video_stats` is in DuckDB's default schema `main`), and
+    # the same as the demo runs it and sums it per handle.
+    from socialfetch_local.growth import GROWTH_PER_VIDEO, growth_per_handle
+
+    printed = docs_sql("duckdb")["per-video"]
+    assert set(docs_sql("duckdb")) == RUN["duckdb"]
+    assert_growth_sql(lambda sql: [dict(r) for r in cache.run_sql_query(sql)], printed, emulator, before)
+    assert printed.rstrip(";") == GROWTH_PER_VIDEO.format(table="video_stats")
+    reread = before.reread()
+    now = {(h, i): s["views"] for h in HANDLES for i, s in emulator.stats(h).items()}
+    assert growth_per_handle(cache) == {
+        handle: (sum(1 for k in reread if k[0] == handle), sum(now[k] - before.views[k] for k in reread if k[0] == handle))
+        for handle in {h for h, _ in reread}}
 
 
 def test_given_direct_read_then_every_record_matches_discovered_schema(emulator: Emulator) -> None:
@@ -212,10 +198,12 @@ def test_given_postgres_when_full_then_incremental_sync_then_table_equals_emulat
     try:
         def run(sql: str) -> List[Dict[str, Any]]:
             with connection.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cursor:
-                cursor.execute(sql.replace("socialfetch.video_stats", f"{postgres_schema}.video_stats"))
+                cursor.execute(sql)
                 return [dict(r) for r in cursor.fetchall()]
 
-        assert_readme_growth_sql(run, readme_sql("postgres"), emulator, before)
+        # The DuckDB query with the table named as in Postgres, as the docs say.
+        printed = docs_sql("duckdb")["per-video"]
+        assert_growth_sql(run, printed.replace("FROM video_stats", f"FROM {postgres_schema}.video_stats"), emulator, before)
     finally:
         connection.close()
     names: List[str] = [r["table_name"] for r in cache.run_sql_query(

@@ -71,3 +71,8 @@
 {% macro default__socialfetch_type_double() -%}double precision{%- endmacro %}
 {% macro snowflake__socialfetch_type_double() -%}float{%- endmacro %}
 {% macro bigquery__socialfetch_type_double() -%}float64{%- endmacro %}
+
+{#- Earlier than any capture: the mark of an incremental model whose table is still empty. -#}
+{% macro socialfetch_min_timestamp() -%}
+  cast('1900-01-01 00:00:00' as {{ socialfetch_tiktok.socialfetch_type_timestamp() }})
+{%- endmacro %}

@@ -64,17 +64,46 @@ handle_days as (
     inner join spine on spine.date_day >= handles.first_day
 ),
 
-{#- A read's miss makes a video unavailable from that day until the day a later read lists it. -#}
-miss_intervals as (
-    select
+{#- A read's miss makes a video unavailable from that day until the day a later read lists it;
+    only a miss before the video's newest snapshot has such a day, looked up in its snapshots. -#}
+missed as (
+    select distinct
         misses.handle,
         misses.video_id,
-        {{ day('misses.missed_at') }} as from_day,
-        {{ day('min(stats.captured_at)') }} as to_day
+        misses.missed_at,
+        misses.missed_at < video.last_captured_at as is_listed_again,
+        video.last_captured_at
     from {{ ref('int_socialfetch_tiktok__read_misses') }} as misses
-    left join {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
-        on stats.handle = misses.handle and stats.video_id = misses.video_id and stats.captured_at > misses.missed_at
-    group by misses.handle, misses.video_id, misses.missed_at
+    inner join {{ ref('int_socialfetch_tiktok__video_snapshots') }} as video
+        on video.handle = misses.handle and video.video_id = misses.video_id
+),
+
+listed_again as (
+    select missed.handle, missed.video_id, missed.missed_at, min(stats.captured_at) as listed_at
+    from missed
+    inner join {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
+        on stats.handle = missed.handle and stats.video_id = missed.video_id and stats.captured_at > missed.missed_at
+    where missed.is_listed_again
+    {%- if is_incremental() %}
+        {#- Listed again before the first day rebuilt: that interval ended before it. #}
+        and {{ day('missed.last_captured_at') }} > (select date_day from since)
+    {%- endif %}
+    group by missed.handle, missed.video_id, missed.missed_at
+),
+
+miss_intervals as (
+    select
+        missed.handle,
+        missed.video_id,
+        {{ day('missed.missed_at') }} as from_day,
+        {{ day('listed_again.listed_at') }} as to_day
+    from missed
+    left join listed_again
+        on listed_again.handle = missed.handle and listed_again.video_id = missed.video_id
+        and listed_again.missed_at = missed.missed_at
+    {%- if is_incremental() %}
+    where not missed.is_listed_again or listed_again.listed_at is not null
+    {%- endif %}
 ),
 
 {#- A private or not_found profiles record hides the handle's videos until a later visible one. -#}
@@ -149,7 +178,12 @@ published as (
 ),
 
 profile_days as (
-    select handle, date_day, followers, lead(date_day) over (partition by handle order by date_day) as next_day
+    select
+        handle,
+        date_day,
+        followers,
+        {#- No OR in the join below: the last record holds to the end of time. #}
+        coalesce(lead(date_day) over (partition by handle order by date_day), cast('9999-12-31' as date)) as next_day
     from (
         select
             handle,
@@ -179,7 +213,7 @@ joined as (
     left join profile_days
         on profile_days.handle = handle_days.handle
         and handle_days.date_day >= profile_days.date_day
-        and (profile_days.next_day is null or handle_days.date_day < profile_days.next_day)
+        and handle_days.date_day < profile_days.next_day
 )
 
 select

@@ -5,15 +5,9 @@ with availability as (
     select * from {{ ref('int_socialfetch_tiktok__video_availability') }}
 ),
 
-{#- The newest snapshot, found by an equi-join on the time the availability model already knows
-    (a window over every snapshot cost most of an incremental build). -#}
 latest_snapshot as (
-    select stats.handle, stats.video_id, stats.views, stats.likes, stats.comments, stats.shares, stats.saves
-    from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
-    inner join availability
-        on availability.handle = stats.handle
-        and availability.video_id = stats.video_id
-        and availability.last_captured_at = stats.captured_at
+    select handle, video_id, views, likes, comments, shares, saves
+    from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 ),
 
 joined as (

@@ -42,6 +42,11 @@ STREAM_COLUMNS: Dict[str, List[tuple[str, str]]] = {
     "profiles": [("handle", "string"), ("lookupStatus", "string"), ("profile", "json"), ("metrics", "json")],
 }
 PRE_030_MISSING = {"videos": {"hashtags", "mentions", "music"}, "video_stats": {"readId"}}
+# Every table the package builds, by the suffix of its schema (dbt's custom schemas).
+BUILT_TABLES = {"": ("tiktok__videos", "tiktok__video_daily", "tiktok__creator_daily", "tiktok__hashtags"),
+                "_int_socialfetch_tiktok": ("int_socialfetch_tiktok__video_snapshots", "int_socialfetch_tiktok__read_misses",
+                                            "int_socialfetch_tiktok__video_availability",
+                                            "int_socialfetch_tiktok__profile_status", "int_socialfetch_tiktok__day_spine")}
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,15 @@ class Warehouse:
         if handles:
             self.execute(f"DELETE FROM {self.source_schema}.profiles WHERE {self.shape.column('handle')} IN ({handles})")
         self.insert("profiles", records, extracted_at)
+
+    def built_tables(self) -> Dict[str, List[Dict[str, Any]]]:
+        """Every table the package builds (the incremental ones included), its rows in a stable order."""
+        return {table: sorted(self.rows(f"SELECT * FROM {self.target_schema}{suffix}.{table}"), key=repr)
+                for suffix, tables in BUILT_TABLES.items() for table in tables}
+
+    def beside(self, target_schema: str) -> Warehouse:
+        """The same streams, with the models built into another schema."""
+        return Warehouse(self.kind, self.source_schema, target_schema, self.shape, path=self.path)
 
     def drop(self) -> None:
         if self.kind == "postgres":

@@ -1,28 +1,42 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail'
+    )
+}}
 {#- The availability rule, part one: every read that should have listed a known video and did
     not. A read R of a handle covers a video when the video's createdAt is in [coveredFrom,
     coveredTo] (coveredFrom null: no lower bound, and then videos without createdAt are covered
     too); a read with coveredTo null covers nothing. R misses the video when no video_stats record
     of R's sync (syncId) and handle has its id. Only videos the destination knew before R began
-    count: a read cannot miss what was never seen. -#}
+    count: a read cannot miss what was never seen.
+
+    Incremental: checks the reads that started after the newest miss already in (a read's misses
+    never change once its sync is loaded) and appends theirs. Reads are appended in start order;
+    one loaded late needs a full refresh. -#}
 
 with reads as (
     select * from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
+    {%- if is_incremental() %}
+    where started_at > (select coalesce(max(missed_at), {{ socialfetch_tiktok.socialfetch_min_timestamp() }}) from {{ this }})
+    {%- endif %}
 ),
 
 videos as (
-    select
-        handle,
-        video_id,
-        min(created_at) as created_at,
-        min(captured_at) as first_captured_at
-    from {{ ref('stg_socialfetch_tiktok__video_stats') }}
-    group by handle, video_id
+    select handle, video_id, created_at, first_captured_at
+    from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 ),
 
+{#- The videos each sync listed, for the syncs of the reads checked. #}
 seen_in_sync as (
-    select distinct stats.handle, stats.video_id, reads.sync_id
+    select distinct stats.handle, stats.video_id, sync_reads.sync_id
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
-    inner join reads on reads.read_id = stats.read_id
+    inner join {{ ref('stg_socialfetch_tiktok__handle_reads') }} as sync_reads
+        on sync_reads.read_id = stats.read_id
+    {%- if is_incremental() %}
+    where sync_reads.sync_id in (select sync_id from reads)
+    {%- endif %}
 ),
 
 covering as (

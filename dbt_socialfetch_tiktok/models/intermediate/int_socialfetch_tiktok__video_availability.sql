@@ -7,14 +7,8 @@
     profile says the videos are gone. -#}
 
 with snapshots as (
-    select
-        handle,
-        video_id,
-        min(created_at) as created_at,
-        min(captured_at) as first_captured_at,
-        max(captured_at) as last_captured_at
-    from {{ ref('stg_socialfetch_tiktok__video_stats') }}
-    group by handle, video_id
+    select handle, video_id, created_at, first_captured_at, last_captured_at
+    from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 ),
 
 videos as (
