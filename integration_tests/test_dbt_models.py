@@ -254,3 +254,32 @@ def test_given_platform_postgres_final_tables_then_same_rows_as_pyairbyte(make_w
     strip_json = lambda rows: [{k: v for k, v in r.items() if k not in ("hashtags", "mentions")} for r in rows]  # noqa: E731
     assert strip_json(platform[0]) == strip_json(pyairbyte[0])
     assert [r["hashtags"] for r in platform[0] if r["video_id"] == "101"] == [["cooking", "pasta"]]  # jsonb, decoded
+
+
+def test_given_a_sync_that_read_only_mid_list_then_no_video_is_judged_by_it_until_a_sync_reads_the_first_page(
+        make_warehouse: Any, tmp_path: Path) -> None:
+    """Pinned videos are listed on the first page only, whatever their date: a part that began
+    mid-list (a budget-cut read going on, a refresh) never sees them, though its range may hold
+    their dates. Its misses count only in a sync that also read the handle's first page."""
+    pinned = Video("pin", "301", D0 - 20 * DAY)  # old and pinned: first on page 1
+    gone = Video("pin", "302", D0 - 15 * DAY)  # deleted before the mid-list sync
+    kept = Video("pin", "303", D0 - 12 * DAY)
+    t1, t2, t3 = D0 + DAY, D0 + 2 * DAY, D0 + 3 * DAY
+    syncs = [
+        Sync("p1", t1).read("pin", {pinned: 10, gone: 20, kept: 30}, None),
+        # Only a part that began mid-list: its first page's newest video is `kept`, and it read to the end.
+        Sync("p2", t2).read("pin", {kept: 31}, None, covered_to=kept.created_at),
+        Sync("p3", t3).read("pin", {pinned: 12, kept: 32}, None),
+    ]
+    warehouse = make_warehouse("duckdb", PYAIRBYTE_DUCKDB)
+    create_streams(warehouse)
+    load(warehouse, syncs)
+    DbtRun(warehouse, tmp_path / "dbt")("build")
+
+    misses = {(r["video_id"], r["sync_id"]) for r in warehouse.rows(
+        f"SELECT * FROM {warehouse.target_schema}_int_socialfetch_tiktok.int_socialfetch_tiktok__read_misses")}
+    assert misses == {("302", "p3")}, "the mid-list sync p2 judged no video; p3 read the first page"
+    videos = by_key(warehouse.model("tiktok__videos"), "video_id")
+    assert videos["301"]["is_available"] is True and videos["301"]["unavailable_since"] is None
+    assert (videos["302"]["is_available"], videos["302"]["unavailable_since"]) == (False, t3)
+    assert videos["303"]["is_available"] is True
