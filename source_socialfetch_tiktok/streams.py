@@ -170,11 +170,10 @@ class SocialFetchStream(HttpStream, ABC):
         )
         decision = after_error(error, read.last_resolution, context)
         read.last_resolution = None
-        if read.retry_reserved:  # reserved for a retry the library did not send (its retries ran out)
-            self._run.release(read)
-            read.retry_reserved = False
-        # A request that may have been charged (a 200 it could not use, no answer) counts as spent.
-        self._run.release(read, assume_charged=decision.may_be_charged)
+        # A request that may have been charged (a 200 it could not use, no answer) counts as spent; a
+        # reservation for a retry the library never sent (its retries ran out) does not.
+        self._run.release(read, assume_charged=decision.may_be_charged and not read.retry_reserved)
+        read.retry_reserved = False
         if decision.next is Next.ASK_AGAIN_WITHOUT_USER_ID:
             self.logger.warning(
                 f"{self.name} {read.handle}: the API refused the handle's saved TikTok user id; the same page is "
