@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .timeutil import format_instant, is_rfc3339, parse_instant
-from .video_topics import topics
+from .video_topics import add_topics
 
 STAT_FIELDS = ("views", "likes", "comments", "shares", "saves")
 _NULLABLE_STRINGS = ("caption", "url", "thumbnailUrl")
@@ -67,7 +67,7 @@ def video_record(video: Mapping[str, Any], handle: str) -> Tuple[Optional[Dict[s
         if value is not None and type(value) is not dict:
             record[name] = None
             problems.append(f"{name} is not an object")
-    record.update(topics(record.get("caption"), record.get("details")))
+    add_topics(record, record.get("caption"), record.get("details"))
     return record, problems
 
 

@@ -21,6 +21,7 @@ from typing import Any, Dict, List, Optional
 FIELDS = ("hashtags", "mentions", "music")  # added to each `videos` record beside the API's fields
 _HASHTAG = re.compile(r"#(\w+)")
 _MENTION = re.compile(r"@([\w.]+)")
+_MENTION_NO_TRAILING_DOT = re.compile(r"@([\w.]*\w)")  # the same handles, trailing dots left out
 _WORD_OR_DOT = re.compile(r"[\w.]+")
 _WORD = re.compile(r"\w+")
 
@@ -49,6 +50,8 @@ def caption_hashtags(caption: Optional[str]) -> List[str]:
     """The caption's `#` tags, lower-case, in order of first appearance, without duplicates."""
     if not caption or "#" not in caption:
         return []
+    if caption.isascii():  # lower-casing ASCII keeps every position: one call for the whole caption
+        return list(dict.fromkeys(_HASHTAG.findall(caption.lower())))
     return list(dict.fromkeys([tag.lower() for tag in _found(caption, _HASHTAG, _WORD)]))
 
 
@@ -58,8 +61,16 @@ def mentions(caption: Optional[str]) -> Optional[List[str]]:
         return None
     if type(caption) is not str or "@" not in caption:
         return []
+    if caption.isascii():
+        return list(dict.fromkeys(_MENTION_NO_TRAILING_DOT.findall(caption.lower())))
     handles = [handle.rstrip(".").lower() for handle in _found(caption, _MENTION, _WORD_OR_DOT)]
     return [handle for handle in dict.fromkeys(handles) if handle]
+
+
+# A challenge title as sent -> as recorded. Titles repeat across videos (#fyp), so each is
+# normalised once; the memo is cleared, not grown, past a bound (dict access is atomic in threads).
+_TITLES: Dict[str, str] = {}
+_TITLES_KEPT = 100_000
 
 
 def challenge_titles(details: Optional[Dict[str, Any]]) -> List[str]:
@@ -71,9 +82,13 @@ def challenge_titles(details: Optional[Dict[str, Any]]) -> List[str]:
     for challenge in challenges:
         title = challenge.get("title") if type(challenge) is dict else None
         if type(title) is str:
-            title = title.strip().lstrip("#").lower()
-            if title and title not in titles:
-                titles.append(title)
+            normal = _TITLES.get(title)
+            if normal is None:
+                if len(_TITLES) >= _TITLES_KEPT:
+                    _TITLES.clear()
+                normal = _TITLES[title] = title.strip().lstrip("#").lower()
+            if normal and normal not in titles:
+                titles.append(normal)
     return titles
 
 
@@ -100,5 +115,14 @@ def music(details: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
 
 def topics(caption: Any, details: Any) -> Dict[str, Any]:
     """The three parsed fields of one video, from its (already repaired) caption and details."""
+    record: Dict[str, Any] = {}
+    add_topics(record, caption, details)
+    return record
+
+
+def add_topics(record: Dict[str, Any], caption: Any, details: Any) -> None:
+    """Set the three parsed fields on `record` (per record: no dict in between)."""
     details = details if type(details) is dict else None
-    return {"hashtags": hashtags(caption, details), "mentions": mentions(caption), "music": music(details)}
+    record["hashtags"] = challenge_titles(details) or caption_hashtags(caption if type(caption) is str else None)
+    record["mentions"] = mentions(caption)
+    record["music"] = music(details)
