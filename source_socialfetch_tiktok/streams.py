@@ -469,7 +469,8 @@ class Videos(SocialFetchStream):
             if not isinstance(video, dict) or not pager.accept(video):
                 continue
             record, problems = video_record(video, read.handle)
-            problems += cut.get(index, [])
+            if cut and index in cut:
+                problems += cut[index]
             if problems:
                 self._log_problems(read, record, problems)
             if record is None:

@@ -28,6 +28,18 @@ def parse_instant(value: object) -> Optional[datetime]:
     """
     if not isinstance(value, str) or not value:
         return None
+    try:  # the per-record case: the API's own spelling, which Python 3.11 reads as it is ("...Z" too)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return _parse_spelling(value)
+    if parsed.tzinfo is timezone.utc:
+        return parsed
+    return _in_utc(parsed)
+
+
+def _parse_spelling(value: str) -> Optional[datetime]:
+    """`parse_instant` of a value `datetime.fromisoformat` does not read as it is: spaces around
+    it, a lower-case `z`."""
     text = value.strip()
     try:
         if len(text) == 10 and _DATE_ONLY.match(text):
@@ -38,9 +50,14 @@ def parse_instant(value: object) -> Optional[datetime]:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
+    return _in_utc(parsed)
+
+
+def _in_utc(parsed: datetime) -> Optional[datetime]:
+    """`parsed` as an aware UTC datetime (naive: taken as UTC); None when it has no UTC equivalent."""
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
-    if parsed.tzinfo is timezone.utc:  # "+00:00" and "Z": already UTC (the per-record case)
+    if parsed.tzinfo is timezone.utc:
         return parsed
     try:
         return parsed.astimezone(timezone.utc)
