@@ -101,3 +101,28 @@ def test_icon_is_a_valid_svg(metadata: Dict[str, Any]) -> None:
     icon = ROOT / metadata["data"]["icon"]
     root = ElementTree.parse(icon).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg" and root.get("viewBox")
+
+
+def markdown_table_rows(text: str, heading: str) -> List[List[str]]:
+    """The cells of each row of the first table after `heading` (the header and rule rows left out)."""
+    after = text.split(heading, 1)[1]
+    rows: List[List[str]] = []
+    for line in after.splitlines():
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+        elif rows:
+            break
+    return rows[2:]
+
+
+def test_the_connector_page_lists_every_stream_and_the_version_first_in_its_changelog() -> None:
+    from source_socialfetch_tiktok import SourceSocialfetchTiktok
+
+    page = (ROOT / "docs" / "integrations" / "sources" / "socialfetch-tiktok.md").read_text()
+    config = {"api_key": "k", "handles": ["nasa"]}
+    discovered = {stream.name for stream in SourceSocialfetchTiktok().streams(config)}
+    listed = {row[0].strip("`") for row in markdown_table_rows(page, "## Supported Streams")}
+    assert listed == discovered
+    changelog = markdown_table_rows(page, "## Changelog")
+    assert changelog[0][0] == setup_version()
+    assert [row[0] for row in changelog] == sorted((row[0] for row in changelog), key=lambda v: [int(p) for p in v.split(".")], reverse=True)
