@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from source_socialfetch_tiktok import video_topics
 from source_socialfetch_tiktok.records import video_record
 from source_socialfetch_tiktok.video_topics import caption_hashtags, hashtags, mentions, music, topics
 
@@ -89,3 +92,13 @@ def test_a_caption_or_details_of_the_wrong_type_parse_as_absent() -> None:
     record, problems = video_record({"id": "1", "caption": 42, "details": "oops"}, "nasa")
     assert record is not None and len(problems) == 2
     assert (record["hashtags"], record["mentions"], record["music"]) == ([], None, None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZ9_.@# ,!'\n", max_size=40))
+def test_an_ascii_caption_parses_as_the_general_path_parses_it(caption: str) -> None:
+    """ASCII captions take a shorter path (lower-cased once, one regex); it must agree with the general one."""
+    tags = [tag.lower() for tag in video_topics._found(caption, video_topics._HASHTAG, video_topics._WORD)]
+    handles = [h.rstrip(".").lower() for h in video_topics._found(caption, video_topics._MENTION, video_topics._WORD_OR_DOT)]
+    assert caption_hashtags(caption) == list(dict.fromkeys(tags))
+    assert mentions(caption) == [h for h in dict.fromkeys(handles) if h]
