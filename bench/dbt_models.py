@@ -121,8 +121,19 @@ class Build:
         return self.seconds - self.total("model") - self.total("test")
 
 
+# Starts a command and writes its peak RSS (KiB) to argv[1]. Linux carries a parent's peak RSS into
+# a forked child across exec, and this process holds the synthetic destination (over 1 GB): dbt
+# forked from here would report that peak as its own. Forked from this small process, it does not.
+PEAK_RSS_WRAPPER = """
+import resource, subprocess, sys
+code = subprocess.call(sys.argv[2:])
+open(sys.argv[1], "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(code)
+"""
+
+
 def dbt_build(work: Path, database: Path, name: str, *args: str, target: str = "bench") -> Build:
-    """`dbt build` in a child process: its wall time, peak RSS (wait4) and per-node timings. The
+    """`dbt build` in a child process: its wall time, peak RSS (through PEAK_RSS_WRAPPER) and per-node timings. The
     target/ directory is kept from build to build (dbt's partial parsing), except for the rebuild."""
     profiles = work / "profiles"
     profiles.mkdir(parents=True, exist_ok=True)
@@ -133,11 +144,12 @@ def dbt_build(work: Path, database: Path, name: str, *args: str, target: str = "
     command = [str(Path(sys.executable).parent / "dbt"), "build", "--project-dir", str(PACKAGE),
                "--profiles-dir", str(profiles), "--target", target, "--target-path", str(target_path),
                "--log-path", str(work / "logs"), "--vars", json.dumps({"socialfetch_schema": "main"}), "--quiet", *args]
+    peak_file = work / f"peak_rss.{name}"
     started = time.monotonic()
-    process = subprocess.Popen(command, env={**os.environ, "DO_NOT_TRACK": "1"})
-    _, status, usage = os.wait4(process.pid, 0)
+    code = subprocess.call([sys.executable, "-c", PEAK_RSS_WRAPPER, str(peak_file), *command],
+                           env={**os.environ, "DO_NOT_TRACK": "1"})
     seconds = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    if code != 0:
         raise SystemExit(f"dbt build ({name}) failed (logs in {work / 'logs'})")
     results = target_path / "run_results.json"
     shutil.copy(results, work / f"run_results.{name}.json")
@@ -145,7 +157,7 @@ def dbt_build(work: Path, database: Path, name: str, *args: str, target: str = "
     for result in json.loads(results.read_text())["results"]:
         kind, _, node = result["unique_id"].split(".")[:3]  # model|test, the package, the node's name
         nodes[f"{kind} {node}"] = float(result["execution_time"])
-    return Build(seconds, usage.ru_maxrss / 1024, nodes)
+    return Build(seconds, int(peak_file.read_text()) / 1024, nodes)
 
 
 def differences(database: Path) -> List[str]:
@@ -211,6 +223,7 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "dbt_models")
     parser.add_argument("--write", action="store_true", help="write the section into bench/results.md")
     args = parser.parse_args(argv)
+    args.work = args.work.resolve()  # dbt reads a relative --target-path from the package's directory
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     database = args.work / "destination.duckdb"
