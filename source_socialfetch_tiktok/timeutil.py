@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 # The instants every datetime in the connector lies between: arithmetic saturates at them.
 EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 LATEST = datetime.max.replace(tzinfo=timezone.utc)
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # RFC 3339, what JSON Schema's `date-time` format (and so every destination) accepts.
 _RFC3339 = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
@@ -32,8 +31,6 @@ def parse_instant(value: object) -> Optional[datetime]:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return _parse_spelling(value)
-    if parsed.tzinfo is timezone.utc:
-        return parsed
     return _in_utc(parsed)
 
 
@@ -42,9 +39,6 @@ def _parse_spelling(value: str) -> Optional[datetime]:
     it, a lower-case `z`."""
     text = value.strip()
     try:
-        if len(text) == 10 and _DATE_ONLY.match(text):
-            d = date.fromisoformat(text)
-            return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
         parsed = datetime.fromisoformat(text)

@@ -123,6 +123,6 @@ def topics(caption: Any, details: Any) -> Dict[str, Any]:
 def add_topics(record: Dict[str, Any], caption: Any, details: Any) -> None:
     """Set the three parsed fields on `record` (per record: no dict in between)."""
     details = details if type(details) is dict else None
-    record["hashtags"] = challenge_titles(details) or caption_hashtags(caption if type(caption) is str else None)
+    record["hashtags"] = hashtags(caption, details)
     record["mentions"] = mentions(caption)
     record["music"] = music(details)
