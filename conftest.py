@@ -15,7 +15,7 @@ from socialfetch_emulator.client import ApiClient
 from source_socialfetch_tiktok.serialization import keep_nulls_in_records
 
 # The tests run the entrypoint in-process (integration_tests/harness.py, the CDK's standard tests):
-# install what run.py installs, so their RECORD lines are the console script's.
+# install what console.py installs, so their RECORD lines are the console script's.
 keep_nulls_in_records()
 
 

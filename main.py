@@ -1,11 +1,6 @@
-import signal
-import sys
+from source_socialfetch_tiktok.run import run
 
-# The image's entrypoint runs as PID 1, which ignores a signal it has no handler for. Until run()
-# installs its own (after the CDK's imports, about a second), SIGTERM ends it: nothing is done yet.
-signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-
-from source_socialfetch_tiktok.run import run  # noqa: E402
-
+# The image's entrypoint (PID 1). The import above is the standard library's only: run() blocks the
+# cancel signals before the CDK's imports, so a `docker stop` at start-up is not lost (cancellation.py).
 if __name__ == "__main__":
     run()

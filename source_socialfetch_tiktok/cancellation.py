@@ -1,13 +1,22 @@
 """Cancel from outside: the platform's SIGTERM (`docker stop`, a Kubernetes pod moved, a cancelled
-sync), then a grace period, then SIGKILL.
+sync; then a grace period, then SIGKILL), or Ctrl-C's SIGINT to the console script.
 
-A read that is cancelled stops asking for pages (the sync-wide stop every handle checks before its
-next page), lets the pages in flight finish, checkpoints every handle that completed and the page
-every other one stopped at, and ends with a TRACE saying it was cancelled. Any other command (spec,
-check, discover, or a read before it began) has nothing to save: it ends at once the same way.
+No Python signal handler is ever installed. A handler runs on the main thread, and when it runs
+while that thread is blocked writing to a full stdout pipe (a destination slower than the
+source), CPython 3.11 drops the rest of that write: a RECORD cut mid-line and hundreds of records
+after it lost, then a STATE that skips them (docs/reliability.md, "Cancel"). Instead the console
+script blocks SIGTERM and SIGINT before any thread starts, so every thread inherits the mask and
+no write is interrupted, and one watcher thread receives them with `sigwait`.
 
-Only the console entry point installs the handler (`handling_sigterm`): it owns its process. A read
-called in-process only watches a `Cancellation` that nothing requests.
+What a cancel does depends on what the command is doing (`Cancellation`):
+- a `read` stops asking for pages, lets the pages in flight finish, checkpoints every handle that
+  completed and the page every other one stopped at, writes its last STATE, and ends with a TRACE
+  saying it was cancelled;
+- before a read, and in `spec`, `check` and `discover`, there is nothing to save: the command ends
+  at once, after the whole lines already written, with the same TRACE.
+
+This module imports nothing but the standard library: the console script blocks the signals
+before the CDK's imports (about a second), so a cancel at start-up is not lost either.
 """
 
 from __future__ import annotations
@@ -15,57 +24,59 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from types import FrameType
 from typing import Callable, Iterator, Optional
 
-from airbyte_cdk.models import FailureType
-from airbyte_cdk.utils import AirbyteTracedException
-
 CANCELLED_MESSAGE = "The sync was cancelled"
+CANCEL_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT})
 
 
-class CommandCancelled(BaseException):
-    """Raised on the main thread by a cancel that came outside a read. A BaseException, as
-    KeyboardInterrupt is: the CDK's entrypoint turns any Exception into a failed check."""
+def cancelled_before_reading(reason: str) -> str:
+    return f"{CANCELLED_MESSAGE} ({reason}) before it read anything: nothing was saved or lost."
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
-    def traced(self) -> AirbyteTracedException:
-        message = f"{CANCELLED_MESSAGE} ({self.reason}) before it read anything: nothing was saved or lost."
-        return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.transient_error)
+def cancelled_after_reading(reason: str) -> str:
+    return (f"{CANCELLED_MESSAGE} ({reason}) after its read ended: every record it read and its last STATE "
+            "were written whole.")
 
 
 class Cancellation:
-    """A request to stop, and the reads that watch for it. `request` may run in a signal handler,
-    on the main thread between two bytecodes, while that thread holds any lock of the sync: it only
-    flips a flag under a re-entrant condition, and a thread of the read turns it into the stop."""
+    """A request to stop, and what it does: stop the read being watched; with none, end the
+    command at once through `end_now` (nothing to save), unless the command is a read that has
+    not begun or has ended (`hold`), which then finishes writing and ends cancelled."""
 
-    def __init__(self) -> None:
-        self._condition = threading.Condition(threading.RLock())
+    def __init__(self, end_now: Optional[Callable[[str], None]] = None) -> None:
+        self._condition = threading.Condition()
         self._reason: Optional[str] = None
         self._watching = 0
+        self._held = False
+        self._end_now = end_now
 
     @property
     def requested(self) -> Optional[str]:
-        return self._reason
+        with self._condition:
+            return self._reason
+
+    def hold(self) -> None:
+        """The command is a read: from now on a request never ends it at once; the read stops at
+        its next page, or, if it has already ended, the command ends cancelled once it is written."""
+        with self._condition:
+            self._held = True
 
     def request(self, reason: str) -> None:
-        """Stop the read being watched; with none, raise CommandCancelled (once) on this thread."""
+        """Called from the signal watcher's thread (or a test), never from a signal handler."""
         with self._condition:
             first = self._reason is None
             if first:
                 self._reason = reason
-            watching = self._watching
+            end_now = first and not self._watching and not self._held
             self._condition.notify_all()
-        if first and not watching:
-            raise CommandCancelled(reason)
+        if end_now and self._end_now is not None:
+            self._end_now(reason)
 
     @contextmanager
     def watching(self, stop: Callable[[str], None]) -> Iterator[None]:
         """For the time of a read: a request (or one already made) calls `stop(reason)`, once, from
-        a thread of its own (stop takes the sync's locks, which a signal handler must not)."""
+        a thread of its own (stop takes the sync's locks)."""
         finished = threading.Event()
 
         def watch() -> None:
@@ -90,19 +101,36 @@ class Cancellation:
 
 
 @contextmanager
-def handling_sigterm(cancellation: Cancellation) -> Iterator[None]:
-    """SIGTERM requests `cancellation` for the time of the block, and the previous handler is put
-    back after. The connector is PID 1 in its image, and a PID 1 without a handler ignores SIGTERM.
-    Off the main thread (where Python cannot set handlers) it does nothing."""
+def receiving_signals(cancellation: Cancellation, signals: frozenset[signal.Signals] = CANCEL_SIGNALS) -> Iterator[None]:
+    """For the time of the block, `signals` are blocked in this thread (and so in every thread it
+    starts) and a watcher thread turns each one into `cancellation.request`. Only an entry point that
+    owns its process may call it, on the main thread, before any thread starts: a thread started
+    earlier keeps its mask and could still take the signal with its default action. Off the main
+    thread it does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    closing = threading.Event()
 
-    def on_sigterm(signum: int, frame: Optional[FrameType]) -> None:
-        cancellation.request(f"{signal.Signals(signum).name} received")
+    def watch() -> None:
+        while True:
+            received = signal.sigwait(signals)
+            if closing.is_set():
+                return
+            cancellation.request(f"{signal.Signals(received).name} received")
 
-    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    watcher = threading.Thread(target=watch, name="signal-watch", daemon=True)
+    watcher.start()
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        closing.set()
+        assert watcher.ident is not None  # set once started
+        signal.pthread_kill(watcher.ident, signal.SIGTERM)  # blocked there too: wakes its sigwait, nothing else
+        watcher.join()
+        # A signal that came while closing is the command's last moment: taken here, not by the
+        # default action once unblocked (which would end the process before its exit code is set).
+        while signal.sigtimedwait(signals, 0) is not None:
+            pass
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -1,32 +1,34 @@
 """Console entry point: the Airbyte protocol on stdout. It owns its process (it is PID 1 in the image):
-only here are process-wide settings changed (the GIL's switch interval, the cyclic collector's
-threshold), for the time of the command."""
+only here are process-wide settings changed (the signal mask, the GIL's switch interval, the cyclic
+collector's threshold), for the time of the command.
+
+It imports only the standard library before it blocks the cancel signals (cancellation.py); the
+CDK and the connector are imported after, in `console.run_command`.
+"""
 
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from contextlib import contextmanager
 from typing import Iterator, List, Optional
 
-from airbyte_cdk.utils import AirbyteTracedException
-
-from .cancellation import CommandCancelled, handling_sigterm
-from .masking import launch
-from .serialization import keep_nulls_in_records
-from .source import SourceSocialfetchTiktok
+from .cancellation import Cancellation, cancelled_before_reading, receiving_signals
 
 # How long a thread may run Python before CPython hands the GIL to a waiting one (default 5 ms).
 # Longer, a worker finishes its page and the main thread writes a whole batch instead of the two
 # forcing the GIL from each other (figures: docs/performance.md).
 THREAD_SWITCH_INTERVAL_SECONDS = 0.02
 
-
 # Container allocations between two young-generation collections of CPython's cyclic collector
 # (default 700). A record is a tree of about 15 containers, freed by reference counting, not by
 # the collector; at 700 the collector still ran about 1,200 times per 50,000 records, and its
 # full collections walked the records waiting in the queue: about a tenth of a read's CPU.
 YOUNG_COLLECTION_THRESHOLD = 10_000
+
+# The exit code of a command that failed or was cancelled (its last TRACE says which).
+FAILED = 1
 
 
 @contextmanager
@@ -53,18 +55,32 @@ def thread_switch_interval(seconds: float) -> Iterator[None]:
         sys.setswitchinterval(previous)
 
 
+def end_at_once(reason: str) -> None:
+    """A cancel with nothing to save (start-up, spec, check, discover, a read not yet begun): end
+    the process now, from the signal watcher's thread. Every write to stdout goes through the CDK's
+    print buffer under its lock, so holding it, the lines already written are whole; the buffered
+    ones are written, then the TRACE, and nothing after it."""
+    from airbyte_cdk.logger import PRINT_BUFFER
+    from airbyte_cdk.models import FailureType
+    from airbyte_cdk.utils import AirbyteTracedException
+
+    message = cancelled_before_reading(reason)
+    traced = AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.transient_error)
+    with PRINT_BUFFER.lock:
+        PRINT_BUFFER.flush()  # what was written before, whole, ahead of the TRACE
+        traced.emit_message()  # into the buffer inside the CDK's entrypoint, else straight to stdout
+        PRINT_BUFFER.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        os._exit(FAILED)
+
+
 def run(args: Optional[List[str]] = None) -> None:
-    keep_nulls_in_records()
-    source = SourceSocialfetchTiktok()
-    try:
-        with (thread_switch_interval(THREAD_SWITCH_INTERVAL_SECONDS), collector_threshold(YOUNG_COLLECTION_THRESHOLD),
-              handling_sigterm(source.cancellation)):
-            launch(source, sys.argv[1:] if args is None else args)
-    except CommandCancelled as cancelled:
-        cancelled.traced().emit_message()
-        sys.exit(1)
-    except AirbyteTracedException as error:
-        # An expected failure (bad config, failed handles, no credits) ends with its TRACE message
-        # and a non-zero exit, without the traceback the CDK's uncaught-exception hook would log.
-        error.emit_message()
-        sys.exit(1)
+    cancellation = Cancellation(end_now=end_at_once)
+    with receiving_signals(cancellation):
+        from .console import run_command  # the CDK's imports: after the signals are blocked
+
+        with thread_switch_interval(THREAD_SWITCH_INTERVAL_SECONDS), collector_threshold(YOUNG_COLLECTION_THRESHOLD):
+            code = run_command(sys.argv[1:] if args is None else args, cancellation)
+    if code:
+        sys.exit(code)

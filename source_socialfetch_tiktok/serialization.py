@@ -7,7 +7,7 @@ record's `data` whose value is null (reported by users in airbytehq/airbyte#3606
 without `profile`. The API's documented fields are required-but-nullable, so RECORD messages are
 written directly with orjson instead (also cheaper per record); every other message keeps the
 CDK's serialiser. `unit_tests/test_serialization.py` has a canary that fails on the day the CDK
-keeps those nulls itself: then delete this module and its installs (run.py, conftest.py).
+keeps those nulls itself: then delete this module and its installs (console.py, conftest.py).
 """
 
 from __future__ import annotations

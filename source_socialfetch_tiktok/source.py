@@ -57,10 +57,11 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
     # The config is validated by parse_config, whose messages name the field or handle at fault.
     check_config_against_spec = False
 
-    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
-        """`clock`: the sync's wall clock (a simulation of many days of syncs passes its own)."""
+    def __init__(self, clock: Callable[[], datetime] = utc_now, cancellation: Optional[Cancellation] = None) -> None:
+        """`clock`: the sync's wall clock (a simulation of many days of syncs passes its own);
+        `cancellation`: the console script's, which its signal watcher requests (run.py)."""
         self._clock = clock
-        self.cancellation = Cancellation()  # requested by the console script's SIGTERM handler
+        self.cancellation = cancellation or Cancellation()
         # `read` builds the concurrent source it reads with (sized to the config's concurrency) and
         # this repository again on its own thread; these are only what the adapter requires.
         self._message_repository: MessageRepository = InMemoryMessageRepository()

@@ -1,5 +1,7 @@
-"""Cancel by SIGTERM: the console entry point owns the handler; a read only watches for a request.
-(The whole path, through a real read, the console script and the image: integration_tests/test_image.py.)"""
+"""Cancel by SIGTERM or SIGINT: the console entry point blocks them and a watcher thread receives
+them (no Python handler ever interrupts a write); a read only watches for a request. (The whole
+path, through real reads under backpressure, each phase of a command, the console script and the
+image: integration_tests/test_cancel_backpressure.py, integration_tests/test_image.py.)"""
 
 from __future__ import annotations
 
@@ -11,20 +13,37 @@ import pytest
 
 from integration_tests.harness import catalog, config, read
 from socialfetch_emulator import Emulator
+from source_socialfetch_tiktok import console
 from source_socialfetch_tiktok import run as entry
-from source_socialfetch_tiktok.cancellation import Cancellation, CommandCancelled, handling_sigterm
+from source_socialfetch_tiktok.cancellation import CANCEL_SIGNALS, Cancellation, receiving_signals
 
 
-def test_given_no_read_when_cancel_requested_then_the_command_ends_once() -> None:
-    cancellation = Cancellation()
-    with pytest.raises(CommandCancelled) as raised:
-        cancellation.request("SIGTERM received")
-    assert "before it read anything" in raised.value.traced().message
-    cancellation.request("SIGTERM received")  # a second signal while ending changes nothing
+def blocked_here() -> set:
+    return set(signal.pthread_sigmask(signal.SIG_BLOCK, []))
+
+
+def test_given_no_read_when_cancel_requested_then_the_command_ends_at_once_and_once() -> None:
+    ended: List[str] = []
+    cancellation = Cancellation(end_now=ended.append)
+    cancellation.request("SIGTERM received")
+    cancellation.request("SIGINT received")  # a second signal while ending changes nothing
+    assert ended == ["SIGTERM received"]
+
+
+def test_given_a_read_command_not_yet_reading_when_cancel_requested_then_the_read_stops_at_once() -> None:
+    """A read never ends at once: a cancel before it watches stops it as soon as it starts."""
+    ended: List[str] = []
+    cancellation = Cancellation(end_now=ended.append)
+    cancellation.hold()
+    cancellation.request("SIGTERM received")
+    stops: List[str] = []
+    with cancellation.watching(stops.append):
+        pass
+    assert ended == [] and stops == ["SIGTERM received"]
 
 
 def test_given_a_read_when_cancel_requested_then_stop_is_called_once_from_another_thread() -> None:
-    cancellation = Cancellation()
+    cancellation = Cancellation(end_now=lambda reason: pytest.fail("a read must not end at once"))
     stops: List[tuple[str, str]] = []
     stopped = threading.Event()
 
@@ -33,7 +52,7 @@ def test_given_a_read_when_cancel_requested_then_stop_is_called_once_from_anothe
         stopped.set()
 
     with cancellation.watching(stop):
-        cancellation.request("SIGTERM received")  # does not raise: the read saves what it did
+        cancellation.request("SIGTERM received")
         assert stopped.wait(5)
         cancellation.request("SIGTERM received")
     assert stops == [("SIGTERM received", "cancellation-watch")]
@@ -47,31 +66,54 @@ def test_given_a_finished_read_then_its_watcher_ends_without_stopping() -> None:
     assert threading.active_count() == before
 
 
-def test_sigterm_handler_is_installed_for_the_block_and_put_back() -> None:
-    previous = signal.getsignal(signal.SIGTERM)
-    cancellation = Cancellation()
-    with handling_sigterm(cancellation):
-        assert signal.getsignal(signal.SIGTERM) is not previous
-        with pytest.raises(CommandCancelled):
-            signal.raise_signal(signal.SIGTERM)
-    assert signal.getsignal(signal.SIGTERM) is previous
+def test_signals_are_blocked_for_the_block_received_by_the_watcher_and_unblocked_after() -> None:
+    assert not CANCEL_SIGNALS & blocked_here()
+    received = threading.Event()
+    cancellation = Cancellation(end_now=lambda reason: received.set())
+    before = threading.active_count()
+    with receiving_signals(cancellation):
+        assert blocked_here() >= CANCEL_SIGNALS
+        # To the watcher's thread: a SIGTERM to this whole process could reach a thread of the test
+        # runner that does not block it (the whole path: test_cancel_backpressure.py, in a process of its own).
+        watcher = next(t for t in threading.enumerate() if t.name == "signal-watch")
+        signal.pthread_kill(watcher.ident, signal.SIGTERM)  # type: ignore[arg-type]
+        assert received.wait(5)
+    assert cancellation.requested == "SIGTERM received"
+    assert not CANCEL_SIGNALS & blocked_here()
+    assert threading.active_count() == before
 
 
-def test_the_console_script_handles_sigterm_while_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    previous = signal.getsignal(signal.SIGTERM)
+def test_a_signal_that_comes_as_the_block_closes_is_taken_not_left_to_its_default_action() -> None:
+    cancellation = Cancellation(end_now=lambda reason: None)
+    with receiving_signals(cancellation):
+        cancellation.hold()
+    # Had a pending SIGTERM been left, unblocking would have ended this process.
+    assert not CANCEL_SIGNALS & blocked_here()
+
+
+def test_the_console_script_blocks_the_signals_before_the_cdk_is_imported(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: List[Any] = []
-    monkeypatch.setattr(entry, "launch", lambda source, args: seen.append(signal.getsignal(signal.SIGTERM)))
+    monkeypatch.setattr(console, "launch", lambda source, args: seen.append(blocked_here()))
     entry.run(["spec"])
-    assert seen and seen[0] is not previous and callable(seen[0])
-    assert signal.getsignal(signal.SIGTERM) is previous
+    assert seen and seen[0] >= CANCEL_SIGNALS
+    assert not CANCEL_SIGNALS & blocked_here()
 
 
-def test_an_in_process_read_installs_no_signal_handler(emulator: Emulator) -> None:
+def test_the_console_script_installs_no_python_signal_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = {s: signal.getsignal(s) for s in CANCEL_SIGNALS}
+    seen: List[Any] = []
+    monkeypatch.setattr(console, "launch", lambda source, args: seen.append({s: signal.getsignal(s) for s in CANCEL_SIGNALS}))
+    entry.run(["spec"])
+    assert seen == [before]
+
+
+def test_an_in_process_read_touches_no_signal(emulator: Emulator) -> None:
     handlers: List[Any] = []
-    original = signal.signal
+    original, original_mask = signal.signal, signal.pthread_sigmask
     try:
         signal.signal = lambda *args: handlers.append(args) or original(*args)  # type: ignore[assignment]
+        signal.pthread_sigmask = lambda *args: handlers.append(args) or original_mask(*args)  # type: ignore[assignment]
         output = read(config(emulator.base_url, ["one.video"]), catalog("incremental"))
     finally:
-        signal.signal = original  # type: ignore[assignment]
+        signal.signal, signal.pthread_sigmask = original, original_mask  # type: ignore[assignment]
     assert output.records and handlers == []

@@ -9,6 +9,7 @@ from typing import Any, Iterator, List
 
 import pytest
 
+from source_socialfetch_tiktok import console
 from source_socialfetch_tiktok import run as entry
 from source_socialfetch_tiktok.run import THREAD_SWITCH_INTERVAL_SECONDS, YOUNG_COLLECTION_THRESHOLD
 
@@ -28,7 +29,7 @@ def test_the_console_script_runs_with_its_switch_interval_and_puts_the_previous_
     before = sys.getswitchinterval()
     assert before != THREAD_SWITCH_INTERVAL_SECONDS
     during: List[float] = []
-    monkeypatch.setattr(entry, "launch", lambda source, args: during.append(sys.getswitchinterval()))
+    monkeypatch.setattr(console, "launch", lambda source, args: during.append(sys.getswitchinterval()))
 
     entry.run(["spec"])
 
@@ -42,7 +43,7 @@ def test_the_previous_interval_and_threshold_are_put_back_when_the_run_fails(mon
     def fail(source: Any, args: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(entry, "launch", fail)
+    monkeypatch.setattr(console, "launch", fail)
     with pytest.raises(RuntimeError):
         entry.run(["spec"])
 
@@ -53,7 +54,7 @@ def test_the_console_script_runs_with_its_collector_threshold_and_puts_the_previ
     before = gc.get_threshold()
     assert before[0] != YOUNG_COLLECTION_THRESHOLD
     during: List[Any] = []
-    monkeypatch.setattr(entry, "launch", lambda source, args: during.append(gc.get_threshold()))
+    monkeypatch.setattr(console, "launch", lambda source, args: during.append(gc.get_threshold()))
 
     entry.run(["spec"])
 

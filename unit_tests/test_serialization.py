@@ -90,17 +90,18 @@ def test_given_the_serialiser_installed_when_the_entrypoint_writes_a_record_then
 
 def test_canary_the_cdks_serialiser_still_drops_top_level_nulls_of_a_record() -> None:
     """When this fails, the CDK keeps a record's nulls itself: delete serialization.py and its
-    installs (run.py, conftest.py); the null-keeping tests above then pass through the CDK."""
+    installs (console.py, conftest.py); the null-keeping tests above then pass through the CDK."""
     line = json.loads(cdk_message_to_string(record({"id": "1", "caption": None})))
 
     assert line["record"]["data"] == {"id": "1"}, "the CDK now keeps top-level nulls: the workaround can go"
 
 
 def test_given_the_console_script_when_it_runs_then_it_installs_the_serialiser(monkeypatch: pytest.MonkeyPatch) -> None:
+    from source_socialfetch_tiktok import console
     from source_socialfetch_tiktok import run as entry
 
     monkeypatch.setattr(AirbyteEntrypoint, "airbyte_message_to_string", staticmethod(cdk_message_to_string))
-    monkeypatch.setattr(entry, "launch", lambda source, args: None)
+    monkeypatch.setattr(console, "launch", lambda source, args: None)
     entry.run(["spec"])
 
     assert AirbyteEntrypoint.airbyte_message_to_string is record_line
