@@ -15,11 +15,12 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 import yaml
 
+from integration_tests.backpressure import throttled
 from integration_tests.container import (
     IMAGE,
     README_UI_SECTION,
@@ -35,6 +36,7 @@ from integration_tests.container import (
     state_handles,
     the_command,
 )
+from integration_tests.test_cancel_backpressure import assert_nothing_lost, write_files
 from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok.timeutil import parse_instant
 
@@ -323,6 +325,47 @@ def test_sigterm_to_the_console_script_in_the_middle_of_a_read_ends_cleanly(
         return Messages.parse(run.stdout)
 
     assert_resume_loses_nothing(emulator, first, final, resume)
+
+
+def test_docker_stop_while_the_destination_is_slow_loses_nothing(
+    connector_image: str, make_emulator: Callable[..., Emulator], tmp_path: Path
+) -> None:
+    """issue 27 through the image: a reader ten times slower than the connector, `docker stop` while
+    the connector (PID 1 in the container) is blocked writing to it; every line whole, and a read
+    from the last STATE finds every video (test_cancel_backpressure.py has the same through the
+    console script, at several sizes and with SIGINT)."""
+    emulator = make_emulator(dataset="gen:60x35", latency_ms=60)
+    cfg = emulator_config(emulator, emulator.handles(), concurrency=8)
+    name = "socialfetch-slow-read"
+
+    def in_image(directory: Path) -> List[str]:
+        host_argv = write_files(directory, cfg, json.loads((directory / "state.json").read_text())
+                                if (directory / "state.json").exists() else None)
+        inside = [a.replace(str(directory), "/work") for a in host_argv[1:]]
+        return ["docker", "run", "--rm", "--name", name, "-v", f"{directory}:/work:ro", connector_image, *inside]
+
+    def container_pid() -> Optional[int]:
+        found = docker("inspect", "--format", "{{.State.Pid}}", name, check=False).stdout.strip()
+        return int(found) if found.isdigit() and found != "0" else None
+
+    docker("rm", "-f", name, check=False)
+    stopping: List[subprocess.Popen[str]] = []  # `docker stop` waits for the container: the reader reads meanwhile
+    try:
+        cancelled = throttled(in_image(tmp_path / "first"), env=engine_environment(), writer=container_pid,
+                              ready=lambda: sum(1 for r in emulator.requests if r.route == "videos") > 10,
+                              stop=lambda: stopping.append(subprocess.Popen(["docker", "stop", name], env=engine_environment(),
+                                                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+        _, stop_err = stopping[0].communicate(timeout=60)
+        assert stopping[0].returncode == 0, stop_err
+
+        def resume(state: List[Dict[str, Any]]) -> List[str]:
+            (tmp_path / "second").mkdir()
+            (tmp_path / "second" / "state.json").write_text(json.dumps(state))
+            return in_image(tmp_path / "second")
+
+        assert_nothing_lost(emulator, cancelled, resume, env=engine_environment())
+    finally:
+        docker("rm", "-f", name, check=False)
 
 
 # -- the same failures as the venv's ------------------------------------------------------------
