@@ -198,26 +198,75 @@ def test_given_a_sync_that_fails_then_the_command_exits_1_saying_why_and_keeps_n
     assert "no saved state" in capsys.readouterr().out
 
 
-def test_given_ctrl_c_during_a_sync_then_the_command_exits_130_saying_nothing_was_saved(
-        emulator: Emulator, tmp_path: Path) -> None:
-    emulator.inject("latency", handle="big.creator", times=None, delay_ms=1_000)  # a page a second: time to press it
+def connector_reads(parent: int) -> List[int]:
+    """The connector's `read` processes among `parent`'s children."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            argv = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(fields[1]) == parent and b"read" in argv:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_given_ctrl_c_or_sigterm_during_a_sync_then_it_ends_saying_so_and_the_next_sync_loses_nothing(
+        stop: str, make_emulator: Any, tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) or SIGTERM to the command
+    alone (a scheduler's stop), in the middle of the videos: exit 130 without a traceback, no
+    connector left running, nothing of the unfinished sync written; the next sync reads what is
+    missing and the destination then holds every video of the emulator, each with its snapshot."""
+    import duckdb
+
+    emulator = make_emulator(dataset="gen:12x90", latency_ms=200)
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({"api_key": emulator.api_key, "handles": ["big.creator"], "base_url": emulator.base_url}))
+    config.write_text(json.dumps({"api_key": emulator.api_key, "handles": emulator.handles(), "base_url": emulator.base_url,
+                                  "concurrency": 2}))
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRBYTE_")}
-    child = subprocess.Popen([str(SCRIPT), "--config", str(config), "--destination", "out.duckdb"], cwd=tmp_path, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = [str(SCRIPT), "--config", str(config), "--destination", "out.duckdb"]
+    child = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while not any(r.route == "videos" for r in emulator.requests) and time.monotonic() < deadline:
+        while sum(1 for r in emulator.requests if r.route == "videos") < 8 and time.monotonic() < deadline:
             assert child.poll() is None, child.communicate()
-            time.sleep(0.1)
-        assert any(r.route == "videos" for r in emulator.requests), "the sync never started reading"
-        child.send_signal(signal.SIGINT)
+            time.sleep(0.05)
+        connectors = connector_reads(child.pid)
+        assert len(connectors) == 1, connectors
+        if stop == "ctrl-c":
+            os.killpg(child.pid, signal.SIGINT)
+        else:
+            child.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
         _, err = child.communicate(timeout=60)
+        took = time.monotonic() - sent
     finally:
         if child.poll() is None:
-            child.kill()
+            os.killpg(child.pid, signal.SIGKILL)
             child.wait()
     assert child.returncode == 130, err[-2000:]
     assert "interrupted: the state of this sync was not saved" in err
     assert "Traceback" not in err
+    assert not alive(connectors[0]), "the connector was left running"
+    assert took < 15, f"{took:.1f}s to end"
+
+    again = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    with duckdb.connect(str(tmp_path / "out.duckdb"), read_only=True) as connection:
+        stored = connection.execute("select handle, id from main.videos").fetchall()
+        snapshots = set(connection.execute("select handle, id from main.video_stats").fetchall())
+    everything = {(h, v["id"]) for h in emulator.handles() for v in emulator.videos(h)}
+    assert sorted(stored) == sorted(everything)
+    assert snapshots == everything

@@ -99,11 +99,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.plan:
         return _plan(config, destination, every, args)
     # Imported here: PyAirbyte reads the environment prepared above when it is imported.
+    from socialfetch_local.interrupts import hush_the_stopped_connector, sigterm_as_keyboard_interrupt
     from socialfetch_local.report import render
     from socialfetch_local.sync import run_sync
 
+    hush_the_stopped_connector()
     try:
-        report = run_sync(config, destination, with_profiles=args.with_profiles, full_refresh=args.full_refresh)
+        with sigterm_as_keyboard_interrupt():
+            report = run_sync(config, destination, with_profiles=args.with_profiles, full_refresh=args.full_refresh)
     except LocalSyncError as error:
         if _interrupted(error):
             return _report_interrupted()
@@ -129,7 +132,8 @@ def _interrupted(error: BaseException) -> bool:
 
 
 def _report_interrupted() -> int:
-    print("interrupted: the state of this sync was not saved", file=sys.stderr)
+    print("interrupted: the state of this sync was not saved; the destination keeps what earlier syncs "
+          "saved, and the next sync goes on from there", file=sys.stderr)
     return 130
 
 
