@@ -69,12 +69,12 @@ def cancel_while_blocked(argv: Sequence[str], *, sig: int = signal.SIGTERM, extr
     assert process.stdout is not None
     head = b""
     try:
-        blocked = wait_until_blocked(process, wait_blocked)
+        blocked = wait_until_blocked(process, wait_blocked, any_thread=True)  # the pipe is full
         time.sleep(extra_pause)
-        # Take a little, so that the write the main thread is blocked in moves on and blocks again
-        # in its middle: a write cut there is what a returning handler loses the rest of.
+        # Take a little, so that the write blocked there moves on and blocks again in its middle: a
+        # write cut there is what a returning handler loses the rest of.
         head = os.read(process.stdout.fileno(), 4096)
-        blocked = blocked and wait_until_blocked(process, wait_blocked)
+        blocked = blocked and wait_until_blocked(process, wait_blocked, any_thread=True)
         if process.poll() is None:
             os.kill(signal_to or process.pid, sig)
         out, err = process.communicate(timeout=120)
@@ -151,10 +151,10 @@ def throttled(argv: Sequence[str], *, ready: Callable[[], bool], sig: int = sign
     return Cancelled((b"".join(chunks) + out).splitlines(), process.returncode, err.decode(errors="replace"), blocked)
 
 
-def wait_until_blocked(process: subprocess.Popen[bytes], timeout: float, pid: Optional[int] = None) -> bool:
+def wait_until_blocked(process: subprocess.Popen[bytes], timeout: float, any_thread: bool = False) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
-        if blocked_writing(pid or process.pid):
+        if blocked_writing(process.pid, any_thread):
             return True
         time.sleep(0.01)
     return False

@@ -21,6 +21,7 @@ before the CDK's imports (about a second), so a cancel at start-up is not lost e
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -112,13 +113,14 @@ def receiving_signals(cancellation: Cancellation, signals: frozenset[signal.Sign
         return
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     closing = threading.Event()
+    ours = os.getpid()
 
     def watch() -> None:
         while True:
-            received = signal.sigwait(signals)
-            if closing.is_set():
-                return
-            cancellation.request(f"{signal.Signals(received).name} received")
+            received = signal.sigwaitinfo(signals)
+            if closing.is_set() and received.si_pid == ours:
+                return  # the wake-up below, not a cancel: a signal from outside is still one
+            cancellation.request(f"{signal.Signals(received.si_signo).name} received")
 
     watcher = threading.Thread(target=watch, name="signal-watch", daemon=True)
     watcher.start()
@@ -127,10 +129,10 @@ def receiving_signals(cancellation: Cancellation, signals: frozenset[signal.Sign
     finally:
         closing.set()
         assert watcher.ident is not None  # set once started
-        signal.pthread_kill(watcher.ident, signal.SIGTERM)  # blocked there too: wakes its sigwait, nothing else
+        signal.pthread_kill(watcher.ident, signal.SIGTERM)  # blocked there too: wakes its sigwaitinfo, nothing else
         watcher.join()
-        # A signal that came while closing is the command's last moment: taken here, not by the
-        # default action once unblocked (which would end the process before its exit code is set).
+        # A signal that came after the command ended: taken here, not by the default action once
+        # unblocked (which would end the process before its exit code is set).
         while signal.sigtimedwait(signals, 0) is not None:
             pass
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
