@@ -232,7 +232,7 @@ def test_canary_fakesnow_still_needs_the_test_project_workarounds(fakesnow: Fake
         connection.close()
     # macros/fakesnow_merge.sql: a MERGE inside dbt-snowflake's `begin; ...; commit;`. fakesnow answers
     # HTTP 500 and logs DuckDB's refusal; a short network_timeout ends the client's retries.
-    in_transaction = canary_session(network_timeout=3)
+    in_transaction = canary_session(network_timeout=1)
     log_from = fakesnow.log.stat().st_size
     try:
         cursor = in_transaction.cursor()
