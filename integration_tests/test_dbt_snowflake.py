@@ -258,6 +258,26 @@ def test_canary_fakesnow_sends_a_null_timestamp_as_the_epoch(canary_session: Cal
     assert [value.replace(tzinfo=None) for value in row[0]] == [datetime(1970, 1, 1)] * 2, "fakesnow sends NULL now"
 
 
+def test_given_the_loaders_snowflake_client_then_it_talks_to_the_loopback_only(
+        fakesnow: FakesnowServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Snowflake connector probes cloud metadata addresses at login unless told not to (see
+    dbtkit/snowflake.py NO_PLATFORM_DETECTION); nothing here may leave the machine."""
+    import ipaddress
+    import socket
+
+    addresses: List[Any] = []
+    connect = socket.socket.connect
+
+    def recorded(self: socket.socket, address: Any) -> Any:
+        addresses.append(address)
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", recorded)
+    warehouse = SnowflakeWarehouse(fakesnow, f"NETWORK_{uuid.uuid4().hex[:6].upper()}", "s", "t", PLATFORM_SNOWFLAKE)
+    assert warehouse.rows("select 1 as one") == [{"one": 1}]
+    assert addresses and all(ipaddress.ip_address(a[0]).is_loopback for a in addresses if isinstance(a, tuple)), addresses
+
+
 def test_given_no_emulator_venv_then_the_reason_names_the_make_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from integration_tests.dbtkit import snowflake
 

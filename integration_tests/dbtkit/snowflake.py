@@ -29,6 +29,10 @@ VENV = ROOT / ".venv-snowflake"
 TEST_PROJECT = Path(__file__).resolve().parents[1] / "dbt_snowflake_project"
 REQUIRE = "REQUIRE_SNOWFLAKE_EMULATOR"  # set by `make test` and CI: a missing emulator fails instead of skipping
 BUILD_LIMIT_S = 180  # a dbt run on fakesnow takes seconds; past this it is stuck
+# The Snowflake connector (3.x and 4.x) probes cloud metadata addresses (169.254.169.254,
+# metadata.google.internal) at login to tell which platform it runs on, unless its timeout is 0
+# (snowflake/connector/platform_detection.py): these tests talk to the loopback only.
+NO_PLATFORM_DETECTION = 0.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ class FakesnowServer:
         options = {"network_timeout": 60, "autocommit": True, **options}
         return snowflake.connector.connect(user="loader", password="unused", account="fakesnow", host="127.0.0.1",
                                            port=self.port, protocol="http", database=database, warehouse="LOADING",
-                                           **options)
+                                           platform_detection_timeout_seconds=NO_PLATFORM_DETECTION, **options)
 
 
 def _first_error(log: Path, start: int, symptom: str) -> Optional[str]:
@@ -191,11 +195,13 @@ class SnowflakeWarehouse(Warehouse):
     def profile(self) -> Dict[str, Any]:
         output = {"type": "snowflake", "account": "fakesnow", "user": "transformer", "password": "unused",
                   "host": "127.0.0.1", "port": self.server.port, "protocol": "http", "database": self.database,
-                  "warehouse": "TRANSFORMING", "schema": self.target_schema, "threads": 1}
+                  "warehouse": "TRANSFORMING", "schema": self.target_schema, "threads": 1,
+                  "platform_detection_timeout_seconds": NO_PLATFORM_DETECTION}
         return {"socialfetch_tiktok": {"target": "fakesnow", "outputs": {"fakesnow": output}}}
 
 
-DBT_ENVIRONMENT = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
+DBT_ENVIRONMENT = {"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1",
+                   "SNOWFLAKE_DISABLE_PLATFORM_DETECTION": "true"}  # connector 4's switch, beside the profile's 0
 
 
 def install_test_project(directory: Path) -> Path:
