@@ -161,7 +161,7 @@ def test_given_each_snowflake_timestamp_type_then_only_zoned_columns_are_convert
     if shape.extracted_at_type != "TIMESTAMP_NTZ":
         zoned.add('"_AIRBYTE_EXTRACTED_AT"')
     models = dbt.compiled_models()
-    assert {m for m in models if m.startswith("stg_")} >= {"stg_socialfetch_tiktok__video_stats", "stg_socialfetch_tiktok__videos"}
+    assert set(MODELS) | {"stg_socialfetch_tiktok__video_stats", "stg_socialfetch_tiktok__videos"} <= set(models)
     for model, sql in models.items():
         reads = session_zone_reads(sql)
         assert set(reads["convert_timezone('UTC', x)"]) <= zoned, f"{model} reads a column without a zone in the session's zone"

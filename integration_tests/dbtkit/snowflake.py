@@ -262,6 +262,8 @@ class SnowflakeDbt:
         return None
 
     def compiled_models(self) -> Dict[str, str]:
-        """Model name -> the SQL dbt last compiled for each of the package's models."""
+        """Model name -> the SQL dbt last compiled for each of the package's models (the data tests
+        declared in a models/*.yml compile into a folder named after that file: left out)."""
         compiled = self.workdir / "target" / "compiled" / "socialfetch_tiktok" / "models"
-        return {path.stem: path.read_text() for path in sorted(compiled.rglob("*.sql"))}
+        return {path.stem: path.read_text() for path in sorted(compiled.rglob("*.sql"))
+                if path.parent.suffix not in (".yml", ".yaml")}
