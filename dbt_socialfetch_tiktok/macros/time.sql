@@ -1,6 +1,8 @@
-{#- Timestamps as UTC, whatever the loader wrote: PyAirbyte writes TIMESTAMP without a zone (UTC
-    wall time) in DuckDB, Postgres and Snowflake; the platform's Postgres destination writes
-    timestamptz and its Snowflake destination TIMESTAMP_TZ; BigQuery's TIMESTAMP is an instant. -#}
+{#- Timestamps as UTC, whatever the loader wrote and whatever the session's time zone: PyAirbyte
+    writes TIMESTAMP without a zone (UTC wall time) in DuckDB, Postgres and Snowflake (where it is
+    TIMESTAMP_NTZ); the platform's Postgres destination writes timestamptz and its Snowflake
+    destination TIMESTAMP_TZ; BigQuery's TIMESTAMP is an instant. A column without a zone is taken
+    as UTC as it is (never read in the session's zone); one with a zone is converted to UTC. -#}
 
 {#- A timestamp column of a stream as UTC wall time (TIMESTAMP without zone; DATETIME on
     BigQuery). `name` is the column as the API names it. -#}
@@ -8,15 +10,16 @@
   {{ return(adapter.dispatch('socialfetch_utc', 'socialfetch_tiktok')(socialfetch_tiktok.socialfetch_col(name), name, stream)) }}
 {%- endmacro %}
 
-{#- Whether the loader gave this column a zone (timestamptz): looked up in the warehouse while the
-    models run; false when it cannot be looked up. -#}
+{#- Whether the loader gave this column a zone (timestamptz; Snowflake's TIMESTAMP_TZ or
+    TIMESTAMP_LTZ): looked up in the warehouse while the models run; false when it cannot be
+    looked up (compiling without a connection). -#}
 {% macro socialfetch_column_has_zone(name, stream) -%}
   {%- set relation = socialfetch_tiktok.socialfetch_existing(stream) -%}
   {%- if relation is none -%}{{ return(false) }}{%- endif -%}
   {%- for column in adapter.get_columns_in_relation(relation) -%}
     {%- if column.name | lower == name | lower -%}
       {%- set dtype = column.dtype | lower -%}
-      {{- return('with time zone' in dtype or dtype.startswith('timestamptz') or dtype == 'timestamp_tz') -}}
+      {{- return('with time zone' in dtype or dtype.startswith(('timestamptz', 'timestamp_tz', 'timestamp_ltz'))) -}}
     {%- endif -%}
   {%- endfor -%}
   {{- return(false) -}}
@@ -38,9 +41,18 @@
   {%- endif -%}
 {%- endmacro %}
 
-{#- TIMESTAMP_TZ values the connector emitted in UTC keep +00:00: dropping the zone leaves UTC. -#}
+{#- Snowflake reads a TIMESTAMP_NTZ in the session's TIMEZONE (default America/Los_Angeles) when
+    it meets a zone, as in the two-argument convert_timezone('UTC', x): an NTZ column (PyAirbyte's
+    cache) is UTC wall time already and is only cast. TIMESTAMP_TZ (the platform) and
+    TIMESTAMP_LTZ are instants: converted to UTC, then the zone is dropped. When the type cannot be
+    looked up, the cast alone is still right for the connector's TIMESTAMP_TZ values, which carry
+    +00:00. -#}
 {% macro snowflake__socialfetch_utc(expression, name, stream) -%}
-  cast(convert_timezone('UTC', {{ expression }}) as timestamp_ntz)
+  {%- if socialfetch_tiktok.socialfetch_column_has_zone(name, stream) -%}
+    cast(convert_timezone('UTC', {{ expression }}) as timestamp_ntz)
+  {%- else -%}
+    cast({{ expression }} as timestamp_ntz)
+  {%- endif -%}
 {%- endmacro %}
 
 {% macro bigquery__socialfetch_utc(expression, name, stream) -%}
@@ -55,7 +67,9 @@
   {{ return(adapter.dispatch('socialfetch_add_days', 'socialfetch_tiktok')(expression, days)) }}
 {%- endmacro %}
 {% macro default__socialfetch_add_days(expression, days) -%}cast({{ expression }} + {{ days }} as date){%- endmacro %}
-{% macro snowflake__socialfetch_add_days(expression, days) -%}dateadd(day, {{ days }}, {{ expression }}){%- endmacro %}
+{#- A DATE on every warehouse whatever `expression`'s type, as the default's cast makes it: dateadd
+    keeps a timestamp's type (and fakesnow's DuckDB makes a timestamp of a date plus days). -#}
+{% macro snowflake__socialfetch_add_days(expression, days) -%}cast(dateadd(day, {{ days }}, {{ expression }}) as date){%- endmacro %}
 {% macro bigquery__socialfetch_add_days(expression, days) -%}date_add({{ expression }}, interval {{ days }} day){%- endmacro %}
 
 {% macro socialfetch_type_timestamp() -%}
