@@ -58,8 +58,11 @@ image: container-engine
 
 # The image is built once per run, by the first image test (integration_tests/conftest.py).
 # REQUIRE_SNOWFLAKE_EMULATOR: the emulator's tests fail, not skip, if its venv cannot run.
+# TEST_WORKERS: pytest-xdist processes (the tests wait on subprocesses and HTTP more than they
+# compute); `make test TEST_WORKERS=0` runs them serially, in one process.
+TEST_WORKERS ?= 3
 test: lint typecheck container-engine snowflake-emulator
-	REQUIRE_SNOWFLAKE_EMULATOR=1 PATH="$(CONTAINER_BIN):$$PATH" $(BIN)/python -m pytest
+	REQUIRE_SNOWFLAKE_EMULATOR=1 PATH="$(CONTAINER_BIN):$$PATH" $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 bench: $(INSTALLED) image
 	$(BIN)/python -m bench.run

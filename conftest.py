@@ -14,6 +14,9 @@ from socialfetch_emulator import Emulator
 from socialfetch_emulator.client import ApiClient
 from source_socialfetch_tiktok.serialization import keep_nulls_in_records
 
+# How the tests share a run on several processes (`make test`'s pytest-xdist workers).
+pytest_plugins = ["integration_tests.parallel_runs"]
+
 # The tests run the entrypoint in-process (integration_tests/harness.py, the CDK's standard tests):
 # install what console.py installs, so their RECORD lines are the console script's.
 keep_nulls_in_records()

@@ -20,7 +20,8 @@ LOCAL_REQUIREMENTS = [
 TEST_REQUIREMENTS = [
     "airbyte-cdk[dev]==7.39.1",
     "pytest>=7.4,<8",
-    "pytest-timeout>=2.3",  # a hung test fails alone instead of stalling CI (pytest.ini sets the limit)
+    "pytest-timeout>=2.3",
+    "pytest-xdist>=3.6",  # `make test` runs the tests on TEST_WORKERS processes (docs/development.md)  # a hung test fails alone instead of stalling CI (pytest.ini sets the limit)
     "hypothesis>=6",
     "ruff>=0.6",
     "mypy>=1.10",

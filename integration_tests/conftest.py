@@ -23,6 +23,7 @@ from integration_tests.container import (
     readme_docker_commands,
     the_command,
 )
+from integration_tests.parallel_runs import once_per_run
 
 
 @pytest.fixture(scope="session")
@@ -43,17 +44,24 @@ def image_build_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def connector_image(container_engine: None, image_build_folder: Path) -> Iterator[str]:
-    """The README's build line, as printed, in a copy of the project; says which base it built on."""
+def connector_image(container_engine: None, image_build_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The README's build line, as printed, in a copy of the project; says which base it built on.
+    Built once per run: the image's tests share one worker (integration_tests/parallel_runs.py), and
+    a worker that needs it beside them waits for that build instead of tagging the image meanwhile."""
+    which = once_per_run(tmp_path_factory, "connector-image", lambda: build_image(image_build_folder))
+    warnings.warn(f"The connector image was built on {which}.", UserWarning, stacklevel=1)
+    yield IMAGE
+
+
+def build_image(folder: Path) -> str:
+    """Build with the README's line in `folder`; which base image it built on."""
     build = the_command(readme_docker_commands(), "docker build")
     try:
-        result = bash(build, image_build_folder, timeout=1200)
+        result = bash(build, folder, timeout=1200)
     except subprocess.TimeoutExpired:
         pytest.fail(f"`{build}` took more than 20 minutes")
     assert result.returncode == 0, f"`{build}` failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     stand_in = docker("image", "inspect", "--format", f'{{{{index .Config.Labels "{STAND_IN_LABEL}"}}}}', BASE_IMAGE)
     base = stand_in.stdout.strip()
-    which = (f"a local stand-in for {base} (Debian's Python 3.11, tools/container/stand-in-base.sh): no registry here"
-             if base and base != "<no value>" else f"the official {BASE_IMAGE}")
-    warnings.warn(f"The connector image was built on {which}.", UserWarning, stacklevel=1)
-    yield IMAGE
+    return (f"a local stand-in for {base} (Debian's Python 3.11, tools/container/stand-in-base.sh): no registry here"
+            if base and base != "<no value>" else f"the official {BASE_IMAGE}")
