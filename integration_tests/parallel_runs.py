@@ -119,9 +119,11 @@ class BaseTemp(Protocol):
 
 def run_directory(tmp_path_factory: BaseTemp) -> Path:
     """A directory every worker of this run shares: pytest's base temp directory, whose children
-    are the workers' own (`popen-gw0`, ...) under xdist."""
+    are the workers' own (`popen-gw0`, ...) under xdist. The variable alone is not enough: a pytest
+    that a test starts inherits it."""
     base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return base.parent if worker and base.name == f"popen-{worker}" else base
 
 
 def once_per_run(tmp_path_factory: BaseTemp, name: str, make: Callable[[], str]) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from integration_tests.parallel_runs import GROUP_MARK, once_per_run, slow_first_order
+from integration_tests.parallel_runs import GROUP_MARK, once_per_run, run_directory, slow_first_order
 
 pytest_plugins = ["pytester"]
 
@@ -209,3 +209,13 @@ def test_once_per_run_tries_again_after_a_make_that_failed(tmp_path: Path) -> No
     with pytest.raises(RuntimeError):
         once_per_run(Factory(tmp_path), "thing", broken)
     assert once_per_run(Factory(tmp_path), "thing", lambda: "built") == "built"
+
+
+def test_the_run_directory_is_the_parent_of_a_workers_own_and_nothing_above_a_serial_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")
+    assert run_directory(Factory(tmp_path / "popen-gw1")) == tmp_path
+    # a pytest started by a test of a worker inherits the variable, not the worker's directory
+    assert run_directory(Factory(tmp_path / "pytest-3")) == tmp_path / "pytest-3"
+    monkeypatch.delenv("PYTEST_XDIST_WORKER")
+    assert run_directory(Factory(tmp_path / "pytest-3")) == tmp_path / "pytest-3"
