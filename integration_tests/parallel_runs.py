@@ -32,14 +32,18 @@ GROUP_MARK = "xdist_group"
 SHARED_SCOPES = ("class", "module", "package", "session")  # narrowest first
 
 # Started first on the workers, in this order: a group name (`group_of`) or the start of a test id.
-# The longest of a serial run (`pytest --durations=0`, docs/development.md has the figures).
+# The longest of a serial run (`pytest --durations=0`, on a loaded 2-core machine): the two
+# end-to-end dbt tests (about 10 and 6 min there, the longest single tests), the image's group, the
+# dbt builds (1 to 4 min a test), then the tests that wait on processes for 20 to 60 s.
 SLOW_FIRST: Sequence[str] = (
-    "connector_image",  # the image's build, then every test of the image (the CDK's included)
-    "integration_tests/test_dbt_snowflake.py",
-    "integration_tests/test_dbt_models.py",
     "integration_tests/test_dbt_end_to_end.py",
+    "connector_image",  # the image's build, then every test of the image (the CDK's included)
+    "integration_tests/test_dbt_models.py",
+    "integration_tests/test_dbt_snowflake.py",
     "integration_tests/test_local_sync.py",
     "integration_tests/test_cancel_backpressure.py",
+    "integration_tests/test_concurrency.py",
+    "integration_tests/test_bad_input.py",
 )
 
 
