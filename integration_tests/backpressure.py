@@ -121,11 +121,13 @@ def with_full_pipe(argv: Sequence[str], *, sig: int = signal.SIGTERM, env: Optio
 
 def throttled(argv: Sequence[str], *, ready: Callable[[], bool], sig: int = signal.SIGTERM,
               bytes_per_second: int = 250_000, timeout: float = 120.0, env: Optional[Mapping[str, str]] = None,
-              writer: Optional[Callable[[], Optional[int]]] = None, stop: Optional[Callable[[], Any]] = None) -> Cancelled:
+              writer: Optional[Callable[[], Optional[int]]] = None, stop: Optional[Callable[[], Any]] = None,
+              any_thread: bool = False) -> Cancelled:
     """Read `argv`'s stdout slowly (a destination behind the source), and cancel it once `ready()`
-    and the writer's main thread is blocked writing right after a read freed part of the pipe; then
-    read the rest at once. `writer`: the pid whose threads write (default the process started; the
-    image's test passes the container's), `stop`: how to cancel (default: `sig` to the process)."""
+    and the writer's main thread (`any_thread`: any of its threads) is blocked writing right after a
+    read freed part of the pipe; then read the rest at once. `writer`: the pid whose threads write
+    (default the process started; the image's test passes the container's), `stop`: how to cancel
+    (default: `sig` to the process)."""
     process = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(env) if env else None)
     assert process.stdout is not None
     chunks: List[bytes] = []
@@ -140,7 +142,7 @@ def throttled(argv: Sequence[str], *, ready: Callable[[], bool], sig: int = sign
             chunks.append(chunk)
             time.sleep(len(chunk) / bytes_per_second)
             pid = writer() if writer is not None else process.pid
-            if pid and ready() and blocked_writing(pid):
+            if pid and ready() and blocked_writing(pid, any_thread):
                 blocked = True
                 stop() if stop is not None else process.send_signal(sig)
         out, err = process.communicate(timeout=timeout)

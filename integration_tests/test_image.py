@@ -354,7 +354,9 @@ def test_docker_stop_while_the_destination_is_slow_loses_nothing(
         cancelled = throttled(in_image(tmp_path / "first"), env=engine_environment(), writer=container_pid,
                               ready=lambda: sum(1 for r in emulator.requests if r.route == "videos") > 10,
                               stop=lambda: stopping.append(subprocess.Popen(["docker", "stop", name], env=engine_environment(),
-                                                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+                                                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)),
+                              any_thread=True)
+        assert stopping, "the read ended before a thread of it was blocked writing: the test did not test the case"
         _, stop_err = stopping[0].communicate(timeout=60)
         assert stopping[0].returncode == 0, stop_err
 

@@ -51,6 +51,7 @@ class Cancellation:
         self._watching = 0
         self._held = False
         self._end_now = end_now
+        self._settle: Optional[Callable[[], None]] = None  # set by `receiving_signals`
 
     @property
     def requested(self) -> Optional[str]:
@@ -62,6 +63,13 @@ class Cancellation:
         its next page, or, if it has already ended, the command ends cancelled once it is written."""
         with self._condition:
             self._held = True
+
+    def settled(self) -> Optional[str]:
+        """The reason of a request, once every cancel signal the kernel had queued by now was taken:
+        a signal already sent, whose watcher thread was not yet scheduled, is still a cancel."""
+        if self._settle is not None:
+            self._settle()
+        return self.requested
 
     def request(self, reason: str) -> None:
         """Called from the signal watcher's thread (or a test), never from a signal handler."""
@@ -112,27 +120,53 @@ def receiving_signals(cancellation: Cancellation, signals: frozenset[signal.Sign
         yield
         return
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-    closing = threading.Event()
+    closing, waking, answered = threading.Event(), threading.Event(), threading.Event()
     ours = os.getpid()
 
+    def take(received: signal.struct_siginfo) -> None:
+        cancellation.request(f"{signal.Signals(received.si_signo).name} received")
+
     def watch() -> None:
-        while True:
-            received = signal.sigwaitinfo(signals)
-            if closing.is_set() and received.si_pid == ours:
-                return  # the wake-up below, not a cancel: a signal from outside is still one
-            cancellation.request(f"{signal.Signals(received.si_signo).name} received")
+        try:
+            while True:
+                received = signal.sigwaitinfo(signals)
+                if not (waking.is_set() and received.si_pid == ours):
+                    take(received)
+                    continue
+                # Our wake-up (below). The kernel hands a thread its own signals first, so a signal
+                # from outside may still be queued behind it: take every one before answering.
+                waking.clear()
+                while (queued := signal.sigtimedwait(signals, 0)) is not None:
+                    if queued.si_pid != ours:
+                        take(queued)
+                answered.set()
+                if closing.is_set():
+                    return
+        finally:
+            answered.set()  # never leave `settle` waiting on a watcher that is gone
 
     watcher = threading.Thread(target=watch, name="signal-watch", daemon=True)
     watcher.start()
+
+    def settle() -> None:
+        """Wake the watcher and wait until it has taken every signal queued so far."""
+        if watcher.ident is None or not watcher.is_alive():
+            return
+        answered.clear()
+        waking.set()
+        signal.pthread_kill(watcher.ident, signal.SIGTERM)  # blocked there too: wakes its sigwaitinfo, nothing else
+        answered.wait()
+
+    cancellation._settle = settle
     try:
         yield
     finally:
         closing.set()
-        assert watcher.ident is not None  # set once started
-        signal.pthread_kill(watcher.ident, signal.SIGTERM)  # blocked there too: wakes its sigwaitinfo, nothing else
+        settle()
         watcher.join()
-        # A signal that came after the command ended: taken here, not by the default action once
-        # unblocked (which would end the process before its exit code is set).
+        cancellation._settle = None
+        # A signal that came after the watcher's last look: taken here, not by the default action once
+        # unblocked (which would end the process before its exit code is set). The command is over.
         while signal.sigtimedwait(signals, 0) is not None:
             pass
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)

@@ -31,7 +31,7 @@ def run_command(args: List[str], cancellation: Cancellation) -> int:
         # TRACE and a non-zero exit, without the traceback the CDK's uncaught-exception hook would log.
         emit(error)
         return FAILED
-    reason = cancellation.requested
+    reason = cancellation.settled()
     if reason is not None:  # it came after the read had ended: all was written, and it still says so
         message = cancelled_after_reading(reason)
         emit(AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.transient_error))
