@@ -111,7 +111,7 @@ def test_slow_first_order_moves_the_named_groups_and_files_first_and_keeps_the_r
     assert [item.name for item in ordered] == ["test_b2", "test_c1", "test_a1", "test_a2", "test_b1"]
 
 
-def test_given_two_workers_then_a_module_fixture_is_built_once_and_the_slow_group_starts_first(inner: pytest.Pytester) -> None:
+def test_given_two_workers_then_a_module_fixture_is_built_once_on_one_worker(inner: pytest.Pytester) -> None:
     """Through xdist itself: six tests share a module fixture (it writes a line to a file when built),
     six do not; on two workers the fixture is built once."""
     built = inner.path / "built.txt"
