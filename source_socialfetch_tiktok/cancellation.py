@@ -155,7 +155,8 @@ def receiving_signals(cancellation: Cancellation, signals: frozenset[signal.Sign
         answered.clear()
         waking.set()
         signal.pthread_kill(watcher.ident, signal.SIGTERM)  # blocked there too: wakes its sigwaitinfo, nothing else
-        answered.wait()
+        while not answered.wait(0.1) and watcher.is_alive():
+            pass
 
     cancellation._settle = settle
     try:

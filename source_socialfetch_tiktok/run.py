@@ -9,8 +9,11 @@ CDK and the connector are imported after, in `console.run_command`.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import sys
+import threading
+import time
 from contextlib import contextmanager
 from typing import Iterator, List, Optional
 
@@ -55,16 +58,22 @@ def thread_switch_interval(seconds: float) -> Iterator[None]:
         sys.setswitchinterval(previous)
 
 
-def end_at_once(reason: str) -> None:
+def end_at_once(reason: str, cdk_imported: bool = True) -> None:
     """A cancel with nothing to save (start-up, spec, check, discover, a read not yet begun): end
     the process now, from the signal watcher's thread. Every write to stdout goes through the CDK's
     print buffer under its lock, so holding it, the lines already written are whole; the buffered
-    ones are written, then the TRACE, and nothing after it."""
+    ones are written, then the TRACE, and nothing after it. While the main thread is still importing
+    the CDK, nothing was written, and importing it from this thread would find its modules half
+    initialised: the same TRACE is then written with the standard library."""
+    message = cancelled_before_reading(reason)
+    if not cdk_imported:
+        write_whole(1, trace_line(message))  # stdout: this runs only in the console script
+        os._exit(FAILED)
+
     from airbyte_cdk.logger import PRINT_BUFFER
     from airbyte_cdk.models import FailureType
     from airbyte_cdk.utils import AirbyteTracedException
 
-    message = cancelled_before_reading(reason)
     traced = AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.transient_error)
     with PRINT_BUFFER.lock:
         PRINT_BUFFER.flush()  # what was written before, whole, ahead of the TRACE
@@ -75,11 +84,25 @@ def end_at_once(reason: str) -> None:
         os._exit(FAILED)
 
 
+def trace_line(message: str) -> bytes:
+    """The TRACE the CDK writes for a transient error, as one line."""
+    error = {"message": message, "internal_message": message, "failure_type": "transient_error"}
+    trace = {"type": "ERROR", "emitted_at": time.time() * 1000, "error": error}
+    return (json.dumps({"type": "TRACE", "trace": trace}) + "\n").encode()
+
+
+def write_whole(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data):]
+
+
 def run(args: Optional[List[str]] = None) -> None:
-    cancellation = Cancellation(end_now=end_at_once)
+    cdk_imported = threading.Event()
+    cancellation = Cancellation(end_now=lambda reason: end_at_once(reason, cdk_imported.is_set()))
     with receiving_signals(cancellation):
         from .console import run_command  # the CDK's imports: after the signals are blocked
 
+        cdk_imported.set()
         with thread_switch_interval(THREAD_SWITCH_INTERVAL_SECONDS), collector_threshold(YOUNG_COLLECTION_THRESHOLD):
             code = run_command(sys.argv[1:] if args is None else args, cancellation)
     if code:
