@@ -81,8 +81,9 @@ class Paces:
         for handle, entry in saved.items():
             per_day = entry.get("per_day") if isinstance(entry, Mapping) else None
             read_at = parse_instant(entry.get("read_at")) if isinstance(entry, Mapping) else None
-            if handle in configured and type(per_day) in (int, float) and math.isfinite(per_day) and per_day >= 0 and read_at:
-                paces[handle] = Pace(float(per_day), read_at)
+            number = isinstance(per_day, (int, float)) and not isinstance(per_day, bool)
+            if handle in configured and number and math.isfinite(per_day) and per_day >= 0 and read_at is not None:  # type: ignore[arg-type,operator]
+                paces[handle] = Pace(float(per_day), read_at)  # type: ignore[arg-type]
         return cls(paces)
 
     def pace(self, handle: str) -> Optional[Pace]:
