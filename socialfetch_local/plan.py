@@ -27,8 +27,8 @@ from socialfetch_local.credits import fetch_balance
 from socialfetch_local.destinations import Destination
 from socialfetch_local.errors import LocalSyncError
 from source_socialfetch_tiktok.config import ConfigError, SocialFetchConfig, parse_config
-from source_socialfetch_tiktok.refresh import DUE_KEY
-from source_socialfetch_tiktok.state import VideosStateStore
+from source_socialfetch_tiktok.state.refresh import DUE_KEY
+from source_socialfetch_tiktok.state.store import VideosStateStore
 from source_socialfetch_tiktok.summary import log_refresh_plan
 from source_socialfetch_tiktok.timeutil import parse_instant, utc_now
 

@@ -31,22 +31,22 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 
-from .budget import CreditBudget
+from .api.errors_handlers import Kind
 from .cancellation import Cancellation
 from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
-from .cursor import PerHandleCursor
-from .errors_handlers import Kind
-from .handle_reads import HANDLE_READS, HandleReads
-from .partitions import AfterVideos, HandlePartitionGenerator, ReadPhases, concurrent_stream
-from .record_queue import RecordBatchingQueue
-from .state import VideosStateStore, repair_videos_state
+from .read.budget import CreditBudget
+from .read.partitions import AfterVideos, HandlePartitionGenerator, ReadPhases, concurrent_stream
+from .read.record_queue import RecordBatchingQueue
+from .read.sync_run import SyncRun
+from .records.handle_reads import HANDLE_READS, HandleReads
+from .records.video_stats import VIDEO_STATS, VideoStats
+from .state.cursor import PerHandleCursor
+from .state.store import VideosStateStore, repair_videos_state
+from .state.user_ids import UserIds
 from .streams import Profiles, Videos
 from .summary import SyncSummary, log_refresh_plan
-from .sync_run import SyncRun
 from .timeutil import utc_now
-from .user_ids import UserIds
-from .video_stats import VIDEO_STATS, VideoStats
 
 QUEUE_SIZE = 10_000
 

@@ -11,8 +11,10 @@ import threading
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
+from ..read.sync_run import Outcome, SyncRun
+from ..timeutil import utc_now
 from .refresh import RefreshSchedule
-from .saved_state import (
+from .saved import (
     MAX_RESUME_CURSOR_LENGTH,
     RESUME_KEY,
     WAITING_KEY,
@@ -22,8 +24,6 @@ from .saved_state import (
     parse_videos_state,
     repair_videos_state,
 )
-from .sync_run import Outcome, SyncRun
-from .timeutil import utc_now
 from .user_ids import UserIds
 
 # The parsing names importers knew here before the split still resolve.
