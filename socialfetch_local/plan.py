@@ -28,9 +28,9 @@ from socialfetch_local.destinations import Destination
 from socialfetch_local.errors import LocalSyncError
 from source_socialfetch_tiktok.config import ConfigError, SocialFetchConfig, parse_config
 from source_socialfetch_tiktok.estimates import estimate_for
-from source_socialfetch_tiktok.refresh import DUE_KEY
-from source_socialfetch_tiktok.shard_state import shard_state
-from source_socialfetch_tiktok.state import VideosStateStore
+from source_socialfetch_tiktok.state.refresh import DUE_KEY
+from source_socialfetch_tiktok.state.sharded import shard_state
+from source_socialfetch_tiktok.state.store import VideosStateStore
 from source_socialfetch_tiktok.summary import log_refresh_plan
 from source_socialfetch_tiktok.timeutil import parse_instant, utc_now
 

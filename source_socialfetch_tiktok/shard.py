@@ -7,7 +7,7 @@ a jump consistent hash (Lamping & Veach, 2014) of a fixed 64-bit digest of its n
   adding or removing a handle moves no other one;
 - going from N to N + 1 shards moves about 1/(N + 1) of the handles, all of them into the new shard.
 
-What a shard does with a saved state is `shard_state`'s job.
+What a shard does with a saved state is `state.sharded`'s job.
 """
 
 from __future__ import annotations

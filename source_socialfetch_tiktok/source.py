@@ -32,25 +32,25 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 
-from .budget import CreditBudget
+from .api.errors_handlers import Kind
 from .cancellation import Cancellation
 from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
-from .cursor import PerHandleCursor
-from .errors_handlers import Kind
 from .estimates import SyncEstimate, estimate_for
-from .handle_reads import HANDLE_READS, HandleReads
-from .partitions import REFRESH, AfterVideos, HandlePartitionGenerator, ReadPhases, concurrent_stream
-from .record_queue import RecordBatchingQueue
+from .read.budget import CreditBudget
+from .read.partitions import REFRESH, AfterVideos, HandlePartitionGenerator, ReadPhases, concurrent_stream
+from .read.record_queue import RecordBatchingQueue
+from .read.sync_run import SyncRun
+from .records.handle_reads import HANDLE_READS, HandleReads
+from .records.video_stats import VIDEO_STATS, VideoStats
 from .shard import describe
-from .shard_state import shard_state
-from .state import VideosStateStore, repair_videos_state
+from .state.cursor import PerHandleCursor
+from .state.sharded import shard_state
+from .state.store import VideosStateStore, repair_videos_state
+from .state.user_ids import UserIds
 from .streams import Profiles, Videos
 from .summary import SyncSummary, log_refresh_plan
-from .sync_run import SyncRun
 from .timeutil import utc_now
-from .user_ids import UserIds
-from .video_stats import VIDEO_STATS, VideoStats
 
 QUEUE_SIZE = 10_000
 
@@ -256,7 +256,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         logger: logging.Logger,
     ) -> tuple[Videos, Optional[PerHandleCursor]]:
         """A full-refresh read ignores any saved state (the CDK's adapter would not), and with it
-        the stats refresh plan. `saved`: the incoming state as this shard sees it (shard_state.py)."""
+        the stats refresh plan. `saved`: the incoming state as this shard sees it (state/sharded.py)."""
         raw = saved if incremental else {}
         refresh_days = config.stats_refresh_days if incremental else None
         store = VideosStateStore.from_state(raw, config.handles, logger, refresh_days, run.sync_start)

@@ -18,9 +18,8 @@ from airbyte_cdk.sources.streams.core import StreamData
 from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler, ErrorResolution
 
-from .backoff_strategies import RetryAfterBackoffStrategy
-from .config import SocialFetchConfig
-from .errors_handlers import (
+from .api.backoff_strategies import RetryAfterBackoffStrategy
+from .api.errors_handlers import (
     NO_BUDGET_TO_ASK_AGAIN,
     RETRY,
     UNUSABLE_PAGE,
@@ -32,18 +31,19 @@ from .errors_handlers import (
     SocialFetchErrorHandler,
     after_error,
 )
-from .handle_read import Ending, HandleRead, Outcome, Part
-from .handle_reads import handle_read_record
-from .pagination import HandlePager
-from .partitions import REFRESH
-from .payloads import MAX_DEPTH, credits_charged, json_body, page_of
-from .records import video_record
-from .state import HandleCursor, VideosStateStore
-from .sync_run import SyncRun
+from .api.payloads import MAX_DEPTH, credits_charged, json_body, page_of
+from .api.transport import USER_AGENT, ApiKeyAuth, pool_http_connections, read_environment_once, request_timeout
+from .config import SocialFetchConfig
+from .read.pagination import HandlePager
+from .read.part import Ending, HandleRead, Outcome, Part
+from .read.partitions import REFRESH
+from .read.sync_run import SyncRun
+from .records.handle_reads import handle_read_record
+from .records.video_stats import captured_at, snapshot
+from .records.videos import video_record
+from .state.store import HandleCursor, VideosStateStore
+from .state.user_ids import UserIds, author_id, valid_user_id
 from .timeutil import minus_days, parse_instant
-from .transport import USER_AGENT, ApiKeyAuth, pool_http_connections, read_environment_once, request_timeout
-from .user_ids import UserIds, author_id, valid_user_id
-from .video_stats import captured_at, snapshot
 
 _MAX_LOGGED_PROBLEMS = 3
 

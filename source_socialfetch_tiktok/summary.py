@@ -16,14 +16,14 @@ import orjson
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
+from .api.errors_handlers import BAD_KEY, OUT_OF_CREDITS, Kind
 from .cancellation import CANCELLED_MESSAGE
 from .config import ConfigError, SocialFetchConfig
-from .cursor import PerHandleCursor
-from .errors_handlers import BAD_KEY, OUT_OF_CREDITS, Kind
-from .partitions import REFRESH
+from .read.partitions import REFRESH
+from .read.sync_run import HandleRead, Outcome, SyncRun
 from .shard import Shard
-from .state import VideosStateStore
-from .sync_run import HandleRead, Outcome, SyncRun
+from .state.cursor import PerHandleCursor
+from .state.store import VideosStateStore
 from .timeutil import format_instant
 
 _LISTED = 20

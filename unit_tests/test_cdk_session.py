@@ -11,11 +11,11 @@ import requests
 from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.http_client import HttpClient
 
-from source_socialfetch_tiktok.budget import CreditBudget
 from source_socialfetch_tiktok.config import parse_config
-from source_socialfetch_tiktok.state import VideosStateStore
+from source_socialfetch_tiktok.read.budget import CreditBudget
+from source_socialfetch_tiktok.read.sync_run import SyncRun
+from source_socialfetch_tiktok.state.store import VideosStateStore
 from source_socialfetch_tiktok.streams import Videos
-from source_socialfetch_tiktok.sync_run import SyncRun
 from unit_tests.conftest import raw_config
 
 

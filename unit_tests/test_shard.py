@@ -11,7 +11,7 @@ from airbyte_cdk.models import FailureType
 
 from source_socialfetch_tiktok.config import ConfigError, parse_config
 from source_socialfetch_tiktok.shard import MAX_HANDLES, assignment, jump_hash, shard_of
-from source_socialfetch_tiktok.shard_state import shard_state
+from source_socialfetch_tiktok.state.sharded import shard_state
 from unit_tests.conftest import raw_config
 
 TEN_THOUSAND = [f"creator.{i:05d}" for i in range(10_000)]

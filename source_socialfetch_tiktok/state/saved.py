@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from .config import ConfigError
-from .estimates import PACES_KEY
-from .handles import InvalidHandle, normalise_handle
-from .masking import shown
+from ..api.masking import shown
+from ..config import ConfigError
+from ..handles import InvalidHandle, normalise_handle
+from ..timeutil import format_instant, parse_instant, utc_now
+from .paces import PACES_KEY
 from .refresh import DUE_KEY, PAGES_KEY, POSITIONS_KEY
-from .timeutil import format_instant, parse_instant, utc_now
 from .user_ids import USER_IDS_KEY
 
 WAITING_KEY = "waiting_for_budget"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .handle_read import HandleRead
-from .timeutil import format_instant
+from ..read.part import HandleRead
+from ..timeutil import format_instant
 from .video_stats import FromVideosRead
 
 HANDLE_READS = "handle_reads"

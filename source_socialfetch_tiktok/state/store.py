@@ -11,9 +11,11 @@ import threading
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from .estimates import Paces
+from ..read.sync_run import Outcome, SyncRun
+from ..timeutil import utc_now
+from .paces import Paces
 from .refresh import RefreshSchedule
-from .saved_state import (
+from .saved import (
     MAX_RESUME_CURSOR_LENGTH,
     RESUME_KEY,
     WAITING_KEY,
@@ -23,8 +25,6 @@ from .saved_state import (
     parse_videos_state,
     repair_videos_state,
 )
-from .sync_run import Outcome, SyncRun
-from .timeutil import utc_now
 from .user_ids import UserIds
 
 # The parsing names importers knew here before the split still resolve.

@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, Mapping, Optional, Set
 
-from .handles import InvalidHandle, normalise_handle
-from .saved_state import KNOWN_STATE_KEYS
-from .shard import Shard
+from ..handles import InvalidHandle, normalise_handle
+from ..shard import Shard
+from .saved import KNOWN_STATE_KEYS
 
 _LISTED = 5
 

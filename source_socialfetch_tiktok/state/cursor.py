@@ -15,9 +15,9 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from .partitions import REFRESH
-from .state import VideosStateStore
-from .sync_run import HandleRead, Outcome, SyncRun
+from ..read.partitions import REFRESH
+from ..read.sync_run import HandleRead, Outcome, SyncRun
+from .store import VideosStateStore
 
 # Every STATE carries every handle, so one per handle costs O(N^2) bytes over N handles. At most
 # one per interval (and always one at the end) bounds that; a crash re-reads at most the handles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from source_socialfetch_tiktok.handle_read import HandleRead, Part
+from source_socialfetch_tiktok.read.part import HandleRead, Part
 
 T0 = datetime(2026, 11, 20, tzinfo=timezone.utc)
 DAY = timedelta(days=1)

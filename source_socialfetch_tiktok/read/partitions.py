@@ -32,9 +32,9 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
 from airbyte_cdk.sources.types import Record, StreamSlice
 
-from .handle_reads import HANDLE_READS, HandleReadRecord
+from ..records.handle_reads import HANDLE_READS, HandleReadRecord
+from ..records.video_stats import VIDEO_STATS, StatsSnapshot
 from .record_queue import RecordBatchingQueue
-from .video_stats import VIDEO_STATS, StatsSnapshot
 
 REFRESH = "refresh"  # the slice key of a stats-refresh partition: {"handle": h, "refresh": True}
 

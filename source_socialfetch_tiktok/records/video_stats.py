@@ -13,7 +13,7 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.core import StreamData
 
-from .records import STAT_FIELDS
+from .videos import STAT_FIELDS
 
 VIDEO_STATS = "video_stats"
 
