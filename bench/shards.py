@@ -20,7 +20,6 @@ import argparse
 import collections
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Set, Tuple
@@ -29,7 +28,7 @@ import orjson
 
 from bench.run import CONNECTOR, ROOT, EmulatorProcess, Workdir, catalog, handles
 from bench.scale import admin, med, verdict
-from bench.sections import load_note, write_section
+from bench.sections import load_note, run_sections
 
 KEY = "sfk_demo"
 
@@ -201,18 +200,7 @@ def main(cli: Optional[List[str]] = None) -> None:
            f"{args.runs} run(s) of each; {load_note()} at the start (the machine is shared: wall times move with "
            "the load, credits and requests do not).", ""]
     scenarios = {"side_by_side": side_by_side, "worked_example": worked_example}
-    selected = args.only.split(",")
-    for name in selected:
-        began = time.monotonic()
-        scenarios[name](work, args.runs, out)
-        print(f"shards: {name} done in {time.monotonic() - began:.0f}s", file=sys.stderr)
-    out += [f"Load at the end: {load_note()}.", ""]
-    text = "\n".join(out)
-    print(text)
-    if not args.no_write and selected == list(scenarios):
-        write_section("bench.shards", text)
-        print("wrote the shards section of bench/results.md", file=sys.stderr)
-
+    run_sections("shards", scenarios, args.only.split(","), work, args.runs, out, write=not args.no_write)
 
 if __name__ == "__main__":
     main()
