@@ -21,7 +21,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
 from .handles import normalise_handles
-from .shard import MAX_HANDLES, MAX_SHARDED_HANDLES, Shard, ShardProblem, parse_shard, select
+from .shard import MAX_SHARDED_HANDLES, Shard, ShardProblem, parse_shard, select
 from .timeutil import parse_instant
 
 DEFAULT_BASE_URL = "https://api.socialfetch.dev"
@@ -96,11 +96,6 @@ def _parse(raw: Mapping[str, Any]) -> SocialFetchConfig:
         raise ConfigError(
             "api_key: the API key holds spaces, line breaks or non-ASCII characters, which an HTTP "
             "header cannot carry; copy it again from the Social Fetch dashboard."
-        )
-    if raw.get("shard") is None and len(raw["handles"]) > MAX_HANDLES:
-        raise ConfigError(
-            f"handles: {len(raw['handles'])} given, at most {MAX_HANDLES} allowed in one connection; split them with "
-            f"the shard option (up to {MAX_SHARDED_HANDLES} handles, at most {MAX_HANDLES} a shard)."
         )
     all_handles, problems = normalise_handles(raw["handles"], secret=api_key)
     if problems:
@@ -202,18 +197,21 @@ def _optional_whole(raw: Mapping[str, Any], key: str) -> Optional[int]:
     return None if value is None else int(value)
 
 
-@functools.lru_cache(maxsize=1)
-def _spec_validator() -> jsonschema.Draft7Validator:
+@functools.lru_cache(maxsize=2)
+def _spec_validator(sharded: bool) -> jsonschema.Draft7Validator:
     """The spec's validator, without the per-item check of `handles`: `normalise_handles` checks and
     names every handle itself, and jsonschema's check costs about 14 us an item (1.4 s for the
-    100,000 handles a sharded list may hold)."""
+    100,000 handles a sharded list may hold). With `shard`, the list may hold up to
+    MAX_SHARDED_HANDLES (each shard reads at most the spec's 10,000: `shard.select`)."""
     schema = copy.deepcopy(connection_specification()["connectionSpecification"])
     schema["properties"]["handles"].pop("items", None)
+    if sharded:
+        schema["properties"]["handles"]["maxItems"] = MAX_SHARDED_HANDLES
     return jsonschema.Draft7Validator(schema)
 
 
 def _validate_against_spec(raw: Mapping[str, Any]) -> None:
-    validator = _spec_validator()
+    validator = _spec_validator(raw.get("shard") is not None)
     schema = validator.schema
     errors = sorted(validator.iter_errors(raw), key=lambda e: (list(e.absolute_path), e.message))
     if not errors:
