@@ -319,6 +319,7 @@ class Videos(SocialFetchStream):
     ) -> MutableMapping[str, Any]:
         params: MutableMapping[str, Any] = {"sortBy": self.sort_by}
         read = self.current
+        read.request_sent(self._run.clock())  # the CDK sends right after asking for the parameters
         cursor = next_page_token["cursor"] if next_page_token else read.start_cursor
         if cursor:
             params["cursor"] = cursor
@@ -410,6 +411,7 @@ class Videos(SocialFetchStream):
         # Together contiguous from the top, unless the handle's own read left a video out by a date bound.
         read.joins_top = (own is not None and own.began_at_top and pages_before > 0 and own.continuation == cursor
                           and not own.left_out_by_date)
+        read.top_read_in_sync = own is not None and own.began_at_top and own.date_ordered and own.pages > 0
         left = None if cap is None else max(cap - (own.records if own else 0), 0)
         read.pager = HandlePager(handle=read.handle, boundary=self.refresh_floor(), newest_first=True,
                                  max_videos=left, resumable=True)
