@@ -234,7 +234,7 @@ PROFILE_FRAMES = [
     "PartitionReader.process_partition (airbyte_cdk/sources/streams/concurrent/partition_reader.py)",
     "HttpClient.send_request (airbyte_cdk/sources/streams/http/http_client.py)",
     "SocialFetchErrorHandler.interpret_response (source_socialfetch_tiktok/api/errors_handlers.py)",
-    "Videos.parse_response (source_socialfetch_tiktok/streams.py)",
+    "Videos.read_page (source_socialfetch_tiktok/streams.py)",
     "video_record (source_socialfetch_tiktok/records/videos.py)",
     "HandlePager.accept (source_socialfetch_tiktok/read/pagination.py)",
     "StreamPartition.read (airbyte_cdk/sources/streams/concurrent/adapters.py)",

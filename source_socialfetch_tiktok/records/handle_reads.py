@@ -28,7 +28,7 @@ def handle_read_record(read: HandleRead, sync_id: str) -> HandleReadRecord:
         syncId=sync_id,
         handle=read.handle,
         part=read.kind.value,
-        startedAt=_instant(read.first_page_at),
+        startedAt=_instant(read.first_request_at),
         endedAt=_instant(read.last_page_at),
         pages=read.pages,
         videos=read.records,

@@ -88,7 +88,7 @@ class PerHandleCursor(Cursor):
     def observe(self, record: Record) -> None:
         """Nothing to do per record: the stream notes the newest video of each page of a handle's
         own read (not of its refresh, not its stats snapshots) in the store, from the date its
-        pager already parsed (`Videos.parse_response`); here every date would be parsed again."""
+        pager already parsed (`Videos.read_page`); here every date would be parsed again."""
 
     def close_partition(self, partition: Partition) -> None:
         partition_slice = partition.to_slice() or {}
