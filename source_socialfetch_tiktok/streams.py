@@ -482,7 +482,7 @@ class Videos(SocialFetchStream):
         pager: HandlePager = read.pager  # type: ignore[assignment]
         now = self._run.clock()
         # Only a part begun mid-list needs its first page's newest date: the others skip parsing every date twice.
-        mid_list_first_page = read.first_page_at is None and not read.began_at_top
+        mid_list_first_page = read.last_page_at is None and not read.began_at_top
         read.page_read(now, _newest_regular(videos) if mid_list_first_page else None)
         read.videos_seen += len(videos)
         if read.refused_user_id is not None:  # asked without the refused id, and it helped: drop it

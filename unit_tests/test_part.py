@@ -31,7 +31,7 @@ def read_pages(read: HandleRead, pages: int, newest_on_first: datetime, newest: 
 def test_a_part_that_read_no_page_or_listed_nothing_claims_nothing() -> None:
     assert part().coverage() == (None, None)
     assert read_pages(part(), 1, T0 - DAY, T0 - DAY, T0 - 2 * DAY).coverage() != (None, None)
-    empty = part(pages=1, videos_seen=0, reached_end=True, first_page_at=T0)
+    empty = part(pages=1, videos_seen=0, reached_end=True, first_request_at=T0, last_page_at=ANSWERED)
     assert empty.coverage() == (None, None)
 
 
@@ -53,7 +53,7 @@ def test_the_end_of_the_list_covers_everything_older_unless_a_date_bound_left_a_
 
 
 def test_a_part_that_emitted_no_dated_regular_video_claims_nothing_unless_it_read_the_whole_list() -> None:
-    read = part(pages=1, videos_seen=3, first_page_at=T0, cut_by_date=True)
+    read = part(pages=1, videos_seen=3, first_request_at=T0, last_page_at=ANSWERED, cut_by_date=True)
     assert read.coverage() == (None, None)
 
 

@@ -86,8 +86,7 @@ class HandleRead:
     records: int = 0  # records emitted (videos, or profiles)
     problems: int = 0
     first_request_at: Optional[datetime] = None  # `startedAt`: when its first request was sent, not answered
-    first_page_at: Optional[datetime] = None
-    last_page_at: Optional[datetime] = None
+    last_page_at: Optional[datetime] = None  # `endedAt`; None: no page read yet
     # The newest regular (not pinned) video on its first page, for a part that began mid-list
     # (where its coverage starts); one begun at the top covers up to its first page's instant.
     first_page_newest: Optional[datetime] = None
@@ -124,8 +123,7 @@ class HandleRead:
 
     def page_read(self, at: datetime, first_newest: Optional[datetime]) -> None:
         """A page was fetched at `at`; `first_newest`: the newest regular video it listed."""
-        if self.first_page_at is None:
-            self.first_page_at = at
+        if self.last_page_at is None:
             self.first_page_newest = first_newest
         self.last_page_at = at
 

@@ -101,7 +101,7 @@ class PerHandleCursor(Cursor):
         read = self._run.read_of(self._stream_name, handle)
         outcome = read.outcome if read else None
         if outcome is Outcome.COMPLETED and read is not None:
-            self._store.paces.note(handle, read.records, read.newest_emitted, read.oldest_emitted, read.first_page_at)
+            self._store.paces.note(handle, read.records, read.newest_emitted, read.oldest_emitted, read.first_request_at)
             self._store.complete_read(handle, read.pages, read.refresh_done, read.deep)
             self._maybe_emit()
         elif outcome is Outcome.WAITING and read is not None and read.resume_cursor:
