@@ -33,6 +33,6 @@ ENV AIRBYTE_ENTRYPOINT="python /airbyte/integration_code/main.py"
 ENTRYPOINT ["python", "/airbyte/integration_code/main.py"]
 
 LABEL io.airbyte.name=airbyte/source-socialfetch-tiktok
-LABEL io.airbyte.version=0.3.0
+LABEL io.airbyte.version=0.4.0
 
 USER airbyte

@@ -68,6 +68,7 @@ bench: $(INSTALLED) image
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.freshness
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.shards
 	$(BIN)/python -m bench.dbt_models
 	PATH="$(CONTAINER_BIN):$$PATH" $(BIN)/python -m bench.image
 

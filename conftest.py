@@ -113,7 +113,7 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> Backoffs:
 
     from airbyte_cdk.sources.streams.http import rate_limiting
 
-    from source_socialfetch_tiktok.backoff_strategies import RetryAfterBackoffStrategy
+    from source_socialfetch_tiktok.api.backoff_strategies import RetryAfterBackoffStrategy
 
     seen = Backoffs()
     decide = RetryAfterBackoffStrategy.backoff_time

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from setuptools import find_packages, setup
 
-VERSION = "0.3.0"
+VERSION = "0.4.0"
 
 MAIN_REQUIREMENTS = [
     "airbyte-cdk==7.39.1",

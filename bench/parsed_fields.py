@@ -11,7 +11,7 @@ from unittest import mock
 
 from bench.sections import load_note, write_section
 from socialfetch_emulator import Emulator
-from source_socialfetch_tiktok import records
+from source_socialfetch_tiktok.records import videos as records
 
 ROUNDS = 15
 

@@ -233,12 +233,12 @@ PROFILE_FRAMES = [
     "PrintBuffer.write (airbyte_cdk/utils/print_buffer.py)",
     "PartitionReader.process_partition (airbyte_cdk/sources/streams/concurrent/partition_reader.py)",
     "HttpClient.send_request (airbyte_cdk/sources/streams/http/http_client.py)",
-    "SocialFetchErrorHandler.interpret_response (source_socialfetch_tiktok/errors_handlers.py)",
-    "Videos.parse_response (source_socialfetch_tiktok/streams.py)",
-    "video_record (source_socialfetch_tiktok/records.py)",
-    "HandlePager.accept (source_socialfetch_tiktok/pagination.py)",
+    "SocialFetchErrorHandler.interpret_response (source_socialfetch_tiktok/api/errors_handlers.py)",
+    "Videos.read_page (source_socialfetch_tiktok/streams.py)",
+    "video_record (source_socialfetch_tiktok/records/videos.py)",
+    "HandlePager.accept (source_socialfetch_tiktok/read/pagination.py)",
     "StreamPartition.read (airbyte_cdk/sources/streams/concurrent/adapters.py)",
-    "RecordBatchingQueue.put (source_socialfetch_tiktok/record_queue.py)",
+    "RecordBatchingQueue.put (source_socialfetch_tiktok/read/record_queue.py)",
     "Queue.put (queue.py)",
 ]
 

@@ -3,9 +3,9 @@ from CONNECTOR_CONTRACT.md (`handle_reads`):
 
 - a read R covers a video when its `coveredTo` is not null and the video's `createdAt` lies in
   `[coveredFrom, coveredTo]` (`coveredFrom` null: no lower bound, and then a video without a
-  `createdAt` is covered too); "a pinned video is listed on the first page only, whatever its
-  date", so a pinned video is covered only by a read that began at the top of the list
-  (`coveredTo` = `startedAt`);
+  `createdAt` is covered too), whatever else is known of the video: pinned or not (since 0.4.0 a
+  read that could not have listed a pinned video claims nothing, so the rule has no condition of
+  its own for them);
 - a video is *unavailable since* R when R is a read of its handle that covers it and no
   `video_stats` record of the same sync (`syncId`) and handle has its id;
 - it is available again as soon as a later read lists it;
@@ -27,10 +27,10 @@ Key = Tuple[str, str]  # (handle, video id)
 GONE = ("private", "not_found")
 
 
-def covers(read: Mapping[str, Any], created: Optional[datetime], pinned: bool = False) -> bool:
+def covers(read: Mapping[str, Any], created: Optional[datetime]) -> bool:
     """Whether a handle_reads record claims the video with this createdAt (None: it has none)."""
     to, since = parse_instant(read.get("coveredTo")), parse_instant(read.get("coveredFrom"))
-    if to is None or (pinned and to != parse_instant(read.get("startedAt"))):
+    if to is None:
         return False
     if created is None:
         return since is None
@@ -42,7 +42,6 @@ class Known:
     """What the destination knows of one video."""
 
     created: Optional[datetime]
-    pinned: bool = False  # as the latest `videos` record of it says
     available: bool = True
     unavailable_since: Optional[str] = None  # the readId, or "profiles:<syncId>"
     last_seen_sync: Optional[str] = None
@@ -62,23 +61,21 @@ class Oracle:
     videos: Dict[Key, Known] = field(default_factory=dict)
 
     def apply(self, sync: int, stats: Sequence[Mapping[str, Any]], reads: Sequence[Mapping[str, Any]],
-              profiles: Sequence[Mapping[str, Any]], videos: Sequence[Mapping[str, Any]] = ()) -> List[Marking]:
+              profiles: Sequence[Mapping[str, Any]]) -> List[Marking]:
         """One sync's records, in the order the syncs ran; returns the videos it marks unavailable."""
-        pinned = {(row["handle"], row["id"]): row.get("pinned") is True for row in videos}
         seen: Set[Key] = set()
         for row in stats:
             key = (row["handle"], row["id"])
             seen.add(key)
             known = self.videos.setdefault(key, Known(parse_instant(row.get("createdAt"))))
             known.created = parse_instant(row.get("createdAt"))
-            known.pinned = pinned.get(key, known.pinned)
             known.available, known.unavailable_since = True, None
             known.last_seen_sync = str(sync)
         marked: List[Marking] = []
         for key, known in self.videos.items():
             if key in seen or not known.available:
                 continue
-            covering = [r for r in reads if r["handle"] == key[0] and covers(r, known.created, known.pinned)]
+            covering = [r for r in reads if r["handle"] == key[0] and covers(r, known.created)]
             if covering:
                 known.available, known.unavailable_since = False, str(covering[0]["readId"])
                 marked.append(Marking(key, sync, str(covering[0]["readId"])))

@@ -4,7 +4,7 @@ written N RECORD lines. The in-process entrypoint is `integration_tests.harness.
 
 `checkpoint_every_handle`: the connector emits STATE at most every 5 s, so a short sync emits
 only its final STATE; with this knob the child process gets SOCIALFETCH_CHECKPOINT_INTERVAL_SECONDS=0
-(source_socialfetch_tiktok/cursor.py) and so checkpoints after every completed handle, which is
+(source_socialfetch_tiktok/state/cursor.py) and so checkpoints after every completed handle, which is
 what a long production sync looks like to a resume. Nothing else of the connector changes.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Dict, List, Mapping, Optional, Sequence
 
-# source_socialfetch_tiktok.cursor.CHECKPOINT_INTERVAL_ENV, spelt out: importing the connector would
+# source_socialfetch_tiktok.state.cursor.CHECKPOINT_INTERVAL_ENV, spelt out: importing the connector would
 # add the CDK's start-up to every run of the PyAirbyte wrapper (unit_tests/test_cursor.py checks it).
 CHECKPOINT_INTERVAL_ENV = "SOCIALFETCH_CHECKPOINT_INTERVAL_SECONDS"
 ROOT = Path(__file__).resolve().parents[1]

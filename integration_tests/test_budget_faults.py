@@ -18,7 +18,7 @@ from integration_tests.faultkit.servers import Recorder, SeenRequest
 from integration_tests.faultkit.worlds import populate
 from integration_tests.harness import catalog, config, final_videos_state, read, records, truth, videos_state
 from socialfetch_emulator import Emulator
-from source_socialfetch_tiktok.budget import CreditBudget
+from source_socialfetch_tiktok.read.budget import CreditBudget
 
 
 @pytest.fixture(autouse=True)

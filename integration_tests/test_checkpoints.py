@@ -17,7 +17,7 @@ from integration_tests.harness import catalog, config, final_videos_state, valid
 from socialfetch_emulator import Emulator
 from socialfetch_emulator.client import ApiClient
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
-from source_socialfetch_tiktok.cursor import CHECKPOINT_INTERVAL_ENV
+from source_socialfetch_tiktok.state.cursor import CHECKPOINT_INTERVAL_ENV
 from source_socialfetch_tiktok.timeutil import format_instant
 
 PAGE = 10

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from integration_tests.harness import catalog, config, cursors, keys, read, records, truth, videos_state
-from source_socialfetch_tiktok import cursor as cursor_module
+from source_socialfetch_tiktok.state import cursor as cursor_module
 
 HANDLES = ["pinned.creator", "nasa.fan", "cook_with_kim", "daily.vlogger", "ads.creator", "nulls.creator",
            "unicode.creator", "one.video", "full.page", "empty.profile"]

@@ -256,18 +256,20 @@ def test_given_platform_postgres_final_tables_then_same_rows_as_pyairbyte(make_w
     assert [r["hashtags"] for r in platform[0] if r["video_id"] == "101"] == [["cooking", "pasta"]]  # jsonb, decoded
 
 
-def test_given_a_sync_that_read_only_mid_list_then_no_video_is_judged_by_it_until_a_sync_reads_the_first_page(
+def test_given_a_destination_loaded_by_030_with_a_mid_list_claim_then_the_rule_as_written_judges_it_and_a_later_listing_wins(
         make_warehouse: Any, tmp_path: Path) -> None:
-    """Pinned videos are listed on the first page only, whatever their date: a part that began
-    mid-list (a budget-cut read going on, a refresh) never sees them, though its range may hold
-    their dates. Its misses count only in a sync that also read the handle's first page."""
+    """handle_reads rows as 0.3.0 wrote them: p2 went on mid-list (a budget-cut read resumed) and still
+    claimed a range, though no part of p2 read the first page, where the pinned `pin` was listed
+    (0.4.0 writes null bounds there). The models apply the contract's rule as written, with no
+    condition of their own: p2's claim counts, and the first later read that lists a video it judged
+    (p3, from the top) makes it available again, so the answers after p3 are right."""
     pinned = Video("pin", "301", D0 - 20 * DAY)  # old and pinned: first on page 1
     gone = Video("pin", "302", D0 - 15 * DAY)  # deleted before the mid-list sync
     kept = Video("pin", "303", D0 - 12 * DAY)
     t1, t2, t3 = D0 + DAY, D0 + 2 * DAY, D0 + 3 * DAY
     syncs = [
         Sync("p1", t1).read("pin", {pinned: 10, gone: 20, kept: 30}, None),
-        # Only a part that began mid-list: its first page's newest video is `kept`, and it read to the end.
+        # 0.3.0: only a part that began mid-list, claiming up to its first page's newest video `kept`.
         Sync("p2", t2).read("pin", {kept: 31}, None, covered_to=kept.created_at),
         Sync("p3", t3).read("pin", {pinned: 12, kept: 32}, None),
     ]
@@ -278,8 +280,8 @@ def test_given_a_sync_that_read_only_mid_list_then_no_video_is_judged_by_it_unti
 
     misses = {(r["video_id"], r["sync_id"]) for r in warehouse.rows(
         f"SELECT * FROM {warehouse.target_schema}_int_socialfetch_tiktok.int_socialfetch_tiktok__read_misses")}
-    assert misses == {("302", "p3")}, "the mid-list sync p2 judged no video; p3 read the first page"
+    assert misses == {("301", "p2"), ("302", "p2"), ("302", "p3")}, "p2's claim is judged as written"
     videos = by_key(warehouse.model("tiktok__videos"), "video_id")
     assert videos["301"]["is_available"] is True and videos["301"]["unavailable_since"] is None
-    assert (videos["302"]["is_available"], videos["302"]["unavailable_since"]) == (False, t3)
+    assert (videos["302"]["is_available"], videos["302"]["unavailable_since"]) == (False, t2)
     assert videos["303"]["is_available"] is True

@@ -13,9 +13,9 @@ import pytest
 
 from integration_tests.faultkit.shapes import Shapes
 from integration_tests.harness import catalog, config, keys, read, records, truth
-from source_socialfetch_tiktok.payloads import MAX_DEPTH
+from source_socialfetch_tiktok.api.payloads import MAX_DEPTH
+from source_socialfetch_tiktok.records.topics import FIELDS as PARSED
 from source_socialfetch_tiktok.serialization import record_line
-from source_socialfetch_tiktok.video_topics import FIELDS as PARSED
 
 # Levels of a page above the objects that `Shapes.deep_details` nests: the page, data, videos,
 # the video, `details` itself.

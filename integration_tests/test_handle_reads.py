@@ -88,13 +88,12 @@ def test_given_a_budget_then_cut_reads_cover_the_pages_they_read_and_unreached_o
     assert reads["one.page"]["outcome"] == "budget" and reads["one.page"]["pages"] == 0
     assert reads["one.page"]["coveredTo"] is None and reads["one.page"]["startedAt"] is None
 
-    # The next sync goes on from the saved position: its read covers from its first page's newest video.
+    # The next sync goes on from the saved position, below the top: no part of it read the first page,
+    # where a video pinned since is listed, so it claims nothing (0.4.0), though it read pages.
     second = syncs.sync()
     read = next(r for r in reads_of(second) if r["handle"] == "six.pages")
-    own = [parse_instant(v["createdAt"]) for v in rows(second, "videos") if v["handle"] == "six.pages"]
-    assert read["coveredTo"] != read["startedAt"] and parse_instant(read["coveredTo"]) == max(own)
-    # It reached the end of the list, but began below videos (undated ones too) that this sync did not read.
-    assert parse_instant(read["coveredFrom"]) == min(own)
+    assert read["pages"] > 0 and read["startedAt"] is not None
+    assert (read["coveredFrom"], read["coveredTo"]) == (None, None)
 
 
 def test_given_a_private_profile_then_its_read_is_empty_and_covers_nothing(world):

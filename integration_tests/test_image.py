@@ -194,7 +194,7 @@ def test_read_with_a_read_only_root_filesystem_and_read_only_mounts(
     connector_image: str, make_emulator: Callable[..., Emulator], tmp_path: Path
 ) -> None:
     """The platform's conditions: --read-only with a writable /tmp, config/catalog/state mounted
-    read-only; the read works, and says nothing of the key."""
+    read-only; the read works, sends its ESTIMATE before its first record, and says nothing of the key."""
     emulator = make_emulator(dataset="gen:2x40")
     project = make_project(tmp_path)
     write_config(project, emulator_config(emulator, emulator.handles()))
@@ -203,6 +203,9 @@ def test_read_with_a_read_only_root_filesystem_and_read_only_mounts(
     assert run.returncode == 0, run.stderr[-2000:]
     messages = Messages.parse((project / "messages.jsonl").read_text())
     assert len(messages.records()) == 80 and messages.states()
+    estimates = [m for m in messages.of("TRACE") if m["trace"].get("type") == "ESTIMATE"]  # the progress bar
+    assert {m["trace"]["estimate"]["name"] for m in estimates} == {"videos"}
+    assert messages.lines.index(estimates[0]) < next(i for i, m in enumerate(messages.lines) if m["type"] == "RECORD")
     assert "Read-only file system" not in run.stderr + (project / "messages.jsonl").read_text()
     assert_no_key(run)
     assert KEY not in (project / "messages.jsonl").read_text()

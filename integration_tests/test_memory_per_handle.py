@@ -44,6 +44,6 @@ def test_a_finished_part_keeps_none_of_its_pages(make_emulator) -> None:
     assert len(records(output)) == HANDLES * VIDEOS
     assert len(handler.snapshots) == 1, "the end-of-sync summary was not logged once"
     # What the pagers allocated (their sets of ids and cursors) and is still held at the end.
-    held = handler.snapshots[0].filter_traces([tracemalloc.Filter(True, "*source_socialfetch_tiktok/pagination.py")])
+    held = handler.snapshots[0].filter_traces([tracemalloc.Filter(True, "*source_socialfetch_tiktok/read/pagination.py")])
     per_handle = sum(stat.size for stat in held.statistics("filename")) / HANDLES
     assert per_handle < 100, f"{per_handle:.0f} bytes a handle still held by finished parts' pagers"

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import threading
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, List
@@ -14,11 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from integration_tests.harness import catalog, config, keys, read, records, truth
+from integration_tests.http_relay import pass_on
 
 HANDLES = ["nasa.fan", "cook_with_kim", "one.video"]
 UNREACHABLE = "http://localhost:1"  # nothing listens there: only the proxy reaches the API
 FORWARDED = ("x-api-key", "accept", "user-agent")
-DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the proxy itself must not use HTTP_PROXY
 
 
 @dataclass
@@ -38,17 +36,7 @@ def forward_proxy(emulator) -> Iterator[ForwardProxy]:
             asked.append(self.path)  # a proxy is sent the absolute URL
             target = urlsplit(self.path)
             upstream = emulator.base_url + target.path + (f"?{target.query}" if target.query else "")
-            headers = {k: v for k, v in self.headers.items() if k.lower() in FORWARDED}
-            try:
-                with DIRECT.open(urllib.request.Request(upstream, headers=headers), timeout=10) as answer:
-                    status, body = answer.status, answer.read()
-            except urllib.error.HTTPError as error:
-                status, body = error.code, error.read()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            pass_on(self, upstream, {k: v for k, v in self.headers.items() if k.lower() in FORWARDED})
 
         def log_message(self, *args: object) -> None:
             pass

@@ -5,8 +5,8 @@ from __future__ import annotations
 import urllib.parse
 
 from integration_tests.harness import catalog, config, keys, read, records, truth, video_requests
+from source_socialfetch_tiktok.records.topics import FIELDS as PARSED
 from source_socialfetch_tiktok.timeutil import parse_instant
-from source_socialfetch_tiktok.video_topics import FIELDS as PARSED
 
 DEMO = ["pinned.creator", "nulls.creator", "unicode.creator", "ads.creator", "one.video", "full.page",
         "empty.profile", "private.person"]
@@ -81,7 +81,7 @@ def test_given_repeating_cursor_when_read_then_handle_ends_with_warning_and_no_d
 
 
 def test_a_long_handle_logs_progress_and_the_sync_ends_with_a_summary(emulator, monkeypatch):
-    from source_socialfetch_tiktok import sync_run
+    from source_socialfetch_tiktok.read import sync_run
 
     monkeypatch.setattr(sync_run, "PROGRESS_INTERVAL_SECONDS", 0.0)
     output = read(config(emulator.base_url, ["big.creator", "one.video"]), catalog())

@@ -11,7 +11,7 @@ from airbyte_cdk.test.state_builder import StateBuilder
 from integration_tests.harness import final_videos_state
 from integration_tests.syncs import PAGE, Syncs, reads_of, rows, three_creators
 from socialfetch_emulator import Emulator
-from source_socialfetch_tiktok.budget import CreditBudget
+from source_socialfetch_tiktok.read.budget import CreditBudget
 from source_socialfetch_tiktok.timeutil import parse_instant
 
 HANDLE = "six.pages"  # 175 videos: 6 pages

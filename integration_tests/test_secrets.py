@@ -18,7 +18,7 @@ from integration_tests.harness import catalog, catalog_json, config, read
 from integration_tests.launcher import launch
 from integration_tests.leaks import assert_no_key
 from source_socialfetch_tiktok import SourceSocialfetchTiktok
-from source_socialfetch_tiktok.transport import API_KEY_HEADER, build_session
+from source_socialfetch_tiktok.api.transport import API_KEY_HEADER, build_session
 
 KEY = "sfk_s3cr3t_DO_NOT_LEAK_42"
 HANDLES = ["one.video", "full.page", "pinned.creator"]

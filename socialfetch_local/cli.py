@@ -3,6 +3,7 @@
     socialfetch-local-sync --config secrets/config.json
     socialfetch-local-sync --api-key sfk_... --handles nasa @zachking --destination postgres://postgres@127.0.0.1:5432/test
     socialfetch-local-sync --config secrets/config.json --stats-refresh-days 30 --plan --every 1d
+    socialfetch-local-sync --config secrets/all-handles.json --shard 0/4 --destination data/shard0.duckdb --plan
 
 Run it again to sync incrementally: the state is kept in the destination.
 """
@@ -40,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stats-refresh-max-age-days", type=int, metavar="DAYS",
                         help="a stats refresh reads videos created within this many days only")
     parser.add_argument("--base-url", help="API origin (e.g. the local emulator http://127.0.0.1:8080)")
+    parser.add_argument("--shard", metavar="INDEX/COUNT", type=parse_shard_flag,
+                        help="read only the handles of shard INDEX of COUNT (0-based, e.g. 0/4), as the connector's "
+                             "shard option does; give each shard its own destination (docs/scaling.md)")
     parser.add_argument("--destination", default=DEFAULT_DESTINATION,
                         help=f"DuckDB path or duckdb:///PATH, or postgres://user:pass@host:port/db[?schema=NAME] "
                              f"(default {DEFAULT_DESTINATION})")
@@ -55,6 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 class UsageError(Exception):
     pass
+
+
+def parse_shard_flag(text: str) -> Dict[str, int]:
+    """`--shard 0/4`: the connector's `shard` option as `{"index": 0, "count": 4}` (the connector
+    checks the range and names what is wrong)."""
+    index, slash, count = text.partition("/")
+    if not slash or not index.strip().isdigit() or not count.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: give INDEX/COUNT, e.g. 0/4 (indices 0 to COUNT - 1)")
+    return {"index": int(index), "count": int(count)}
 
 
 def load_config(args: argparse.Namespace) -> Dict[str, Any]:
@@ -74,6 +87,7 @@ def load_config(args: argparse.Namespace) -> Dict[str, Any]:
         "lookback_window_days": args.lookback_window_days, "max_credits_per_sync": args.max_credits_per_sync,
         "concurrency": args.concurrency, "base_url": args.base_url,
         "stats_refresh_days": args.stats_refresh_days, "stats_refresh_max_age_days": args.stats_refresh_max_age_days,
+        "shard": args.shard,
     }
     config.update({k: v for k, v in overrides.items() if v is not None})
     if "api_key" not in config and os.environ.get(API_KEY_ENV):

@@ -27,8 +27,10 @@ from socialfetch_local.credits import fetch_balance
 from socialfetch_local.destinations import Destination
 from socialfetch_local.errors import LocalSyncError
 from source_socialfetch_tiktok.config import ConfigError, SocialFetchConfig, parse_config
-from source_socialfetch_tiktok.refresh import DUE_KEY
-from source_socialfetch_tiktok.state import VideosStateStore
+from source_socialfetch_tiktok.estimates import estimate_for
+from source_socialfetch_tiktok.state.refresh import DUE_KEY
+from source_socialfetch_tiktok.state.sharded import shard_state
+from source_socialfetch_tiktok.state.store import VideosStateStore
 from source_socialfetch_tiktok.summary import log_refresh_plan
 from source_socialfetch_tiktok.timeutil import parse_instant, utc_now
 
@@ -94,6 +96,7 @@ class SyncPlan:
     balance: Optional[int]
     monthly: MonthlyCost
     warnings: List[str] = field(default_factory=list)
+    expected_records: Optional[int] = None  # the connector's first ESTIMATE of videos records
 
     @property
     def known_credits(self) -> int:
@@ -162,6 +165,7 @@ def make_plan(
     logger = logging.Logger("socialfetch_local.plan")
     lines = _Lines()
     logger.addHandler(lines)
+    raw = shard_state(raw, parsed.shard, logger)  # as the connector sees it: this shard's handles only
     state = {} if full_refresh else (raw or {})
     refresh_days = None if full_refresh else parsed.stats_refresh_days
     store = VideosStateStore.from_state(state, parsed.handles, logger, refresh_days, now or utc_now())
@@ -187,6 +191,7 @@ def make_plan(
         destination=destination.describe(), config=parsed, full_refresh=full_refresh, has_state=raw is not None,
         handles=rows, connector_line=connector_line, balance=fetch_balance(parsed.base_url, parsed.api_key),
         monthly=monthly, warnings=list(dict.fromkeys(lines.warnings)),
+        expected_records=estimate_for(parsed, store, raw, not full_refresh, now or utc_now(), ["videos"]).planned,
     )
 
 
@@ -223,7 +228,9 @@ def _every(every: timedelta) -> str:
 def render_plan(plan: SyncPlan) -> str:
     config = plan.config
     kind = "full-refresh" if plan.full_refresh else "incremental"
-    out = [f"Plan of the next {kind} sync into {plan.destination}"
+    shard = (f" of {config.shard.label}: {len(config.handles):,} of the {config.configured_handles:,} handles"
+             if config.shard else "")
+    out = [f"Plan of the next {kind} sync{shard} into {plan.destination}"
            + ("" if plan.has_state else " (no saved state: a first sync reads every page)")
            + "; nothing was spent to make it."]
     if plan.connector_line:
@@ -251,6 +258,9 @@ def render_plan(plan: SyncPlan) -> str:
                    + (" ..." if len(plan.unknown) > 10 else ""))
     if config.max_credits_per_sync and plan.known_credits > config.max_credits_per_sync:
         out.append(f"max_credits_per_sync {config.max_credits_per_sync:,} caps it: the rest waits for the following sync")
+    if plan.expected_records is not None:
+        out.append(f"records expected: about {plan.expected_records:,} videos (and as many video_stats), the ESTIMATE "
+                   "the connector sends before its first record")
     out.append("balance: " + ("unknown (GET /v1/balance did not answer)" if plan.balance is None
                               else f"{plan.balance:,} credits (GET /v1/balance, free)"))
     out += _monthly_lines(plan)

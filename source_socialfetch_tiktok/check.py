@@ -10,10 +10,10 @@ import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import ResponseAction
 
-from .backoff_strategies import RetryAfterBackoffStrategy
+from .api.backoff_strategies import RetryAfterBackoffStrategy
+from .api.errors_handlers import SocialFetchErrorHandler
+from .api.transport import ApiKeyAuth, build_session, request_timeout
 from .config import SocialFetchConfig
-from .errors_handlers import SocialFetchErrorHandler
-from .transport import ApiKeyAuth, build_session, request_timeout
 
 CHECK_ATTEMPTS = 3
 MAX_CHECK_WAIT_SECONDS = 10.0

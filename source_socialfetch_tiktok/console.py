@@ -10,8 +10,8 @@ from airbyte_cdk.logger import PRINT_BUFFER
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
+from .api.masking import launch
 from .cancellation import Cancellation, cancelled_after_reading
-from .masking import launch
 from .serialization import keep_nulls_in_records
 from .source import SourceSocialfetchTiktok
 

@@ -20,6 +20,7 @@ from airbyte_cdk.models import (
     ConnectorSpecification,
     Status,
     SyncMode,
+    Type,
 )
 from airbyte_cdk.sources.concurrent_source.concurrent_source import ConcurrentSource
 from airbyte_cdk.sources.concurrent_source.concurrent_source_adapter import ConcurrentSourceAdapter
@@ -31,22 +32,25 @@ from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets
 
-from .budget import CreditBudget
+from .api.errors_handlers import Kind
 from .cancellation import Cancellation
 from .check import check_api_key
 from .config import ConfigError, SocialFetchConfig, connection_specification, parse_config
-from .cursor import PerHandleCursor
-from .errors_handlers import Kind
-from .handle_reads import HANDLE_READS, HandleReads
-from .partitions import AfterVideos, HandlePartitionGenerator, ReadPhases, concurrent_stream
-from .record_queue import RecordBatchingQueue
-from .state import VideosStateStore, repair_videos_state
+from .estimates import SyncEstimate, estimate_for
+from .read.budget import CreditBudget
+from .read.partitions import REFRESH, AfterVideos, HandlePartitionGenerator, ReadPhases, concurrent_stream
+from .read.record_queue import RecordBatchingQueue
+from .read.sync_run import SyncRun
+from .records.handle_reads import HANDLE_READS, HandleReads
+from .records.video_stats import VIDEO_STATS, VideoStats
+from .shard import describe
+from .state.cursor import PerHandleCursor
+from .state.sharded import shard_state
+from .state.store import VideosStateStore, repair_videos_state
+from .state.user_ids import UserIds
 from .streams import Profiles, Videos
 from .summary import SyncSummary, log_refresh_plan
-from .sync_run import SyncRun
 from .timeutil import utc_now
-from .user_ids import UserIds
-from .video_stats import VIDEO_STATS, VideoStats
 
 QUEUE_SIZE = 10_000
 
@@ -118,6 +122,10 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         problem = check_api_key(parsed, logger)
         if problem:
             return AirbyteConnectionStatus(status=Status.FAILED, message=problem)
+        if parsed.shard is not None:
+            return AirbyteConnectionStatus(
+                status=Status.SUCCEEDED, message=describe(parsed.shard, parsed.handles, parsed.configured_handles)
+            )
         return AirbyteConnectionStatus(status=Status.SUCCEEDED)
 
     def check_connection(self, logger: logging.Logger, config: Mapping[str, Any]) -> tuple[bool, Optional[Any]]:
@@ -157,14 +165,18 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         repository = self._message_repository
         concurrent_streams: List[AbstractStream] = []
         cursor: Optional[PerHandleCursor] = None
+        estimate: Optional[SyncEstimate] = None
         user_ids = UserIds()
+        stamp = parsed.shard.record_fields() if parsed.shard else None
         if "videos" in selected:
             incremental = selected["videos"].sync_mode == SyncMode.incremental
+            saved = shard_state(state_manager.get_stream_state("videos", None), parsed.shard, logger)
             videos, cursor = self._videos(
-                parsed, run, state_manager, incremental, VIDEO_STATS in selected, HANDLE_READS in selected, logger
+                parsed, run, state_manager, saved, incremental, VIDEO_STATS in selected, HANDLE_READS in selected, logger
             )
             user_ids = videos.user_ids
-            generator = HandlePartitionGenerator(videos, phases, repository, phased=True, queue=queue)
+            estimate = estimate_for(parsed, videos.store, saved, incremental, run.sync_start, selected)
+            generator = HandlePartitionGenerator(videos, phases, repository, phased=True, queue=queue, stamp=stamp)
             concurrent_streams.append(concurrent_stream(videos, generator, cursor, repository, logger))
             followers: List[Stream] = [VideoStats(), HandleReads()]
             for stream in followers:
@@ -194,15 +206,20 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             message_repository=repository,
             queue=queue,
         )
+        if estimate is not None:
+            yield from estimate.first()  # before any record: the platform's progress bar starts from it
         try:
             with self.cancellation.watching(lambda reason: run.stop(Kind.CANCELLED, f"cancelled ({reason})")):
-                yield from source.read(concurrent_streams)
+                for message in source.read(concurrent_streams):
+                    yield message
+                    if estimate is not None and message.type == Type.STATE:  # a checkpoint: handles finished
+                        yield from estimate.update(run.reads("videos"), run.reads("videos", REFRESH))
         finally:
             phases.cancel()  # never leave a worker waiting for a phase that will not end
         late_state = cursor.state_if_changed() if cursor is not None else None
         if late_state is not None:
             yield late_state
-        summary = SyncSummary(run, time.monotonic() - started, cursor)
+        summary = SyncSummary(run, time.monotonic() - started, cursor, parsed.shard)
         summary.log(logger)
         error = summary.error()
         if error is not None:
@@ -232,21 +249,21 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         config: SocialFetchConfig,
         run: SyncRun,
         state_manager: ConnectorStateManager,
+        saved: Any,
         incremental: bool,
         with_stats: bool,
         with_reads: bool,
         logger: logging.Logger,
     ) -> tuple[Videos, Optional[PerHandleCursor]]:
         """A full-refresh read ignores any saved state (the CDK's adapter would not), and with it
-        the stats refresh plan."""
-        raw: MutableMapping[str, Any] = state_manager.get_stream_state("videos", None) if incremental else {}
+        the stats refresh plan. `saved`: the incoming state as this shard sees it (state/sharded.py)."""
+        raw = saved if incremental else {}
         refresh_days = config.stats_refresh_days if incremental else None
         store = VideosStateStore.from_state(raw, config.handles, logger, refresh_days, run.sync_start)
         videos = Videos(config, run, store, incremental, with_stats, with_reads)
         if not incremental:
             return videos, None
         return videos, PerHandleCursor("videos", store, run, state_manager, self._message_repository)
-
 
 
 T = TypeVar("T")

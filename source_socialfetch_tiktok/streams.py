@@ -6,7 +6,6 @@ API pages: GET /v1/tiktok/profiles/{handle}/videos and GET /v1/tiktok/profiles/{
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
@@ -14,13 +13,14 @@ from urllib.parse import quote
 
 import requests
 from airbyte_cdk.models import SyncMode
+from airbyte_cdk.sources.message import InMemoryMessageRepository
 from airbyte_cdk.sources.streams.core import StreamData
 from airbyte_cdk.sources.streams.http import HttpStream
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy, ErrorHandler, ErrorResolution
+from airbyte_cdk.sources.streams.http.http_client import HttpClient
 
-from .backoff_strategies import RetryAfterBackoffStrategy
-from .config import SocialFetchConfig
-from .errors_handlers import (
+from .api.backoff_strategies import RetryAfterBackoffStrategy
+from .api.errors_handlers import (
     NO_BUDGET_TO_ASK_AGAIN,
     RETRY,
     UNUSABLE_PAGE,
@@ -32,18 +32,19 @@ from .errors_handlers import (
     SocialFetchErrorHandler,
     after_error,
 )
-from .handle_read import Ending, HandleRead, Outcome, Part
-from .handle_reads import handle_read_record
-from .pagination import HandlePager
-from .partitions import REFRESH
-from .payloads import MAX_DEPTH, credits_charged, json_body, page_of
-from .records import video_record
-from .state import HandleCursor, VideosStateStore
-from .sync_run import SyncRun
+from .api.payloads import MAX_DEPTH, credits_charged, json_body, page_of
+from .api.transport import USER_AGENT, ApiKeyAuth, pool_http_connections, read_environment_once, request_timeout
+from .config import SocialFetchConfig
+from .read.pagination import HandlePager
+from .read.part import Ending, HandleRead, Outcome, Part
+from .read.partitions import REFRESH
+from .read.sync_run import SyncRun
+from .records.handle_reads import handle_read_record
+from .records.video_stats import captured_at, snapshot
+from .records.videos import video_record
+from .state.store import HandleCursor, VideosStateStore
+from .state.user_ids import UserIds, author_id, valid_user_id
 from .timeutil import minus_days, parse_instant
-from .transport import USER_AGENT, ApiKeyAuth, pool_http_connections, read_environment_once, request_timeout
-from .user_ids import UserIds, author_id, valid_user_id
-from .video_stats import captured_at, snapshot
 
 _MAX_LOGGED_PROBLEMS = 3
 
@@ -57,27 +58,38 @@ class SocialFetchStream(HttpStream, ABC):
     def __init__(self, config: SocialFetchConfig, run: SyncRun):
         self._config = config
         self._run = run
-        # Worker threads read different handles through this one stream object; each thread reads
-        # one partition at a time, so the handle being read is a per-thread fact.
-        self._local = threading.local()
-        super().__init__(authenticator=ApiKeyAuth(config.api_key, config.base_url))
-        # HttpStream takes no session and exposes none, so these two reach its client's (canary:
-        # unit_tests/test_cdk_session.py): it pools 40 connections for https only, leaving plain http
-        # (loopback) at requests' 10, and requests would read the proxy variables on every request.
-        pool_http_connections(self._http_client._session, config.concurrency)
-        read_environment_once(self._http_client._session, config.base_url)
+        self._auth = ApiKeyAuth(config.api_key, config.base_url)
+        self._policy = SocialFetchErrorHandler(self.logger, self.required_data_key)  # a pure function of the answer
+        super().__init__(authenticator=self._auth)
+        # Every part sends through a CDK `HttpClient` of its own (`_client`), all on this one session,
+        # which HttpClient takes publicly: pooled for the concurrency, plain http (loopback) included,
+        # and the proxy variables read once rather than on every request.
+        self.session = requests.Session()
+        pool_http_connections(self.session, config.concurrency)
+        read_environment_once(self.session, config.base_url)
+        self._messages = InMemoryMessageRepository()
 
     @property
     def url_base(self) -> str:
         return f"{self._config.base_url}/v1/"
 
     def get_error_handler(self) -> Optional[ErrorHandler]:
-        return ResolutionTap(SocialFetchErrorHandler(self.logger, self.required_data_key), self._note_resolution)
+        return self._policy
 
-    def _note_resolution(self, resolution: ErrorResolution) -> None:
-        read: Optional[HandleRead] = getattr(self._local, "read", None)
-        if read is None:
-            return
+    def _client(self, read: HandleRead) -> HttpClient:
+        """The CDK's client for one part: retries, backoff and the error policy as data. Its tap
+        notes each answer's resolution on this part, bound here (one client per part, one session)."""
+        return HttpClient(
+            name=self.name,
+            logger=self.logger,
+            error_handler=ResolutionTap(self._policy, lambda resolution: self._note_resolution(read, resolution)),
+            session=self.session,
+            authenticator=self._auth,
+            backoff_strategy=RetryAfterBackoffStrategy(),
+            message_repository=self._messages,
+        )
+
+    def _note_resolution(self, read: HandleRead, resolution: ErrorResolution) -> None:
         read.last_resolution = resolution
         read.retry_reserved = False  # an answer came: the request reserved for was sent
         if resolution.response_action is RETRY and getattr(resolution, "may_be_charged", False):
@@ -120,11 +132,6 @@ class SocialFetchStream(HttpStream, ABC):
     def handle_path(handle: str) -> str:
         return quote(handle, safe="")
 
-    @property
-    def current(self) -> HandleRead:
-        read: HandleRead = self._local.read
-        return read
-
     def read_records(
         self,
         sync_mode: SyncMode,
@@ -132,31 +139,64 @@ class SocialFetchStream(HttpStream, ABC):
         stream_slice: Optional[Mapping[str, Any]] = None,
         stream_state: Optional[Mapping[str, Any]] = None,
     ) -> Iterable[StreamData]:
-        """One part of one handle's read, start to end: it begins (or has nothing to do), reads its
-        pages while the budget allows, decides what follows each error, ends, and says so."""
+        """One part of one handle's read, as one loop: reserve a page (the first before the loop, the
+        next in `next_cursor`), send it, settle its credit and parse it (`read_page`), take the next
+        cursor, until an ending: the list's, the budget's, or an error's (`_on_error` decides whether
+        to ask again: the same page without the user id, or the first page for a stale position)."""
         read = self.begin_part(stream_slice or {})
         if read is None:
             return  # nothing to read in this sync (see begin_part)
-        self._local.read = read
+        client = self._client(read)
+        url = self.url_base + self.path(stream_slice=stream_slice)
         try:
+            paged_to_an_end = False
+            cursor = read.start_cursor
             if read.outcome is None and self._run.reserve(read):  # a part may end before its first page
                 while True:
+                    read.page_cursor = cursor
                     try:
-                        yield from super().read_records(sync_mode, cursor_field, stream_slice, stream_state)
+                        _, response = client.send_request(
+                            "GET", url, request_kwargs=self.request_kwargs(None),
+                            headers=self.request_headers(), params=self.page_params(read, cursor),
+                        )
+                        yield from self.read_page(read, response)
                     except Exception as error:  # isolation: one handle's error must not end the others
-                        if self._on_error(read, error):
-                            continue
-                    else:
-                        if read.outcome is None:  # not already cut short by the budget or a stop
-                            outcome, reason, ending = self.end_part(read)
-                            self._run.finish(read, outcome, reason, ending=ending)
-                    break
+                        if not self._on_error(read, error):
+                            break
+                        cursor = read.start_cursor  # asked again: that page, or the first
+                        continue
+                    cursor = self.next_cursor(read, response)
+                    if cursor is None:
+                        paged_to_an_end = True
+                        break
+            if paged_to_an_end and read.outcome is None:  # not already cut short by the budget or a stop
+                outcome, reason, ending = self.end_part(read)
+                self._run.finish(read, outcome, reason, ending=ending)
             yield from self.part_ended(read)
         finally:
             self._run.release(read)
-            self._local.read = None
             self._run.log_finished(read)
             read.close()
+
+    # The CDK's paging hooks: this stream owns its loop (`read_records`), which calls the per-part
+    # hooks below with the part instead.
+    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
+        raise NotImplementedError("pages are read by read_records' loop (read_page)")
+
+    def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
+        raise NotImplementedError("pages are read by read_records' loop (next_cursor)")
+
+    def page_params(self, read: HandleRead, cursor: Optional[str]) -> Mapping[str, Any]:
+        """The query of the part's next request (asking for the page at `cursor`)."""
+        return {}
+
+    @abstractmethod
+    def read_page(self, read: HandleRead, response: requests.Response) -> Iterable[StreamData]:
+        """The records of one page of the part, its credits settled."""
+
+    def next_cursor(self, read: HandleRead, response: requests.Response) -> Optional[str]:
+        """The next page's cursor, its request reserved; None at an ending."""
+        return None
 
     def _on_error(self, read: HandleRead, error: Exception) -> bool:
         """Act on `after_error`'s decision; True when the part is to ask again (the same page, or
@@ -211,11 +251,11 @@ class SocialFetchStream(HttpStream, ABC):
         """Whether a part cut short goes on in a later sync from where it stopped."""
         return False
 
-    def settle_page(self, response: requests.Response) -> Mapping[str, Any]:
+    def settle_page(self, read: HandleRead, response: requests.Response) -> Mapping[str, Any]:
         """The page's JSON object (checked by the error handler), with its credits accounted."""
         page = page_of(response)
         body = page.body or {}
-        self._run.settle(self.current, credits_charged(body))
+        self._run.settle(read, credits_charged(body))
         if page.unusable:
             raise SocialFetchError(UNUSABLE_PAGE)
         data = body.get("data")
@@ -311,15 +351,9 @@ class Videos(SocialFetchStream):
     def path(self, *, stream_slice: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> str:
         return f"tiktok/profiles/{self.handle_path((stream_slice or {})['handle'])}/videos"
 
-    def request_params(
-        self,
-        stream_state: Optional[Mapping[str, Any]],
-        stream_slice: Optional[Mapping[str, Any]] = None,
-        next_page_token: Optional[Mapping[str, Any]] = None,
-    ) -> MutableMapping[str, Any]:
+    def page_params(self, read: HandleRead, cursor: Optional[str]) -> Mapping[str, Any]:
         params: MutableMapping[str, Any] = {"sortBy": self.sort_by}
-        read = self.current
-        cursor = next_page_token["cursor"] if next_page_token else read.start_cursor
+        read.request_sent(self._run.clock())  # the request is sent right after its parameters are made
         if cursor:
             params["cursor"] = cursor
         read.user_id = None if read.withhold_user_id else self._store.user_ids.get(read.handle)
@@ -410,6 +444,7 @@ class Videos(SocialFetchStream):
         # Together contiguous from the top, unless the handle's own read left a video out by a date bound.
         read.joins_top = (own is not None and own.began_at_top and pages_before > 0 and own.continuation == cursor
                           and not own.left_out_by_date)
+        read.top_read_in_sync = own is not None and own.began_at_top and own.date_ordered and own.pages > 0
         left = None if cap is None else max(cap - (own.records if own else 0), 0)
         read.pager = HandlePager(handle=read.handle, boundary=self.refresh_floor(), newest_first=True,
                                  max_videos=left, resumable=True)
@@ -439,16 +474,15 @@ class Videos(SocialFetchStream):
         return True
 
     # -- its pages ----------------------------------------------------------------------------------
-    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
-        data = self.settle_page(response)
+    def read_page(self, read: HandleRead, response: requests.Response) -> Iterable[StreamData]:
+        data = self.settle_page(read, response)
         videos = data.get("videos")
-        read = self.current
         if not isinstance(videos, list):
             raise ValueError(f"a page of handle {read.handle!r} has `data.videos` that is not a list")
         pager: HandlePager = read.pager  # type: ignore[assignment]
         now = self._run.clock()
         # Only a part begun mid-list needs its first page's newest date: the others skip parsing every date twice.
-        mid_list_first_page = read.first_page_at is None and not read.began_at_top
+        mid_list_first_page = read.last_page_at is None and not read.began_at_top
         read.page_read(now, _newest_regular(videos) if mid_list_first_page else None)
         read.videos_seen += len(videos)
         if read.refused_user_id is not None:  # asked without the refused id, and it helped: drop it
@@ -501,9 +535,8 @@ class Videos(SocialFetchStream):
                     self._store.user_ids.learn(handle, found)
                     return
 
-    def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
+    def next_cursor(self, read: HandleRead, response: requests.Response) -> Optional[str]:
         data = (json_body(response) or {}).get("data") or {}
-        read = self.current
         pager: HandlePager = read.pager  # type: ignore[assignment]
         cursor = pager.next_cursor(data)
         if cursor is None:
@@ -514,8 +547,7 @@ class Videos(SocialFetchStream):
         if not self._run.reserve(read):
             read.resume_cursor = cursor if self._incremental else None
             return None
-        read.page_cursor = cursor
-        return {"cursor": cursor}
+        return cursor
 
     # -- how it ends ------------------------------------------------------------------------------
     def end_part(self, read: HandleRead) -> tuple[Outcome, str, Ending]:
@@ -584,12 +616,8 @@ class Profiles(SocialFetchStream):
     def path(self, *, stream_slice: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> str:
         return f"tiktok/profiles/{self.handle_path((stream_slice or {})['handle'])}"
 
-    def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
-        return None
-
-    def parse_response(self, response: requests.Response, **kwargs: Any) -> Iterable[Mapping[str, Any]]:
-        data = self.settle_page(response)
-        read = self.current
+    def read_page(self, read: HandleRead, response: requests.Response) -> Iterable[StreamData]:
+        data = self.settle_page(read, response)
         status = data.get("lookupStatus")
         if isinstance(status, str):
             self._run.note_profile_status(read.handle, status)

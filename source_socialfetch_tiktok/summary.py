@@ -4,7 +4,7 @@ The summary's last LOG line is `RESULT_PREFIX` followed by one JSON object, a st
 for tools that run the connector (socialfetch_local reads it; README "The sync result line"):
 {"version": 1, "handles": [{"stream", "handle", "outcome", "reason", "pages", "records",
 "credits", "note"}], "totals": {"credits", "budget", "budget_reached", "stopped", "records",
-"pages", "seconds"}, "warnings": [...]}.
+"pages", "seconds"}, "warnings": [...], "shard": {"index", "count"} or null}.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ import orjson
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.utils import AirbyteTracedException
 
+from .api.errors_handlers import BAD_KEY, OUT_OF_CREDITS, Kind
 from .cancellation import CANCELLED_MESSAGE
 from .config import ConfigError, SocialFetchConfig
-from .cursor import PerHandleCursor
-from .errors_handlers import BAD_KEY, OUT_OF_CREDITS, Kind
-from .partitions import REFRESH
-from .state import VideosStateStore
-from .sync_run import HandleRead, Outcome, SyncRun
+from .read.partitions import REFRESH
+from .read.sync_run import HandleRead, Outcome, SyncRun
+from .shard import Shard
+from .state.cursor import PerHandleCursor
+from .state.store import VideosStateStore
 from .timeutil import format_instant
 
 _LISTED = 20
@@ -62,10 +63,11 @@ def _names(handles: List[str]) -> str:
 
 
 class SyncSummary:
-    def __init__(self, run: SyncRun, elapsed: float, cursor: Optional[PerHandleCursor]):
+    def __init__(self, run: SyncRun, elapsed: float, cursor: Optional[PerHandleCursor], shard: Optional[Shard] = None):
         self._run = run
         self._elapsed = elapsed
         self._cursor = cursor
+        self._shard = shard
 
     def log(self, logger: logging.Logger) -> None:
         run = self._run
@@ -75,7 +77,8 @@ class SyncSummary:
                 continue
             counts = {o: sum(1 for r in reads if r.outcome is o) for o in Outcome}
             logger.info(
-                f"Sync summary for {stream}: {counts[Outcome.COMPLETED]} handles completed, "
+                f"Sync summary for {stream}{f' ({self._shard.label})' if self._shard else ''}: "
+                f"{counts[Outcome.COMPLETED]} handles completed, "
                 f"{counts[Outcome.FAILED]} failed, {counts[Outcome.WAITING]} waiting, "
                 f"{counts[Outcome.INCOMPLETE]} ended early; {sum(r.records for r in reads)} records, "
                 f"{sum(r.pages for r in reads)} pages, {sum(r.credits for r in reads)} credits"
@@ -131,7 +134,8 @@ class SyncSummary:
             "stopped": run.stop_kind.value if run.stop_kind else None, "records": records,
             "pages": sum(r.pages for r in reads), "seconds": round(self._elapsed, 3),
         }
-        return {"version": RESULT_VERSION, "handles": handles, "totals": totals, "warnings": warnings}
+        shard = self._shard.as_result() if self._shard else None
+        return {"version": RESULT_VERSION, "handles": handles, "totals": totals, "warnings": warnings, "shard": shard}
 
     @staticmethod
     def _empty(read: HandleRead) -> bool:

@@ -10,8 +10,8 @@ from typing import Optional
 import pytest
 import requests
 
-from source_socialfetch_tiktok import backoff_strategies
-from source_socialfetch_tiktok.backoff_strategies import RetryAfterBackoffStrategy
+from source_socialfetch_tiktok.api import backoff_strategies
+from source_socialfetch_tiktok.api.backoff_strategies import RetryAfterBackoffStrategy
 from unit_tests.conftest import http_response
 
 NOW = datetime(2026, 11, 20, 8, 15, tzinfo=timezone.utc)

@@ -6,7 +6,7 @@ import random
 import threading
 from typing import Callable, List
 
-from source_socialfetch_tiktok.budget import CreditBudget
+from source_socialfetch_tiktok.read.budget import CreditBudget
 
 THREADS = 16
 

@@ -12,10 +12,10 @@ from airbyte_cdk.sources.message import InMemoryMessageRepository
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_socialfetch_tiktok.budget import CreditBudget
-from source_socialfetch_tiktok.cursor import CHECKPOINT_INTERVAL_ENV, PerHandleCursor, checkpoint_interval
-from source_socialfetch_tiktok.state import HandleCursor, VideosStateStore
-from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
+from source_socialfetch_tiktok.read.budget import CreditBudget
+from source_socialfetch_tiktok.read.sync_run import Outcome, SyncRun
+from source_socialfetch_tiktok.state.cursor import CHECKPOINT_INTERVAL_ENV, PerHandleCursor, checkpoint_interval
+from source_socialfetch_tiktok.state.store import HandleCursor, VideosStateStore
 
 HANDLES = ["a", "b", "c"]
 OLD = "2026-11-01T00:00:00Z"
@@ -201,7 +201,7 @@ def test_given_many_handles_and_few_completing_then_a_checkpoint_still_comes_aft
     sync. The clock is the test's: nothing waits."""
     from types import SimpleNamespace
 
-    from source_socialfetch_tiktok import cursor as cursor_module
+    from source_socialfetch_tiktok.state import cursor as cursor_module
 
     now = [1000.0]
     monkeypatch.setattr(cursor_module, "time", SimpleNamespace(monotonic=lambda: now[0]))

@@ -11,7 +11,7 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution, ResponseAction
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_socialfetch_tiktok.errors_handlers import (
+from source_socialfetch_tiktok.api.errors_handlers import (
     BAD_KEY,
     BAD_REQUEST,
     INTERNAL_ERROR,

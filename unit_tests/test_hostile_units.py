@@ -12,11 +12,11 @@ from typing import Any, Dict, Optional
 import pytest
 from airbyte_cdk.utils.airbyte_secrets_utils import update_secrets
 
+from source_socialfetch_tiktok.api.masking import key_spellings, mask_line, shown
 from source_socialfetch_tiktok.config import ConfigError, parse_config
 from source_socialfetch_tiktok.handles import InvalidHandle, normalise_handle
-from source_socialfetch_tiktok.masking import key_spellings, mask_line, shown
-from source_socialfetch_tiktok.pagination import HandlePager
-from source_socialfetch_tiktok.state import (
+from source_socialfetch_tiktok.read.pagination import HandlePager
+from source_socialfetch_tiktok.state.store import (
     MAX_RESUME_CURSOR_LENGTH,
     parse_resume_positions,
     parse_videos_state,

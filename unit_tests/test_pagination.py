@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional
 
-from source_socialfetch_tiktok.pagination import HandlePager
+from source_socialfetch_tiktok.read.pagination import HandlePager
 
 BOUNDARY = datetime(2026, 11, 1, tzinfo=timezone.utc)
 NEW = "2026-11-10T12:00:00Z"

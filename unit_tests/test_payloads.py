@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from source_socialfetch_tiktok.payloads import MAX_DEPTH, credits_charged, decode, error_code, json_body
+from source_socialfetch_tiktok.api.payloads import MAX_DEPTH, credits_charged, decode, error_code, json_body
 from unit_tests.conftest import api_error, http_response, videos_page
 
 

@@ -12,8 +12,8 @@ from airbyte_cdk.sources.message.repository import InMemoryMessageRepository
 from airbyte_cdk.sources.streams.concurrent.partitions.types import PartitionCompleteSentinel
 from airbyte_cdk.sources.types import Record
 
-from source_socialfetch_tiktok.partitions import HandlePartition, Phase, ReadPhases
-from source_socialfetch_tiktok.record_queue import RECORDS_PER_BATCH, RecordBatchingQueue
+from source_socialfetch_tiktok.read.partitions import HandlePartition, Phase, ReadPhases
+from source_socialfetch_tiktok.read.record_queue import RECORDS_PER_BATCH, RecordBatchingQueue
 
 
 def record(n: int) -> Record:

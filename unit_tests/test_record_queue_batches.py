@@ -8,7 +8,7 @@ from queue import Queue
 
 from airbyte_cdk.sources.types import Record
 
-from source_socialfetch_tiktok.record_queue import RecordBatchingQueue
+from source_socialfetch_tiktok.read.record_queue import RecordBatchingQueue
 
 
 def record(n: int) -> Record:

@@ -8,7 +8,7 @@ from typing import Any, Dict
 
 import pytest
 
-from source_socialfetch_tiktok.records import video_record
+from source_socialfetch_tiktok.records.videos import video_record
 
 
 def api_video(**overrides: Any) -> Dict[str, Any]:

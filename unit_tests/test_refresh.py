@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from source_socialfetch_tiktok.refresh import DUE_KEY, PAGES_KEY, POSITIONS_KEY, RefreshSchedule
+from source_socialfetch_tiktok.state.refresh import DUE_KEY, PAGES_KEY, POSITIONS_KEY, RefreshSchedule
 
 START = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)
 LOGGER = logging.getLogger("airbyte")

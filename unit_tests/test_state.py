@@ -8,9 +8,9 @@ from typing import Any, Dict, Sequence
 
 import pytest
 
-from source_socialfetch_tiktok import saved_state as state_module
 from source_socialfetch_tiktok.config import ConfigError
-from source_socialfetch_tiktok.state import HandleCursor, VideosStateStore, parse_videos_state
+from source_socialfetch_tiktok.state import saved as state_module
+from source_socialfetch_tiktok.state.store import HandleCursor, VideosStateStore, parse_videos_state
 
 LOGGER = logging.getLogger("test_state")
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)

@@ -16,18 +16,18 @@ from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from source_socialfetch_tiktok.budget import CreditBudget
-from source_socialfetch_tiktok.cursor import PerHandleCursor
-from source_socialfetch_tiktok.refresh import RefreshPosition, RefreshSchedule
-from source_socialfetch_tiktok.saved_state import (
+from source_socialfetch_tiktok.read.budget import CreditBudget
+from source_socialfetch_tiktok.read.sync_run import Outcome, SyncRun
+from source_socialfetch_tiktok.state.cursor import PerHandleCursor
+from source_socialfetch_tiktok.state.refresh import RefreshPosition, RefreshSchedule
+from source_socialfetch_tiktok.state.saved import (
     RESUME_KEY,
     HandleCursor,
     parse_resume_positions,
     parse_videos_state,
     repair_videos_state,
 )
-from source_socialfetch_tiktok.state import VideosStateStore
-from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
+from source_socialfetch_tiktok.state.store import VideosStateStore
 
 LOGGER = logging.getLogger("test_state_repair")
 UTC = timezone.utc

@@ -9,11 +9,11 @@ from typing import List, Optional, Tuple
 import pytest
 from airbyte_cdk.models import FailureType
 
-from source_socialfetch_tiktok.budget import CreditBudget
+from source_socialfetch_tiktok.api.errors_handlers import Kind
 from source_socialfetch_tiktok.config import ConfigError
-from source_socialfetch_tiktok.errors_handlers import Kind
+from source_socialfetch_tiktok.read.budget import CreditBudget
+from source_socialfetch_tiktok.read.sync_run import Outcome, SyncRun
 from source_socialfetch_tiktok.summary import RESULT_PREFIX, SyncSummary
-from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
 from unit_tests.conftest import API_KEY
 
 LOGGER = logging.getLogger("test_summary")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from source_socialfetch_tiktok.budget import CreditBudget
-from source_socialfetch_tiktok.errors_handlers import Kind
-from source_socialfetch_tiktok.sync_run import Outcome, SyncRun
+from source_socialfetch_tiktok.api.errors_handlers import Kind
+from source_socialfetch_tiktok.read.budget import CreditBudget
+from source_socialfetch_tiktok.read.sync_run import Outcome, SyncRun
 
 
 def sync_run(limit: int | None = None) -> SyncRun:
@@ -91,7 +91,7 @@ def test_given_reads_of_two_streams_when_listed_then_each_stream_keeps_its_order
 def test_given_thousands_of_handles_then_completed_ones_are_summed_up_in_one_line_not_one_each(caplog) -> None:
     import logging as _logging
 
-    from source_socialfetch_tiktok import sync_run as module
+    from source_socialfetch_tiktok.read import sync_run as module
 
     caplog.set_level(_logging.DEBUG, logger="test_overall")
     run = module.SyncRun(_logging.getLogger("test_overall"), CreditBudget(None), handles=5_000)

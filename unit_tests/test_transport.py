@@ -8,7 +8,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from source_socialfetch_tiktok.transport import (
+from source_socialfetch_tiktok.api.transport import (
     API_KEY_HEADER,
     ApiKeyAuth,
     build_session,

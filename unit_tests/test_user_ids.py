@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from source_socialfetch_tiktok.user_ids import USER_IDS_KEY, UserIds, author_id, valid_user_id
+from source_socialfetch_tiktok.state.user_ids import USER_IDS_KEY, UserIds, author_id, valid_user_id
 
 LOGGER = logging.getLogger("airbyte")
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from source_socialfetch_tiktok import video_topics
-from source_socialfetch_tiktok.records import video_record
-from source_socialfetch_tiktok.video_topics import caption_hashtags, hashtags, mentions, music, topics
+from source_socialfetch_tiktok.records import topics as video_topics
+from source_socialfetch_tiktok.records.topics import caption_hashtags, hashtags, mentions, music, topics
+from source_socialfetch_tiktok.records.videos import video_record
 
 
 def details(titles: Optional[list] = None, **extra: Any) -> Dict[str, Any]:

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 import airbyte_cdk.sources.utils.record_helper as record_helper
 from airbyte_cdk.utils import AirbyteTracedException
 
-from source_socialfetch_tiktok.masking import launch
+from source_socialfetch_tiktok.api.masking import launch
 from source_socialfetch_tiktok.serialization import keep_nulls_in_records
 from source_socialfetch_tiktok.source import SourceSocialfetchTiktok
 

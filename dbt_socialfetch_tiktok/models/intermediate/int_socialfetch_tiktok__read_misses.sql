@@ -10,9 +10,8 @@
     coveredTo] (coveredFrom null: no lower bound, and then videos without createdAt are covered
     too); a read with coveredTo null covers nothing. R misses the video when no video_stats record
     of R's sync (syncId) and handle has its id. Only videos the destination knew before R began
-    count: a read cannot miss what was never seen. Pinned videos are listed on the first page
-    only, whatever their date: a read that began mid-list (coveredTo is not its startedAt) counts
-    only in a sync that also read the handle's first page, where they were listed.
+    count: a read cannot miss what was never seen. The rule as the contract writes it, with no
+    condition of its own: a read that could not have listed a pinned video claims nothing (0.4.0).
 
     Incremental: checks the reads that started after the newest miss already in (a read's misses
     never change once its sync is loaded) and appends theirs. Reads are appended in start order;
@@ -41,16 +40,6 @@ seen_in_sync as (
     {%- endif %}
 ),
 
-{#- The syncs that read each handle's first page: a part that began at the top has coveredTo = startedAt. #}
-first_page_read as (
-    select distinct top_reads.sync_id, top_reads.handle
-    from {{ ref('stg_socialfetch_tiktok__handle_reads') }} as top_reads
-    where top_reads.covered_to = top_reads.started_at
-    {%- if is_incremental() %}
-        and top_reads.sync_id in (select sync_id from reads)
-    {%- endif %}
-),
-
 covering as (
     select
         videos.handle,
@@ -62,11 +51,7 @@ covering as (
     from videos
     inner join reads
         on reads.handle = videos.handle
-    left join first_page_read
-        on first_page_read.sync_id = reads.sync_id
-        and first_page_read.handle = reads.handle
     where reads.covered_to is not null
-        and (reads.covered_to = reads.started_at or first_page_read.sync_id is not null)
         and videos.first_captured_at < reads.started_at
         and (
             (videos.created_at is not null

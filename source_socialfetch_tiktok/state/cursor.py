@@ -15,9 +15,9 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
-from .partitions import REFRESH
-from .state import VideosStateStore
-from .sync_run import HandleRead, Outcome, SyncRun
+from ..read.partitions import REFRESH
+from ..read.sync_run import HandleRead, Outcome, SyncRun
+from .store import VideosStateStore
 
 # Every STATE carries every handle, so one per handle costs O(N^2) bytes over N handles. At most
 # one per interval (and always one at the end) bounds that; a crash re-reads at most the handles
@@ -88,7 +88,7 @@ class PerHandleCursor(Cursor):
     def observe(self, record: Record) -> None:
         """Nothing to do per record: the stream notes the newest video of each page of a handle's
         own read (not of its refresh, not its stats snapshots) in the store, from the date its
-        pager already parsed (`Videos.parse_response`); here every date would be parsed again."""
+        pager already parsed (`Videos.read_page`); here every date would be parsed again."""
 
     def close_partition(self, partition: Partition) -> None:
         partition_slice = partition.to_slice() or {}
@@ -101,6 +101,7 @@ class PerHandleCursor(Cursor):
         read = self._run.read_of(self._stream_name, handle)
         outcome = read.outcome if read else None
         if outcome is Outcome.COMPLETED and read is not None:
+            self._store.paces.note(handle, read.records, read.newest_emitted, read.oldest_emitted, read.first_request_at)
             self._store.complete_read(handle, read.pages, read.refresh_done, read.deep)
             self._maybe_emit()
         elif outcome is Outcome.WAITING and read is not None and read.resume_cursor:

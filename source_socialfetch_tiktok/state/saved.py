@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
-from .config import ConfigError
-from .handles import InvalidHandle, normalise_handle
-from .masking import shown
+from ..api.masking import shown
+from ..config import ConfigError
+from ..handles import InvalidHandle, normalise_handle
+from ..timeutil import format_instant, parse_instant, utc_now
+from .paces import PACES_KEY
 from .refresh import DUE_KEY, PAGES_KEY, POSITIONS_KEY
-from .timeutil import format_instant, parse_instant, utc_now
 from .user_ids import USER_IDS_KEY
 
 WAITING_KEY = "waiting_for_budget"
@@ -37,7 +38,7 @@ FUTURE_TOLERANCE = timedelta(days=1)
 # and the 0.2.0 ones); any other is dropped on the way in by `repair_videos_state`, except the
 # handles of a 0.1.0 state, which are converted.
 KNOWN_STATE_KEYS = frozenset(
-    {"states", WAITING_KEY, RESUME_KEY, NO_CURSOR_STATE_KEY, DUE_KEY, POSITIONS_KEY, PAGES_KEY, USER_IDS_KEY}
+    {"states", WAITING_KEY, RESUME_KEY, NO_CURSOR_STATE_KEY, DUE_KEY, POSITIONS_KEY, PAGES_KEY, USER_IDS_KEY, PACES_KEY}
 )
 # No entry this connector writes is nested deeper than this (a `states` entry has 3 levels).
 MAX_ENTRY_DEPTH = 8

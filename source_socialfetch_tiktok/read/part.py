@@ -64,6 +64,9 @@ class HandleRead:
     began_at: Optional[str] = None  # the saved API cursor it began at; None: the top of the list
     pages_before: int = 0  # a refresh's pages read before it began (by the read that led into it)
     joins_top: bool = False  # began where this sync's read from the top stopped: together contiguous from the top
+    # Begun below the top: a part of this sync read the handle's first page in the same order, where a
+    # video pinned since the last read is listed (its only place); without it the part claims nothing.
+    top_read_in_sync: bool = False
     date_ordered: bool = True  # newest first (`latest`): its pages are contiguous in `createdAt`
     # -- where it is ----------------------------------------------------------------------------
     pager: Optional[HandlePager] = None
@@ -82,8 +85,8 @@ class HandleRead:
     videos_seen: int = 0  # videos the API listed on its pages
     records: int = 0  # records emitted (videos, or profiles)
     problems: int = 0
-    first_page_at: Optional[datetime] = None
-    last_page_at: Optional[datetime] = None
+    first_request_at: Optional[datetime] = None  # `startedAt`: when its first request was sent, not answered
+    last_page_at: Optional[datetime] = None  # `endedAt`; None: no page read yet
     # The newest regular (not pinned) video on its first page, for a part that began mid-list
     # (where its coverage starts); one begun at the top covers up to its first page's instant.
     first_page_newest: Optional[datetime] = None
@@ -113,10 +116,14 @@ class HandleRead:
     def began_at_top(self) -> bool:
         return self.began_at is None
 
+    def request_sent(self, at: datetime) -> None:
+        """A request of this part is about to be sent at `at`; the first one is its `startedAt`."""
+        if self.first_request_at is None:
+            self.first_request_at = at
+
     def page_read(self, at: datetime, first_newest: Optional[datetime]) -> None:
         """A page was fetched at `at`; `first_newest`: the newest regular video it listed."""
-        if self.first_page_at is None:
-            self.first_page_at = at
+        if self.last_page_at is None:
             self.first_page_newest = first_newest
         self.last_page_at = at
 
@@ -133,18 +140,20 @@ class HandleRead:
         everything up to `to`, videos without a date included."""
         if self.pages == 0 or self.videos_seen == 0:
             return None, None  # nothing listed: a private profile or a passing fault, never "all deleted"
+        if not (self.began_at_top or self.top_read_in_sync):
+            return None, None  # a video pinned since the last read is on the first page only: unseen here
         whole = self.reached_end and not self.cut_by_date
         if not self.date_ordered:
             # Pages in popularity order are not contiguous in time, and an offset-paged list shifts
             # when a video goes: only a list read whole on one page is known to be complete.
-            return (None, self.first_page_at) if whole and self.pages == 1 else (None, None)
-        covered_to = self.first_page_at if self.began_at_top else self.first_page_newest
+            return (None, self.first_request_at) if whole and self.pages == 1 else (None, None)
+        covered_to = self.first_request_at if self.began_at_top else self.first_page_newest
         if covered_to is None:
             return None, None
         if whole and (self.began_at_top or self.joins_top):
             return None, covered_to
-        # Begun at a position saved by an earlier sync, this sync never saw the videos above it: the
-        # undated ones among them are not covered, so the range stops at what the part emitted.
+        # Begun below the top, this part never saw the undated videos above it: the range stops at
+        # what the part emitted.
         if self.oldest_emitted is None:
             return None, None  # no regular video emitted: no range it read is known to be whole
         return self.oldest_emitted, covered_to

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from source_socialfetch_tiktok.handle_read import HandleRead, Part
+from source_socialfetch_tiktok.read.part import HandleRead, Part
 
 T0 = datetime(2026, 11, 20, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
+ANSWERED = T0 + timedelta(seconds=3)  # the first page's answer came after its request was sent at T0
 
 
 def part(**facts) -> HandleRead:
@@ -19,7 +20,8 @@ def part(**facts) -> HandleRead:
 
 def read_pages(read: HandleRead, pages: int, newest_on_first: datetime, newest: datetime, oldest: datetime) -> HandleRead:
     for _ in range(pages):
-        read.page_read(T0, newest_on_first)
+        read.request_sent(T0 if read.first_request_at is None else ANSWERED)
+        read.page_read(ANSWERED, newest_on_first)
         read.pages += 1
     read.videos_seen = 30 * pages
     read.note_bounds(newest, oldest)
@@ -29,17 +31,17 @@ def read_pages(read: HandleRead, pages: int, newest_on_first: datetime, newest: 
 def test_a_part_that_read_no_page_or_listed_nothing_claims_nothing() -> None:
     assert part().coverage() == (None, None)
     assert read_pages(part(), 1, T0 - DAY, T0 - DAY, T0 - 2 * DAY).coverage() != (None, None)
-    empty = part(pages=1, videos_seen=0, reached_end=True, first_page_at=T0)
+    empty = part(pages=1, videos_seen=0, reached_end=True, first_request_at=T0, last_page_at=ANSWERED)
     assert empty.coverage() == (None, None)
 
 
-def test_from_the_top_it_covers_from_its_first_page_instant_down_to_its_oldest_video() -> None:
+def test_from_the_top_it_covers_from_its_first_request_instant_down_to_its_oldest_video() -> None:
     read = read_pages(part(), 2, T0 - DAY, T0 - DAY, T0 - 5 * DAY)
     assert read.coverage() == (T0 - 5 * DAY, T0)
 
 
-def test_from_a_saved_position_it_covers_from_its_first_pages_newest_video() -> None:
-    read = read_pages(part(began_at="cursor"), 2, T0 - 3 * DAY, T0 - 3 * DAY, T0 - 9 * DAY)
+def test_from_a_saved_position_it_covers_from_its_first_pages_newest_video_when_the_sync_read_the_top() -> None:
+    read = read_pages(part(began_at="cursor", top_read_in_sync=True), 2, T0 - 3 * DAY, T0 - 3 * DAY, T0 - 9 * DAY)
     assert read.coverage() == (T0 - 9 * DAY, T0 - 3 * DAY)
 
 
@@ -51,7 +53,7 @@ def test_the_end_of_the_list_covers_everything_older_unless_a_date_bound_left_a_
 
 
 def test_a_part_that_emitted_no_dated_regular_video_claims_nothing_unless_it_read_the_whole_list() -> None:
-    read = part(pages=1, videos_seen=3, first_page_at=T0, cut_by_date=True)
+    read = part(pages=1, videos_seen=3, first_request_at=T0, last_page_at=ANSWERED, cut_by_date=True)
     assert read.coverage() == (None, None)
 
 
@@ -62,6 +64,12 @@ def test_popular_order_claims_only_a_list_read_whole_on_one_page() -> None:
     assert many.coverage() == (None, None)
 
 
-def test_a_part_that_began_mid_list_never_claims_everything_older_even_at_the_end_of_the_list() -> None:
+def test_from_a_saved_position_without_the_top_read_in_the_same_sync_it_claims_nothing() -> None:
+    """A video pinned since the last read is listed on the first page only: no part saw it."""
     read = read_pages(part(began_at="cursor", reached_end=True), 2, T0 - 3 * DAY, T0 - 3 * DAY, T0 - 9 * DAY)
+    assert read.coverage() == (None, None)
+
+
+def test_a_part_that_began_mid_list_never_claims_everything_older_even_at_the_end_of_the_list() -> None:
+    read = read_pages(part(began_at="cursor", reached_end=True, top_read_in_sync=True), 2, T0 - 3 * DAY, T0 - 3 * DAY, T0 - 9 * DAY)
     assert read.coverage() == (T0 - 9 * DAY, T0 - 3 * DAY)

@@ -154,7 +154,7 @@ class SocialFetchErrorHandler(HttpStatusErrorHandler):
         if response.status_code == 200:
             # A page nested too deeply outside its videos (payloads.py) is complete but unusable; it
             # is SUCCESS here because a FAIL makes the CDK decode it again with the recursive
-            # `response.json()`: the stream fails the handle instead (`Videos.parse_response`).
+            # `response.json()`: the stream fails the handle instead (`Videos.read_page`).
             body = json_body(response)
             data = body.get("data") if body is not None else None
             complete = isinstance(data, dict) and self._required_data_key in data
@@ -178,8 +178,9 @@ class SocialFetchErrorHandler(HttpStatusErrorHandler):
 class ResolutionTap(ErrorHandler):
     """Hands each resolution to `note` before the CDK acts on it. The CDK's exception keeps only
     a FAIL resolution's message (and an exhausted retry's last answer), so the kind travels beside
-    it: the stream notes it on the handle being read in this thread. `note` may raise to keep the
-    CDK from asking again (a `SocialFetchError` reaches the stream as it is, with no error logged)."""
+    it: each part's client has a tap of its own (`SocialFetchStream._client`) that notes it on the
+    part. `note` may raise to keep the CDK from asking again (a `SocialFetchError` reaches the
+    stream as it is, with no error logged)."""
 
     def __init__(self, policy: ErrorHandler, note: Callable[[ErrorResolution], None]):
         self._policy = policy

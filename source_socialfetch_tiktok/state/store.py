@@ -11,8 +11,11 @@ import threading
 from datetime import datetime
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
+from ..read.sync_run import Outcome, SyncRun
+from ..timeutil import utc_now
+from .paces import Paces
 from .refresh import RefreshSchedule
-from .saved_state import (
+from .saved import (
     MAX_RESUME_CURSOR_LENGTH,
     RESUME_KEY,
     WAITING_KEY,
@@ -22,8 +25,6 @@ from .saved_state import (
     parse_videos_state,
     repair_videos_state,
 )
-from .sync_run import Outcome, SyncRun
-from .timeutil import utc_now
 from .user_ids import UserIds
 
 # The parsing names importers knew here before the split still resolve.
@@ -51,9 +52,11 @@ class VideosStateStore:
         resume: Optional[Mapping[str, ResumePosition]] = None,
         refresh: Optional[RefreshSchedule] = None,
         user_ids: Optional[UserIds] = None,
+        paces: Optional[Paces] = None,
     ):
         self.refresh = refresh or RefreshSchedule(None, utc_now())
         self.user_ids = user_ids or UserIds()
+        self.paces = paces or Paces()  # each handle's pace, for the sync's ESTIMATE (estimates.py)
         self._cursors: Dict[str, HandleCursor] = dict(cursors)
         self._resume: Dict[str, ResumePosition] = dict(resume or {})
         self._incoming_waiting = list(waiting)
@@ -76,7 +79,8 @@ class VideosStateStore:
         cursors, waiting = parse_videos_state(raw, logger, handles, start)
         refresh = RefreshSchedule.from_state(raw, handles, refresh_days, start, logger)
         user_ids = UserIds.from_state(raw, handles, logger)
-        return cls(cursors, waiting, handles, parse_resume_positions(raw, logger), refresh, user_ids)
+        paces = Paces.from_state(raw, handles, logger)
+        return cls(cursors, waiting, handles, parse_resume_positions(raw, logger), refresh, user_ids, paces)
 
     @property
     def handles(self) -> List[str]:
@@ -185,6 +189,7 @@ class VideosStateStore:
                 snapshot[RESUME_KEY] = resume
             snapshot.update(self.refresh.snapshot(self._handles))
             snapshot.update(self.user_ids.snapshot(self._handles))
+            snapshot.update(self.paces.snapshot(self._handles))
         return snapshot
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from .timeutil import format_instant, is_rfc3339, parse_instant
-from .video_topics import add_topics
+from ..timeutil import format_instant, is_rfc3339, parse_instant
+from .topics import add_topics
 
 STAT_FIELDS = ("views", "likes", "comments", "shares", "saves")
 _NULLABLE_STRINGS = ("caption", "url", "thumbnailUrl")

@@ -12,10 +12,10 @@ from typing import Callable, Dict, List, Optional
 
 from airbyte_cdk.models import FailureType
 
+from ..api.errors_handlers import Kind
+from ..timeutil import utc_now
 from .budget import CreditBudget
-from .errors_handlers import Kind
-from .handle_read import Ending, HandleRead, Outcome, Part
-from .timeutil import utc_now
+from .part import Ending, HandleRead, Outcome, Part
 
 __all__ = ["HandleRead", "Outcome", "SyncRun"]
 

@@ -7,13 +7,12 @@ request): `partitions.HandlePartition` routes each `StatsSnapshot` to this strea
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Iterable, List, Mapping, Optional
+from typing import Any, Iterable, Mapping
 
-from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.streams import Stream
 from airbyte_cdk.sources.streams.core import StreamData
 
-from .records import STAT_FIELDS
+from .videos import STAT_FIELDS
 
 VIDEO_STATS = "video_stats"
 
@@ -43,13 +42,7 @@ class FromVideosRead(Stream):
     """A stream declared for `discover` whose records come only from the videos read (routed by
     `partitions.HandlePartition`): read on its own, it has none."""
 
-    def read_records(
-        self,
-        sync_mode: SyncMode,
-        cursor_field: Optional[List[str]] = None,
-        stream_slice: Optional[Mapping[str, Any]] = None,
-        stream_state: Optional[Mapping[str, Any]] = None,
-    ) -> Iterable[StreamData]:
+    def read_records(self, *args: Any, **kwargs: Any) -> Iterable[StreamData]:
         return iter(())
 
 

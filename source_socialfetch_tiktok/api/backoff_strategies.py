@@ -10,7 +10,7 @@ from typing import Optional, Union
 import requests
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 
-from .timeutil import utc_now
+from ..timeutil import utc_now
 
 
 class RetryAfterBackoffStrategy(BackoffStrategy):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
-from .timeutil import format_instant, minus_days, parse_instant
+from ..timeutil import format_instant, minus_days, parse_instant
 
 DUE_KEY = "refresh_due"
 POSITIONS_KEY = "refresh_positions"

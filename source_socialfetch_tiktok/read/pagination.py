@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping, Optional, Set
 
-from .timeutil import parse_instant
+from ..timeutil import parse_instant
 
 
 @dataclass

@@ -32,9 +32,9 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.streams.concurrent.partitions.partition_generator import PartitionGenerator
 from airbyte_cdk.sources.types import Record, StreamSlice
 
-from .handle_reads import HANDLE_READS, HandleReadRecord
+from ..records.handle_reads import HANDLE_READS, HandleReadRecord
+from ..records.video_stats import VIDEO_STATS, StatsSnapshot
 from .record_queue import RecordBatchingQueue
-from .video_stats import VIDEO_STATS, StatsSnapshot
 
 REFRESH = "refresh"  # the slice key of a stats-refresh partition: {"handle": h, "refresh": True}
 
@@ -167,8 +167,9 @@ class HandlePartition(Partition):
 
     def __init__(self, stream: Stream, stream_slice: Mapping[str, Any], phases: ReadPhases,
                  message_repository: MessageRepository, member_of: List[Phase], queue: RecordBatchingQueue,
-                 ticket: Optional[int] = None):
+                 ticket: Optional[int] = None, stamp: Optional[Mapping[str, Any]] = None):
         self._stream = stream
+        self._stamp = stamp  # fields every video_stats and handle_reads record carries (its shard)
         self._ticket = ticket  # a refresh's place in the order its slot is asked (Slots.taken)
         self._queue = queue
         self._slice = StreamSlice(partition=dict(stream_slice), cursor_slice={})
@@ -190,15 +191,19 @@ class HandlePartition(Partition):
                 phase.finished()
 
     def _records(self) -> Iterator[Record]:
-        name, own_slice = self._stream.name, self._slice
+        name, own_slice, stamp = self._stream.name, self._slice, self._stamp
         for item in self._stream.read_records(sync_mode=SyncMode.full_refresh, stream_slice=own_slice):
             # Exact types first: this is the per-record path, and `isinstance` against typing's
             # `Mapping` costs about a microsecond a call.
             if type(item) is dict:
                 yield Record(data=item, stream_name=name, associated_slice=own_slice)
             elif type(item) is StatsSnapshot:
+                if stamp:
+                    item.update(stamp)
                 yield Record(data=item, stream_name=VIDEO_STATS, associated_slice=own_slice)
             elif type(item) is HandleReadRecord:
+                if stamp:
+                    item.update(stamp)
                 yield Record(data=item, stream_name=HANDLE_READS, associated_slice=own_slice)
             elif isinstance(item, Mapping):
                 yield Record(data=item, stream_name=name, associated_slice=own_slice)
@@ -219,8 +224,9 @@ class HandlePartitionGenerator(PartitionGenerator):
     """The stream's slices as partitions, each counted in the phases it belongs to."""
 
     def __init__(self, stream: Stream, phases: ReadPhases, message_repository: MessageRepository, phased: bool,
-                 queue: RecordBatchingQueue):
+                 queue: RecordBatchingQueue, stamp: Optional[Mapping[str, Any]] = None):
         self._stream = stream
+        self._stamp = stamp
         self._queue = queue
         self._phases = phases
         self._message_repository = message_repository
@@ -241,7 +247,7 @@ class HandlePartitionGenerator(PartitionGenerator):
                     for phase in member:
                         phase.opened()
                 yield HandlePartition(self._stream, stream_slice or {}, phases, self._message_repository, member,
-                                      self._queue, ticket)
+                                      self._queue, ticket, self._stamp)
         finally:
             if self._phased:
                 phases.incremental.generated()

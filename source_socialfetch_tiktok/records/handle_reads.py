@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .handle_read import HandleRead
-from .timeutil import format_instant
+from ..read.part import HandleRead
+from ..timeutil import format_instant
 from .video_stats import FromVideosRead
 
 HANDLE_READS = "handle_reads"
@@ -28,7 +28,7 @@ def handle_read_record(read: HandleRead, sync_id: str) -> HandleReadRecord:
         syncId=sync_id,
         handle=read.handle,
         part=read.kind.value,
-        startedAt=_instant(read.first_page_at),
+        startedAt=_instant(read.first_request_at),
         endedAt=_instant(read.last_page_at),
         pages=read.pages,
         videos=read.records,

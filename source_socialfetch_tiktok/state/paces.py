@@ -1,0 +1,77 @@
+"""Each handle's pace: videos a day as its last completed read saw them, kept in the `videos` state
+so that the next sync's ESTIMATE (`estimates.py`) can say how many videos its incremental read will
+find. Kept as `{"paces": {"nasa": {"per_day": 1.27, "read_at": "2026-11-20T09:00:00Z"}}}`."""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Dict, Iterable, Mapping, Optional
+
+from ..timeutil import format_instant, parse_instant
+
+PACES_KEY = "paces"
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """A handle's videos a day as its last completed read saw them, and when that read began: no
+    video was published between its newest and then (it would have been the newest)."""
+
+    per_day: float
+    read_at: datetime
+
+
+class Paces:
+    """Each handle's pace. Thread-safe: reads complete on worker threads while checkpoints take the
+    snapshot. Kept in the state as `{"paces": {"nasa": {"per_day": 1.27, "read_at": "..."}}}`."""
+
+    def __init__(self, paces: Optional[Mapping[str, Pace]] = None):
+        self._paces: Dict[str, Pace] = dict(paces or {})
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_state(cls, raw: Any, handles: Iterable[str], logger: logging.Logger) -> Paces:
+        """The paces of an incoming state; a malformed entry is dropped (that pace is learned again)."""
+        saved = raw.get(PACES_KEY) if isinstance(raw, Mapping) else None
+        if not isinstance(saved, Mapping):
+            if saved is not None:
+                logger.warning(f"Repairing the saved state: `{PACES_KEY}` is not an object; the paces are learned again.")
+            return cls()
+        configured = set(handles)
+        paces = {}
+        for handle, entry in saved.items():
+            per_day = entry.get("per_day") if isinstance(entry, Mapping) else None
+            read_at = parse_instant(entry.get("read_at")) if isinstance(entry, Mapping) else None
+            number = isinstance(per_day, (int, float)) and not isinstance(per_day, bool)
+            if handle in configured and number and math.isfinite(per_day) and per_day >= 0 and read_at is not None:  # type: ignore[arg-type,operator]
+                paces[handle] = Pace(float(per_day), read_at)  # type: ignore[arg-type]
+        return cls(paces)
+
+    def pace(self, handle: str) -> Optional[Pace]:
+        with self._lock:
+            return self._paces.get(handle)
+
+    def note(self, handle: str, records: int, newest: Optional[datetime], oldest: Optional[datetime],
+             read_at: Optional[datetime]) -> None:
+        """A read of `handle` that began at `read_at` completed, emitting `records` dated from `oldest`
+        to `newest`: n videos span n - 1 gaps (none, or one video: no pace to speak of, 0)."""
+        if read_at is None:
+            return
+        spanned = newest is not None and oldest is not None and newest - oldest >= timedelta(hours=1)
+        per_day = (records - 1) / ((newest - oldest) / _DAY) if spanned and records >= 2 else 0.0  # type: ignore[operator]
+        with self._lock:
+            self._paces[handle] = Pace(per_day, read_at)
+
+    def snapshot(self, handles: Iterable[str]) -> Dict[str, Any]:
+        keep = set(handles)
+        with self._lock:
+            paces = {
+                h: {"per_day": round(p.per_day, 4), "read_at": format_instant(p.read_at)}
+                for h, p in sorted(self._paces.items()) if h in keep
+            }
+        return {PACES_KEY: paces} if paces else {}
