@@ -6,7 +6,9 @@ sync: views on observed days, the sums, availability and since when, followers, 
 creator's last day; and the docs' queries on the models run as printed.
 
 The connector runs on the emulator's clock (dbtkit/simulated_clock.py), so that capturedAt, the
-reads' times and the profiles' load time fall on its simulated days.
+reads' times and the profiles' load time fall on its simulated days. After every build the tables
+equal a full rebuild of the same streams, late loads (a sync stamped before one already built) and
+duplicate loads (records delivered twice) included.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pytest
 
 from integration_tests.dbtkit import simulated_clock
 from integration_tests.dbtkit.docs_sql import RUN, docs_sql
-from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, DbtRun, Warehouse
+from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, Warehouse
 from socialfetch_emulator import Emulator
 from socialfetch_local.destinations import parse_destination
 from socialfetch_local.environment import prepare_environment
@@ -61,6 +63,18 @@ def warehouse(request: Any, tmp_path: Path) -> Iterator[Warehouse]:
     made.drop()
 
 
+def assert_equals_a_full_rebuild(warehouse: Warehouse, destination: Any, workdir: Path, step: int) -> None:
+    """A full build of the same streams into a schema of its own (a process of its own, as the
+    builds are) has the rows of every table the builds made incrementally."""
+    from socialfetch_local.models import build_models
+
+    schema = f"{warehouse.target_schema}_full{step}"
+    build_models(destination, workdir / f"rebuild{step}", schema=schema)
+    built, full = warehouse.built_tables(), warehouse.beside(schema).built_tables()
+    for table in full:
+        assert built[table] == full[table], f"{table} after build {step}"
+
+
 def destination_of(warehouse: Warehouse) -> Any:
     if warehouse.kind == "duckdb":
         return parse_destination(str(warehouse.path))
@@ -92,6 +106,7 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
             # of its own, as the demo does (one process at a time opens a DuckDB file, and
             # dbt-duckdb keeps its connection open in this one).
             build_models(destination, tmp_path / "dbt", schema=warehouse.target_schema)
+            assert_equals_a_full_rebuild(warehouse, destination, tmp_path, len(recorded.windows))
 
         emu.advance(0.5)  # noon: no sync near midnight
         sync()
@@ -107,13 +122,6 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
             recorded.deleted[("cook_with_kim", vid)] = 3
         emu.set_private("daily.vlogger")
         sync()
-
-    # Built sync by sync, the tables equal a full rebuild of the same streams.
-    rebuilt = warehouse.beside(f"{warehouse.target_schema}_full")
-    DbtRun(rebuilt, tmp_path / "rebuild")("build", "--full-refresh")
-    built, full = warehouse.built_tables(), rebuilt.built_tables()
-    for table in full:
-        assert built[table] == full[table], table
 
     snapshots = warehouse.rows(f"SELECT handle, id, capturedat FROM {warehouse.source_schema}.video_stats")
     read_by: Dict[int, Set[Key]] = {}
@@ -183,3 +191,57 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
         (h, d, creator[(h, d)]["views"], creator[(h, d)]["followers"]) for h, d in sorted(creator)]
     assert {(r["handle"], r["video_id"]): r["unavailable_reason"] for r in run("unavailable")} == {
         k: reason for k, (_, reason) in expected.items()}
+
+
+@pytest.mark.timeout(900)
+def test_given_a_late_sync_and_records_delivered_twice_when_built_after_each_load_then_every_table_equals_a_full_rebuild(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two syncs a day apart, then a sync whose clock stands two hours before the second (a
+    connection that began earlier and finished later: its capturedAt, reads and load times are
+    older than what was built), then every record of the last sync delivered again (exact
+    duplicates, as append mode's at-least-once delivery may). dbt builds after each load; each
+    time every table equals a full rebuild."""
+    prepare_environment()
+    from socialfetch_local.models import build_models
+    from socialfetch_local.sync import run_sync
+
+    connector = simulated_clock.write_connector(tmp_path / "connector")
+    destination = destination_of(warehouse)
+    with Emulator(dataset="demo") as emu:
+        config = {"api_key": emu.api_key, "handles": HANDLES, "base_url": emu.base_url}
+        step = 0
+
+        def load(clock: datetime) -> None:
+            monkeypatch.setenv(simulated_clock.ENV, clock.isoformat())
+            run_sync(config, destination, with_profiles=True, executable=connector).cache.close()
+
+        def build() -> None:
+            nonlocal step
+            step += 1
+            build_models(destination, tmp_path / "dbt", schema=warehouse.target_schema)
+            assert_equals_a_full_rebuild(warehouse, destination, tmp_path, step)
+
+        emu.advance(0.5)
+        load(emu.now)
+        build()
+        emu.advance(1)
+        emu.publish("cook_with_kim", 1)
+        second = emu.now
+        load(second)
+        build()
+        emu.advance(0.05)
+        load(second - timedelta(hours=2))  # late: older than the build before
+        build()
+    source = warehouse.source_schema
+    before = warehouse.rows(f"SELECT count(*) AS n FROM {source}.video_stats")[0]["n"]
+    for stream in ("video_stats", "handle_reads", "profiles"):
+        warehouse.execute(f"INSERT INTO {source}.{stream} SELECT * FROM {source}.{stream} "
+                          f"WHERE _airbyte_extracted_at >= (SELECT max(_airbyte_extracted_at) FROM {source}.{stream}) - INTERVAL '1 hour'")
+    assert warehouse.rows(f"SELECT count(*) AS n FROM {source}.video_stats")[0]["n"] > before
+    tables = warehouse.built_tables()
+    build()
+    assert warehouse.built_tables() == tables, "records delivered twice changed a model row"
+    late = naive(second - timedelta(hours=2))
+    captured = warehouse.rows(f"SELECT min(capturedat) AS at FROM {source}.video_stats WHERE capturedat >= TIMESTAMP '{late}'")
+    assert captured[0]["at"] < naive(second), "the late sync's snapshots are older than the second sync's"

@@ -11,27 +11,85 @@
     snapshot on or before it, not missed by a read since it was last seen, profile not private
     or not_found): how many, their views (each at its latest known count) and the views they
     gained that day. videos_published counts videos created that day; followers come from the
-    day's last profiles record, carried forward (null before the first).
+    day's last profiles record, carried forward (null before the first). source_loaded_at is the
+    newest load (_airbyte_extracted_at) of the handle's snapshots and profiles on or before the
+    day: the incremental mark.
 
-    Incremental: every run rebuilds the days from the last one built on (new syncs only add
-    facts on or after it), for every handle. -#}
+    Incremental, by load: a run takes what was loaded since the newest source_loaded_at (less the
+    lookback, macros/incremental.sql), whatever the days it happened on, and rebuilds each handle
+    it touches from the first day it touches: snapshots (their capture day, and the day their read
+    began), a video's publishing day when the video is new, profiles records, reads. Every handle
+    is also rebuilt from the last day built, for the days the spine gained. -#}
+
+-- depends_on: {{ ref('stg_socialfetch_tiktok__video_stats') }}
+-- depends_on: {{ ref('stg_socialfetch_tiktok__handle_reads') }}
+-- depends_on: {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 
 {%- set day = socialfetch_tiktok.socialfetch_day -%}
-{%- set add_days = socialfetch_tiktok.socialfetch_add_days %}
+{%- set add_days = socialfetch_tiktok.socialfetch_add_days -%}
+{%- set greatest = socialfetch_tiktok.socialfetch_greatest %}
 
 with
 {% if is_incremental() %}
-since as (
-    select {{ add_days('max(date_day)', -1) }} as date_day from {{ this }}
+loaded_after as (
+    select {{ socialfetch_tiktok.socialfetch_load_window_start('select max(source_loaded_at) from ' ~ this) }} as extracted_at
+),
+
+{#- Each (handle, day) a fact loaded since touches. #}
+touched as (
+    select stats.handle, {{ day('stats.captured_at') }} as date_day
+    from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
+    where stats.extracted_at > (select extracted_at from loaded_after)
+    union all
+    select stats.handle, {{ day('reads.started_at') }}
+    from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
+    inner join {{ ref('stg_socialfetch_tiktok__handle_reads') }} as reads
+        on reads.read_id = stats.read_id
+    where stats.extracted_at > (select extracted_at from loaded_after)
+    union all
+    select handle, {{ day('created_at') }}
+    from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
+    where first_extracted_at > (select extracted_at from loaded_after) and created_at is not null
+    union all
+    select handle, {{ day('extracted_at') }}
+    from {{ ref('stg_socialfetch_tiktok__profiles') }}
+    where extracted_at > (select extracted_at from loaded_after)
+    union all
+    select handle, {{ day('started_at') }}
+    from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
+    where extracted_at > (select extracted_at from loaded_after)
+),
+
+built_until as (
+    select max(date_day) as date_day from {{ this }}
+),
+
+{#- The handles rebuilt, each from its first touched day, at the latest the day after the last
+    one built (the days the spine gained). #}
+rebuilt as (
+    select handle, min(date_day) as from_day
+    from (
+        select handle, date_day from touched where date_day is not null
+        union all
+        select handle, {{ add_days('date_day', 1) }} from {{ this }} where date_day = (select date_day from built_until)
+    ) as froms
+    group by handle
+),
+
+{#- The built row the day before each handle's first rebuilt day: the followers it ended on, and
+    the newest load on or before it. #}
+anchor as (
+    select built.handle, built.followers, built.source_loaded_at
+    from {{ this }} as built
+    inner join rebuilt
+        on rebuilt.handle = built.handle and built.date_day = {{ add_days('rebuilt.from_day', -1) }}
 ),
 {% endif %}
 
 spine as (
-    select spine.date_day
-    from {{ ref('int_socialfetch_tiktok__day_spine') }} as spine
+    select date_day from {{ ref('int_socialfetch_tiktok__day_spine') }}
     {%- if is_incremental() %}
-    cross join since
-    where since.date_day is null or spine.date_day >= since.date_day
+    where date_day >= (select min(from_day) from rebuilt)
     {%- endif %}
 ),
 
@@ -41,15 +99,21 @@ videos as (
         video_id,
         {{ day('created_at') }} as created_day,
         {{ day('first_captured_at') }} as first_day,
-        {{ day('last_captured_at') }} as last_day,
         views as last_views
     from {{ ref('tiktok__videos') }}
+    {%- if is_incremental() %}
+    where handle in (select handle from rebuilt)
+    {%- endif %}
 ),
 
 profiles as (
     select * from {{ ref('stg_socialfetch_tiktok__profiles') }}
+    {%- if is_incremental() %}
+    where handle in (select handle from rebuilt)
+    {%- endif %}
 ),
 
+{#- The days computed: from the handle's first day, or (incremental) its first rebuilt day. #}
 handle_days as (
     select handles.handle, spine.date_day
     from (
@@ -62,33 +126,27 @@ handle_days as (
         group by handle
     ) as handles
     inner join spine on spine.date_day >= handles.first_day
-),
-
-{#- A read's miss makes a video unavailable from that day until the day a later read lists it;
-    only a miss before the video's newest snapshot has such a day, looked up in its snapshots. -#}
-missed as (
-    select distinct
-        misses.handle,
-        misses.video_id,
-        misses.missed_at,
-        misses.missed_at < video.last_captured_at as is_listed_again,
-        video.last_captured_at
-    from {{ ref('int_socialfetch_tiktok__read_misses') }} as misses
-    inner join {{ ref('int_socialfetch_tiktok__video_snapshots') }} as video
-        on video.handle = misses.handle and video.video_id = misses.video_id
-),
-
-listed_again as (
-    select missed.handle, missed.video_id, missed.missed_at, min(stats.captured_at) as listed_at
-    from missed
-    inner join {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
-        on stats.handle = missed.handle and stats.video_id = missed.video_id and stats.captured_at > missed.missed_at
-    where missed.is_listed_again
     {%- if is_incremental() %}
-        {#- Listed again before the first day rebuilt: that interval ended before it. #}
-        and {{ day('missed.last_captured_at') }} > (select date_day from since)
+    inner join rebuilt
+        on rebuilt.handle = handles.handle and spine.date_day >= rebuilt.from_day
     {%- endif %}
-    group by missed.handle, missed.video_id, missed.missed_at
+),
+
+daily as (
+    select handle, video_id, date_day, views, views_gained, is_observed, snapshot_captured_at, snapshot_extracted_at
+    from {{ ref('tiktok__video_daily') }}
+    {%- if is_incremental() %}
+    where date_day >= (select min(from_day) from rebuilt)
+    {%- endif %}
+),
+
+{#- A read's miss makes a video unavailable from that day until the day a later read lists it
+    (its first observed day with a snapshot after the miss). -#}
+missed as (
+    select distinct misses.handle, misses.video_id, misses.missed_at
+    from {{ ref('int_socialfetch_tiktok__read_misses') }} as misses
+    inner join videos
+        on videos.handle = misses.handle and videos.video_id = misses.video_id
 ),
 
 miss_intervals as (
@@ -96,14 +154,12 @@ miss_intervals as (
         missed.handle,
         missed.video_id,
         {{ day('missed.missed_at') }} as from_day,
-        {{ day('listed_again.listed_at') }} as to_day
+        min(listed.date_day) as to_day
     from missed
-    left join listed_again
-        on listed_again.handle = missed.handle and listed_again.video_id = missed.video_id
-        and listed_again.missed_at = missed.missed_at
-    {%- if is_incremental() %}
-    where not missed.is_listed_again or listed_again.listed_at is not null
-    {%- endif %}
+    left join {{ ref('tiktok__video_daily') }} as listed
+        on listed.handle = missed.handle and listed.video_id = missed.video_id
+        and listed.is_observed and listed.snapshot_captured_at > missed.missed_at
+    group by missed.handle, missed.video_id, missed.missed_at
 ),
 
 {#- A private or not_found profiles record hides the handle's videos until a later visible one. -#}
@@ -125,16 +181,18 @@ video_days as (
     select
         videos.handle,
         videos.video_id,
-        spine.date_day,
+        handle_days.date_day,
         case
             when daily.views is not null then daily.views
-            when spine.date_day > videos.last_day then videos.last_views
+            else videos.last_views
         end as views,
-        coalesce(daily.views_gained, 0) as views_gained
+        coalesce(daily.views_gained, 0) as views_gained,
+        daily.snapshot_extracted_at
     from videos
-    inner join spine on spine.date_day >= videos.first_day
-    left join {{ ref('tiktok__video_daily') }} as daily
-        on daily.handle = videos.handle and daily.video_id = videos.video_id and daily.date_day = spine.date_day
+    inner join handle_days
+        on handle_days.handle = videos.handle and handle_days.date_day >= videos.first_day
+    left join daily
+        on daily.handle = videos.handle and daily.video_id = videos.video_id and daily.date_day = handle_days.date_day
 ),
 
 unavailable_days as (
@@ -182,6 +240,7 @@ profile_days as (
         handle,
         date_day,
         followers,
+        extracted_at,
         {#- No OR in the join below: the last record holds to the end of time. #}
         coalesce(lead(date_day) over (partition by handle order by date_day), cast('9999-12-31' as date)) as next_day
     from (
@@ -189,10 +248,20 @@ profile_days as (
             handle,
             {{ day('extracted_at') }} as date_day,
             followers,
+            extracted_at,
             row_number() over (partition by handle, {{ day('extracted_at') }} order by extracted_at desc) as newest_first
         from profiles
     ) as ranked
     where newest_first = 1
+),
+
+{#- The newest load of the day's facts: its snapshots (through video_daily) and profiles records. -#}
+day_loads as (
+    select handle, date_day, max(snapshot_extracted_at) as extracted_at
+    from video_days
+    group by handle, date_day
+    union all
+    select handle, date_day, extracted_at from profile_days
 ),
 
 joined as (
@@ -204,7 +273,10 @@ joined as (
         coalesce(available.views, 0) as views,
         coalesce(available.views_gained, 0) as views_gained,
         profile_days.followers,
-        lag(profile_days.followers) over (partition by handle_days.handle order by handle_days.date_day) as followers_before
+        profile_days.date_day as profile_day,
+        max(loads.extracted_at) over (
+            partition by handle_days.handle order by handle_days.date_day rows between unbounded preceding and current row
+        ) as loaded_so_far
     from handle_days
     left join published
         on published.handle = handle_days.handle and published.date_day = handle_days.date_day
@@ -214,6 +286,48 @@ joined as (
         on profile_days.handle = handle_days.handle
         and handle_days.date_day >= profile_days.date_day
         and handle_days.date_day < profile_days.next_day
+    left join (
+        select handle, date_day, max(extracted_at) as extracted_at from day_loads group by handle, date_day
+    ) as loads
+        on loads.handle = handle_days.handle and loads.date_day = handle_days.date_day
+),
+
+{#- Followers: from the day's profiles record, else carried forward. An incremental run carries
+    forward what it built (the day's built row, else the row before the first rebuilt day)
+    unless a record on or after the first rebuilt day says otherwise: the same followers when
+    profiles are appended, and the ones built before when they are merged on handle and the
+    records they came from are gone. -#}
+kept as (
+    select
+        joined.*,
+        {%- if is_incremental() %}
+        case
+            when joined.profile_day >= rebuilt.from_day then joined.followers
+            else coalesce(same_day.followers, anchor.followers)
+        end as followers_kept,
+        anchor.followers as followers_anchor,
+        {{ greatest('anchor.source_loaded_at', 'joined.loaded_so_far') }} as source_loaded_at
+        {%- else %}
+        joined.followers as followers_kept,
+        cast(null as {{ dbt.type_bigint() }}) as followers_anchor,
+        joined.loaded_so_far as source_loaded_at
+        {%- endif %}
+    from joined
+    {%- if is_incremental() %}
+    inner join rebuilt
+        on rebuilt.handle = joined.handle
+    left join anchor
+        on anchor.handle = joined.handle
+    left join {{ this }} as same_day
+        on same_day.handle = joined.handle and same_day.date_day = joined.date_day
+    {%- endif %}
+),
+
+final as (
+    select
+        kept.*,
+        lag(followers_kept) over (partition by handle order by date_day) as kept_before
+    from kept
 )
 
 select
@@ -224,9 +338,7 @@ select
     videos_available,
     views,
     views_gained,
-    followers,
-    case when followers is not null then followers - coalesce(followers_before, followers) end as followers_gained
-from joined
-{%- if is_incremental() %}
-where date_day > (select date_day from since)
-{%- endif %}
+    followers_kept as followers,
+    case when followers_kept is not null then followers_kept - coalesce(kept_before, followers_anchor, followers_kept) end as followers_gained,
+    source_loaded_at
+from final

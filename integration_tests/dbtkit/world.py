@@ -64,8 +64,16 @@ def create_streams(warehouse: Warehouse, *, with_handle_reads: bool = True, pre_
         warehouse.create_stream(stream, pre_030=pre_030)
 
 
-def write_sync(warehouse: Warehouse, sync: Sync, *, merge_profiles: bool = False, with_handle_reads: bool = True) -> None:
-    """Land one sync as the loaders do: snapshots and reads appended, videos replaced by their latest."""
+def write_sync(warehouse: Warehouse, sync: Sync, *, merge_profiles: bool = False, with_handle_reads: bool = True,
+               extracted_at: Optional[datetime] = None, twice: bool = False, replace_facts: bool = False) -> None:
+    """Land one sync as the loaders do: snapshots and reads appended, videos replaced by their latest.
+
+    extracted_at: the records' _airbyte_extracted_at (default: the sync's start, as the connector's
+    clock stamps them). twice: every record delivered twice (at-least-once delivery: exact
+    duplicates). replace_facts: video_stats and handle_reads keep only this sync's records (an
+    Overwrite, or a refresh that removes records)."""
+    loaded_at = extracted_at or sync.at
+    copies = 2 if twice else 1
     stats, reads, videos = [], [], []
     for handle, listed in sync.listed.items():
         read_id = f"{sync.sync_id}-{handle}"
@@ -81,14 +89,19 @@ def write_sync(warehouse: Warehouse, sync: Sync, *, merge_profiles: bool = False
     if videos:
         ids = ", ".join(f"'{v['id']}'" for v in videos)
         warehouse.execute(f"DELETE FROM {warehouse.source_schema}.videos WHERE {warehouse.shape.column('id')} IN ({ids})")
-    warehouse.insert("videos", videos, sync.at)
-    warehouse.insert("video_stats", stats, sync.at)
-    if with_handle_reads:
-        warehouse.insert("handle_reads", reads, sync.at)
+    if replace_facts:
+        warehouse.execute(f"DELETE FROM {warehouse.source_schema}.video_stats",
+                          *([f"DELETE FROM {warehouse.source_schema}.handle_reads"] if with_handle_reads else []))
+    for _ in range(copies):
+        warehouse.insert("videos", videos, loaded_at)
+        warehouse.insert("video_stats", stats, loaded_at)
+        if with_handle_reads:
+            warehouse.insert("handle_reads", reads, loaded_at)
     profiles = [{"handle": h, "lookupStatus": status, "profile": None,
                  "metrics": None if followers is None else {"followers": followers}}
                 for h, (status, followers) in sync.profiles.items()]
     if merge_profiles:
-        warehouse.merge_profiles(profiles, sync.at)
+        warehouse.merge_profiles(profiles, loaded_at)
     else:
-        warehouse.insert("profiles", profiles, sync.at)
+        for _ in range(copies):
+            warehouse.insert("profiles", profiles, loaded_at)

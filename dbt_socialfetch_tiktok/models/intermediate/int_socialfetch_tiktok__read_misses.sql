@@ -2,7 +2,9 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        pre_hook="{{ socialfetch_tiktok.socialfetch_forget_rechecked_misses() }}",
+        post_hook="{{ socialfetch_tiktok.socialfetch_keep_newest_checkpoint() }}"
     )
 }}
 {#- The availability rule, part one: every read that should have listed a known video and did
@@ -13,14 +15,16 @@
     count: a read cannot miss what was never seen. The rule as the contract writes it, with no
     condition of its own: a read that could not have listed a pinned video claims nothing (0.4.0).
 
-    Incremental: checks the reads that started after the newest miss already in (a read's misses
-    never change once its sync is loaded) and appends theirs. Reads are appended in start order;
-    one loaded late needs a full refresh. -#}
+    Incremental, by load: a run checks the reads loaded since its checkpoint, and again those a
+    snapshot loaded since may change (macros/incremental.sql: socialfetch_rechecked_reads); their
+    old misses are deleted first (pre-hook). The checkpoint is the one row with read_id null: its
+    read_extracted_at is the newest load of handle_reads or video_stats modelled (a run writes a
+    newer one, and its post-hook drops the older). Readers skip it (where read_id is not null). -#}
 
 with reads as (
     select * from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
     {%- if is_incremental() %}
-    where started_at > (select coalesce(max(missed_at), {{ socialfetch_tiktok.socialfetch_min_timestamp() }}) from {{ this }})
+    where read_id in ({{ socialfetch_tiktok.socialfetch_rechecked_reads(this) }})
     {%- endif %}
 ),
 
@@ -47,7 +51,8 @@ covering as (
         reads.read_id,
         reads.sync_id,
         reads.part,
-        reads.started_at as missed_at
+        reads.started_at as missed_at,
+        reads.extracted_at as read_extracted_at
     from videos
     inner join reads
         on reads.handle = videos.handle
@@ -68,3 +73,28 @@ left join seen_in_sync
     and seen_in_sync.video_id = covering.video_id
     and seen_in_sync.sync_id = covering.sync_id
 where seen_in_sync.video_id is null
+
+union all
+
+{#- The checkpoint: the newest load modelled (kept as it was when nothing new is loaded). #}
+select
+    cast(null as {{ dbt.type_string() }}) as handle,
+    cast(null as {{ dbt.type_string() }}) as video_id,
+    cast(null as {{ dbt.type_string() }}) as read_id,
+    cast(null as {{ dbt.type_string() }}) as sync_id,
+    cast(null as {{ dbt.type_string() }}) as part,
+    cast(null as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) as missed_at,
+    max(loaded_at) as read_extracted_at
+from (
+    select max(extracted_at) as loaded_at from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
+    {%- if is_incremental() %} where read_id in (select read_id from reads){% endif %}
+    union all
+    select max(extracted_at) from {{ ref('stg_socialfetch_tiktok__video_stats') }}
+    {%- if is_incremental() %}
+    where extracted_at > {{ socialfetch_tiktok.socialfetch_load_window_start('select max(read_extracted_at) from ' ~ this ~ ' where read_id is null') }}
+    {%- endif %}
+) as loads
+{%- if is_incremental() %}
+{#- Written only when it moves on; the post-hook then drops the older one. #}
+having max(loaded_at) > (select coalesce(max(read_extracted_at), {{ socialfetch_tiktok.socialfetch_min_timestamp() }}) from {{ this }} where read_id is null)
+{%- endif %}

@@ -2,12 +2,14 @@
     and since when it is unavailable (null: available, or not decidable). A video is unavailable
     since the first read that missed it after it was last seen, or since its handle's profile
     turned private or not_found after it was last seen, whichever came first; a later read that
-    lists it makes it available again (it is then seen after both). Without a handle_reads table
-    (a destination loaded before 0.3.0) reads decide nothing: is_available is null unless the
-    profile says the videos are gone. -#}
+    lists it makes it available again (it is then seen after both). A video is available (true)
+    only when a read (0.3.0, a snapshot with a readId) listed it and nothing since says it is
+    gone; a video no read decided (known only from snapshots loaded before 0.3.0, or only from
+    its videos record, as after a reset of video_stats) is null unless the profile says the
+    videos are gone. -#}
 
 with snapshots as (
-    select handle, video_id, created_at, first_captured_at, last_captured_at
+    select handle, video_id, created_at, first_captured_at, last_captured_at, last_read_captured_at
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 ),
 
@@ -18,7 +20,8 @@ videos as (
         coalesce(videos.created_at, snapshots.created_at) as created_at,
         coalesce(snapshots.first_captured_at, videos.extracted_at) as first_captured_at,
         snapshots.last_captured_at,
-        coalesce(snapshots.last_captured_at, videos.extracted_at) as last_seen_at
+        coalesce(snapshots.last_captured_at, videos.extracted_at) as last_seen_at,
+        snapshots.last_read_captured_at
     from {{ ref('stg_socialfetch_tiktok__videos') }} as videos
     full outer join snapshots
         on snapshots.handle = videos.handle and snapshots.video_id = videos.video_id
@@ -69,8 +72,6 @@ select
     end as unavailable_reason,
     case
         when missed_since is not null or hidden_since is not null then false
-        {%- if socialfetch_tiktok.socialfetch_has_handle_reads() %}
-        else true
-        {%- endif %}
+        when last_read_captured_at is not null then true
     end as is_available
 from decided

@@ -6,26 +6,26 @@
         on_schema_change='fail'
     )
 }}
-{#- One row per video with a snapshot: its createdAt, its first and newest snapshot, and the newest
-    snapshot's counts. The other models read this instead of every snapshot.
+{#- One row per video with a snapshot: its createdAt, its first and newest snapshot, the newest
+    one's counts, the newest snapshot a read (0.3.0) listed, and its first and newest load. The other
+    models read this instead of every snapshot.
 
-    Incremental: takes the snapshots captured after the newest one already in, and folds them into
-    their videos' rows (the earliest createdAt and first capture kept, the newest counts taken).
-    Snapshots are appended in capture order, as for tiktok__video_daily. -#}
+    Incremental: takes the snapshots loaded since the newest load already in (less the lookback,
+    macros/incremental.sql), whatever their capturedAt, and folds them into their videos' rows:
+    earliest createdAt and first capture, latest capture and its counts. Every fold is a min or a
+    max, so a snapshot taken twice changes nothing. -#}
 
-with
-{% if is_incremental() %}
-new_snapshots as (
+{%- set least = socialfetch_tiktok.socialfetch_least -%}
+{%- set greatest = socialfetch_tiktok.socialfetch_greatest %}
+
+with new_snapshots as (
     select *
     from {{ ref('stg_socialfetch_tiktok__video_stats') }}
-    {#- A scalar subquery, so that DuckDB prunes the scan by capture time. #}
-    where captured_at > (select coalesce(max(last_captured_at), {{ socialfetch_tiktok.socialfetch_min_timestamp() }}) from {{ this }})
+    {%- if is_incremental() %}
+    {#- A scalar subquery, so that DuckDB prunes the scan by load time. #}
+    where extracted_at > {{ socialfetch_tiktok.socialfetch_load_window_start('select max(last_extracted_at) from ' ~ this) }}
+    {%- endif %}
 ),
-{% else %}
-new_snapshots as (
-    select * from {{ ref('stg_socialfetch_tiktok__video_stats') }}
-),
-{% endif %}
 
 summary as (
     select
@@ -33,59 +33,64 @@ summary as (
         video_id,
         min(created_at) as created_at,
         min(captured_at) as first_captured_at,
-        max(captured_at) as last_captured_at,
-        count(*) as snapshots
+        max(case when read_id is not null then captured_at end) as last_read_captured_at,
+        min(extracted_at) as first_extracted_at,
+        max(extracted_at) as last_extracted_at
     from new_snapshots
     group by handle, video_id
 ),
 
 newest as (
+    select handle, video_id, captured_at as last_captured_at, views, likes, comments, shares, saves
+    from (
+        select
+            *,
+            row_number() over (partition by handle, video_id order by captured_at desc, extracted_at desc) as newest_first
+        from new_snapshots
+    ) as ranked
+    where newest_first = 1
+),
+
+folded as (
     select
-        summary.*,
-        snapshot.views,
-        snapshot.likes,
-        snapshot.comments,
-        snapshot.shares,
-        snapshot.saves
+        summary.handle,
+        summary.video_id,
+        summary.created_at,
+        summary.first_captured_at,
+        newest.last_captured_at,
+        summary.last_read_captured_at,
+        summary.first_extracted_at,
+        summary.last_extracted_at,
+        newest.views,
+        newest.likes,
+        newest.comments,
+        newest.shares,
+        newest.saves
     from summary
-    inner join new_snapshots as snapshot
-        on snapshot.handle = summary.handle
-        and snapshot.video_id = summary.video_id
-        and snapshot.captured_at = summary.last_captured_at
+    inner join newest
+        on newest.handle = summary.handle and newest.video_id = summary.video_id
 )
 
 {% if is_incremental() %}
 select
-    newest.handle,
-    newest.video_id,
-    case
-        when built.created_at is null then newest.created_at
-        when newest.created_at is null or built.created_at <= newest.created_at then built.created_at
-        else newest.created_at
-    end as created_at,
-    coalesce(built.first_captured_at, newest.first_captured_at) as first_captured_at,
-    newest.last_captured_at,
-    cast(coalesce(built.snapshots, 0) + newest.snapshots as {{ dbt.type_bigint() }}) as snapshots,
-    newest.views,
-    newest.likes,
-    newest.comments,
-    newest.shares,
-    newest.saves
-from newest
+    folded.handle,
+    folded.video_id,
+    {{ least('built.created_at', 'folded.created_at') }} as created_at,
+    {{ least('built.first_captured_at', 'folded.first_captured_at') }} as first_captured_at,
+    {{ greatest('built.last_captured_at', 'folded.last_captured_at') }} as last_captured_at,
+    {{ greatest('built.last_read_captured_at', 'folded.last_read_captured_at') }} as last_read_captured_at,
+    {{ least('built.first_extracted_at', 'folded.first_extracted_at') }} as first_extracted_at,
+    {{ greatest('built.last_extracted_at', 'folded.last_extracted_at') }} as last_extracted_at,
+    {%- for count in ['views', 'likes', 'comments', 'shares', 'saves'] %}
+    case when built.last_captured_at > folded.last_captured_at then built.{{ count }} else folded.{{ count }} end as {{ count }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from folded
 left join {{ this }} as built
-    on built.handle = newest.handle and built.video_id = newest.video_id
+    on built.handle = folded.handle and built.video_id = folded.video_id
 {% else %}
 select
-    handle,
-    video_id,
-    created_at,
-    first_captured_at,
-    last_captured_at,
-    cast(snapshots as {{ dbt.type_bigint() }}) as snapshots,
-    views,
-    likes,
-    comments,
-    shares,
-    saves
-from newest
+    handle, video_id, created_at, first_captured_at, last_captured_at, last_read_captured_at,
+    first_extracted_at, last_extracted_at,
+    views, likes, comments, shares, saves
+from folded
 {% endif %}

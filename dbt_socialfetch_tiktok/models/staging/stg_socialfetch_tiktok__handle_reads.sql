@@ -1,6 +1,9 @@
+{%- do source('socialfetch_tiktok', 'handle_reads') %}{#- lineage: src_socialfetch_tiktok.yml; the table is read through socialfetch_relation below. #}
 {#- One row per read part: what a sync read of a handle, and which videos' createdAt it covers.
     A destination loaded before 0.3.0 has no handle_reads table: this model is then empty, and
-    the availability rule says it cannot decide (socialfetch_has_handle_reads). -#}
+    the availability rule says it cannot decide (socialfetch_has_handle_reads). A read part is one
+    row however often it was delivered: the newest record of each readId. extracted_at, when it
+    was loaded, is the incremental models' mark. -#}
 {%- set c = socialfetch_tiktok.socialfetch_col -%}
 
 {%- if socialfetch_tiktok.socialfetch_has_handle_reads() %}
@@ -21,6 +24,7 @@ renamed as (
         cast({{ c('outcome') }} as {{ dbt.type_string() }}) as outcome,
         {{ socialfetch_tiktok.socialfetch_utc('coveredFrom', 'handle_reads') }} as covered_from,
         {{ socialfetch_tiktok.socialfetch_utc('coveredTo', 'handle_reads') }} as covered_to,
+        {{ socialfetch_tiktok.socialfetch_utc('_airbyte_extracted_at', 'handle_reads') }} as extracted_at,
         row_number() over (
             partition by {{ c('readId') }} order by {{ c('_airbyte_extracted_at') }} desc
         ) as newest_first
@@ -28,7 +32,7 @@ renamed as (
 )
 
 select
-    read_id, sync_id, handle, part, started_at, ended_at, pages, videos, outcome, covered_from, covered_to
+    read_id, sync_id, handle, part, started_at, ended_at, pages, videos, outcome, covered_from, covered_to, extracted_at
 from renamed
 where newest_first = 1 and read_id is not null
 {%- else %}
@@ -43,6 +47,7 @@ select
     cast(null as {{ dbt.type_bigint() }}) as videos,
     cast(null as {{ dbt.type_string() }}) as outcome,
     cast(null as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) as covered_from,
-    cast(null as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) as covered_to
+    cast(null as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) as covered_to,
+    cast(null as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) as extracted_at
 where 1 = 0
 {%- endif %}

@@ -1,6 +1,8 @@
+{%- do source('socialfetch_tiktok', 'profiles') %}{#- lineage: src_socialfetch_tiktok.yml; the table is read through socialfetch_relation below. #}
 {#- One row per profile record. The record has no read time of its own: _airbyte_extracted_at is
     when the loader received it, the closest fact there is. PyAirbyte's default write merges on
-    `handle` (one row per handle); the Airbyte UI's Full refresh | Append keeps one per sync. -#}
+    `handle` (one row per handle); the Airbyte UI's Full refresh | Append keeps one per sync. A
+    record delivered twice (at-least-once delivery) is one: exact duplicates are removed. -#}
 {%- set c = socialfetch_tiktok.socialfetch_col -%}
 
 {%- if socialfetch_tiktok.socialfetch_has_stream('profiles') %}
@@ -8,7 +10,7 @@ with source as (
     select * from {{ socialfetch_tiktok.socialfetch_relation('profiles') }}
 )
 
-select
+select distinct
     cast({{ c('handle') }} as {{ dbt.type_string() }}) as handle,
     cast({{ c('lookupStatus') }} as {{ dbt.type_string() }}) as lookup_status,
     cast({{ socialfetch_tiktok.socialfetch_json_text(c('metrics'), 'followers') }} as {{ dbt.type_bigint() }}) as followers,

@@ -1,3 +1,4 @@
+{%- do source('socialfetch_tiktok', 'videos') %}{#- lineage: src_socialfetch_tiktok.yml; the table is read through socialfetch_relation below. #}
 {#- One row per (handle, video_id): the latest record of each video (a destination syncing
     `videos` as Append keeps one row per read; Append + Deduped and PyAirbyte keep one). -#}
 {%- set c = socialfetch_tiktok.socialfetch_col -%}

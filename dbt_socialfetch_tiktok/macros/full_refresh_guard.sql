@@ -1,0 +1,79 @@
+{#- A full refresh rebuilds the incremental models from the raw tables alone. When those no longer
+    hold the history the models were built from (video_stats or handle_reads overwritten, or reset
+    by an Airbyte refresh that removes records; profiles merged on handle, PyAirbyte's default
+    write, or Overwrite + Deduped), the rebuild would silently drop it. This on-run-start hook
+    refuses such a run before any model is touched, naming each table and what it would lose.
+    var socialfetch_allow_history_loss: true rebuilds anyway. -#}
+
+{% macro socialfetch_refuse_history_loss() -%}
+  {%- if not execute or not flags.FULL_REFRESH or var('socialfetch_allow_history_loss', false) | string | lower in ['true', '1', 'yes'] -%}
+    {{ return('') }}
+  {%- endif -%}
+  {%- set c = socialfetch_tiktok.socialfetch_col -%}
+  {%- set losses = [] -%}
+
+  {%- set video_daily = socialfetch_tiktok.socialfetch_built_relation('tiktok__video_daily') -%}
+  {%- if video_daily is not none -%}
+    {%- set stats = socialfetch_tiktok.socialfetch_relation('video_stats') -%}
+    {%- set lost = socialfetch_tiktok.socialfetch_count(
+        "select count(*) from (select handle, video_id, min(date_day) as first_day from " ~ video_daily ~ " group by handle, video_id) as built"
+        ~ " left join (select cast(" ~ c('handle') ~ " as " ~ dbt.type_string() ~ ") as handle, cast(" ~ c('id') ~ " as " ~ dbt.type_string() ~ ") as video_id,"
+        ~ " min(" ~ socialfetch_tiktok.socialfetch_day(socialfetch_tiktok.socialfetch_utc('capturedAt', 'video_stats')) ~ ") as first_day"
+        ~ " from " ~ stats ~ " group by " ~ c('handle') ~ ", " ~ c('id') ~ ") as raw"
+        ~ " on raw.handle = built.handle and raw.video_id = built.video_id"
+        ~ " where raw.first_day is null or raw.first_day > built.first_day") -%}
+    {%- if lost > 0 -%}
+      {%- do losses.append(video_daily ~ ": " ~ lost ~ " videos have days before the first snapshot left in " ~ stats) -%}
+    {%- endif -%}
+  {%- endif -%}
+
+  {%- set creator_daily = socialfetch_tiktok.socialfetch_built_relation('tiktok__creator_daily') -%}
+  {%- if creator_daily is not none and socialfetch_tiktok.socialfetch_has_stream('profiles') -%}
+    {%- set profiles = socialfetch_tiktok.socialfetch_relation('profiles') -%}
+    {%- set lost = socialfetch_tiktok.socialfetch_count(
+        "select count(*) from (select handle, min(date_day) as first_day from " ~ creator_daily ~ " where followers is not null group by handle) as built"
+        ~ " left join (select cast(" ~ c('handle') ~ " as " ~ dbt.type_string() ~ ") as handle,"
+        ~ " min(" ~ socialfetch_tiktok.socialfetch_day(socialfetch_tiktok.socialfetch_utc('_airbyte_extracted_at', 'profiles')) ~ ") as first_day"
+        ~ " from " ~ profiles ~ " group by " ~ c('handle') ~ ") as raw"
+        ~ " on raw.handle = built.handle"
+        ~ " where raw.first_day is null or raw.first_day > built.first_day") -%}
+    {%- if lost > 0 -%}
+      {%- do losses.append(creator_daily ~ ": " ~ lost ~ " handles have followers before the first record left in " ~ profiles) -%}
+    {%- endif -%}
+  {%- endif -%}
+
+  {%- set misses = socialfetch_tiktok.socialfetch_built_relation('int_socialfetch_tiktok__read_misses') -%}
+  {%- if misses is not none and socialfetch_tiktok.socialfetch_has_handle_reads() -%}
+    {%- set reads = socialfetch_tiktok.socialfetch_relation('handle_reads') -%}
+    {%- set lost = socialfetch_tiktok.socialfetch_count(
+        "select count(*) from " ~ misses ~ " as built where built.read_id is not null and not exists ("
+        ~ "select 1 from " ~ reads ~ " as raw where cast(raw." ~ c('readId') ~ " as " ~ dbt.type_string() ~ ") = built.read_id)") -%}
+    {%- if lost > 0 -%}
+      {%- do losses.append(misses ~ ": " ~ lost ~ " misses of reads no longer in " ~ reads) -%}
+    {%- endif -%}
+  {%- endif -%}
+
+  {%- if losses -%}
+    {{ exceptions.raise_compiler_error(
+        "Refusing --full-refresh: the raw tables no longer hold the history these models were built from, "
+        ~ "and a rebuild would drop it:\n  " ~ (losses | join("\n  "))
+        ~ "\nKeep the tables (build without --full-refresh), or rebuild anyway with --vars '{socialfetch_allow_history_loss: true}'. "
+        ~ "See dbt_socialfetch_tiktok/README.md, Full refresh.") }}
+  {%- endif -%}
+  {{ return('') }}
+{%- endmacro %}
+
+{#- The table a model of this package built, when it exists and the run selected it. -#}
+{% macro socialfetch_built_relation(name) -%}
+  {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.package_name == 'socialfetch_tiktok' and node.name == name -%}
+    {%- if node.unique_id in selected_resources -%}
+      {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(none) }}
+{%- endmacro %}
+
+{% macro socialfetch_count(sql) -%}
+  {%- set result = run_query(sql) -%}
+  {{ return(result.columns[0].values()[0] | int) }}
+{%- endmacro %}

@@ -1,0 +1,72 @@
+{#- The incremental models take what was LOADED since their last build, not what happened since:
+    a record's _airbyte_extracted_at (the staging models' extracted_at) against the newest one the
+    model already holds, less a lookback (var socialfetch_lookback_hours). Event times (capturedAt,
+    startedAt) can arrive in any order: two connections on one schema, a resumed sync, or dbt
+    running while the platform still commits. The lookback covers loads whose extracted_at is
+    older than the mark (the records of a sync still being committed when dbt last ran): set it to
+    at least the longest such overlap. Taking a record twice is harmless: the models recompute
+    what it touches. -#}
+
+{% macro socialfetch_lookback_hours() -%}
+  {%- set hours = var('socialfetch_lookback_hours', 12) -%}
+  {%- if hours is none or (hours | string) == '' or (hours | int) < 0 -%}
+    {{ exceptions.raise_compiler_error("socialfetch_lookback_hours must be a whole number of hours, 0 or more, not " ~ hours) }}
+  {%- endif -%}
+  {{- return(hours | int) -}}
+{%- endmacro %}
+
+{#- The earliest extracted_at an incremental run takes: `mark` (a scalar SQL expression, the newest
+    load already modelled; null when nothing is) less the lookback. -#}
+{% macro socialfetch_load_window_start(mark) -%}
+  {{ dbt.dateadd('hour', -1 * socialfetch_tiktok.socialfetch_lookback_hours(), 'coalesce((' ~ mark ~ '), ' ~ socialfetch_tiktok.socialfetch_min_timestamp() ~ ')') }}
+{%- endmacro %}
+
+{#- The smaller / larger of two values, either of which may be null (then the other). -#}
+{% macro socialfetch_least(a, b) -%}
+  case when {{ a }} is null then {{ b }} when {{ b }} is null or {{ a }} <= {{ b }} then {{ a }} else {{ b }} end
+{%- endmacro %}
+
+{% macro socialfetch_greatest(a, b) -%}
+  case when {{ a }} is null then {{ b }} when {{ b }} is null or {{ a }} >= {{ b }} then {{ a }} else {{ b }} end
+{%- endmacro %}
+
+{#- int_socialfetch_tiktok__read_misses: the reads an incremental run checks again, as a SELECT of
+    read_id: those loaded since the model's mark (its checkpoint row, less the lookback); the reads
+    of the syncs and handles whose snapshots were loaded since (a snapshot of the read's own sync
+    that arrived after the read); and the reads of a handle that began after a snapshot loaded
+    since (it makes the video known before them). -#}
+{% macro socialfetch_rechecked_reads(this_relation) -%}
+  {%- set window_start = socialfetch_tiktok.socialfetch_load_window_start('select max(read_extracted_at) from ' ~ this_relation ~ ' where read_id is null') -%}
+    select reads.read_id
+    from {{ ref('stg_socialfetch_tiktok__handle_reads') }} as reads
+    left join (
+        select loaded_reads.sync_id, loaded.handle, min(loaded.captured_at) as captured_from
+        from {{ ref('stg_socialfetch_tiktok__video_stats') }} as loaded
+        left join {{ ref('stg_socialfetch_tiktok__handle_reads') }} as loaded_reads
+            on loaded_reads.read_id = loaded.read_id
+        where loaded.extracted_at > {{ window_start }}
+        group by loaded_reads.sync_id, loaded.handle
+    ) as loaded
+        on loaded.handle = reads.handle
+    where reads.extracted_at > {{ window_start }}
+        or loaded.sync_id = reads.sync_id
+        or reads.started_at > loaded.captured_from
+{%- endmacro %}
+
+{#- Before an incremental run of read_misses: the misses of the reads it checks again go (the run
+    writes them anew), so a miss that a late snapshot disproves is gone. -#}
+{% macro socialfetch_forget_rechecked_misses() -%}
+  {%- if is_incremental() -%}
+    delete from {{ this }}
+    where read_id in ({{ socialfetch_tiktok.socialfetch_rechecked_reads(this) }})
+  {%- else -%}
+    select 1 as nothing_to_forget
+  {%- endif -%}
+{%- endmacro %}
+
+{#- After a run of read_misses: one checkpoint row, the newest. -#}
+{% macro socialfetch_keep_newest_checkpoint() -%}
+    delete from {{ this }}
+    where read_id is null
+        and read_extracted_at < (select max(read_extracted_at) from {{ this }} where read_id is null)
+{%- endmacro %}

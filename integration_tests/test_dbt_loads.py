@@ -1,0 +1,216 @@
+"""The dbt package off the normal path of loads, on real DuckDB and Postgres: records loaded late
+(older capturedAt than what was built), two connections on one schema, records delivered twice,
+videos no read decided, and a full refresh over raw tables that no longer hold the history. After
+every build the incremental models equal a full rebuild of the same raw tables (or, for a
+duplicate, a build of the raw tables without it)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Optional
+
+import pytest
+
+from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, DbtRun, Warehouse
+from integration_tests.dbtkit.world import Sync, Video, create_streams, write_sync
+
+SHAPES = {"duckdb": PYAIRBYTE_DUCKDB, "postgres": PYAIRBYTE_POSTGRES}
+# Several dbt builds and full rebuilds each: minutes on a loaded 2-core machine.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+KINDS = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+T = datetime(2026, 11, 12, 0, 30)  # just after UTC midnight: an hour earlier is the day before
+
+A1 = Video("ann", "a1", T - 10 * DAY, ("dance",))
+A2 = Video("ann", "a2", T - 3 * DAY)
+B1 = Video("bob", "b1", T - 8 * DAY, ("dance",))
+B2 = Video("bob", "b2", T - DAY - 3 * HOUR)  # a video first known from a late load
+C1 = Video("cat", "c1", T - 6 * DAY)
+
+
+@pytest.fixture
+def warehouse_of(tmp_path: Path) -> Iterator[Callable[[str, str], Warehouse]]:
+    made: List[Warehouse] = []
+
+    def make(kind: str, name: str) -> Warehouse:
+        suffix = uuid.uuid4().hex[:8]
+        if kind == "duckdb":
+            warehouse = Warehouse("duckdb", "main", "analytics", SHAPES[kind], path=tmp_path / f"{name}.duckdb")
+        else:
+            warehouse = Warehouse("postgres", f"mt_src_{suffix}", f"mt_out_{suffix}", SHAPES[kind])
+        made.append(warehouse)
+        return warehouse
+
+    yield make
+    for warehouse in made:
+        warehouse.drop()
+        warehouse.beside(f"{warehouse.target_schema}_full").drop()
+
+
+class Compared:
+    """A warehouse whose models are built incrementally, and a full rebuild of its raw tables
+    beside it, compared table by table after every build."""
+
+    def __init__(self, warehouse: Warehouse, workdir: Path) -> None:
+        self.warehouse = warehouse
+        self.rebuilt = warehouse.beside(f"{warehouse.target_schema}_full")
+        self.dbt = DbtRun(warehouse, workdir / "dbt")
+        self.rebuild = DbtRun(self.rebuilt, workdir / "rebuild")
+        self.builds = 0
+
+    def load(self, sync: Sync, **kwargs: Any) -> None:
+        write_sync(self.warehouse, sync, **kwargs)
+
+    def build_and_compare(self) -> Dict[str, List[Dict[str, Any]]]:
+        self.builds += 1
+        self.dbt("build")
+        self.rebuild("build", "--full-refresh")
+        built, expected = self.warehouse.built_tables(), self.rebuilt.built_tables()
+        for table in expected:
+            assert built[table] == expected[table], f"{table} after build {self.builds}"
+        return built
+
+
+def views_gained(tables: Dict[str, List[Dict[str, Any]]], handle: Optional[str] = None) -> int:
+    return sum(r["views_gained"] for r in tables["tiktok__creator_daily"] if handle in (None, r["handle"]))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_a_handle_loaded_after_a_newer_one_was_built_then_its_snapshots_enter_and_equal_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """Sync handle ann with the clock at T+1h and build; then sync bob at T (its records stamped T,
+    loaded after the build) and build: bob's snapshots, one of a video first known from it, enter
+    the models, and every table equals a full rebuild after every build."""
+    compared = Compared(warehouse_of(kind, "late"), tmp_path)
+    create_streams(compared.warehouse)
+    compared.load(Sync("s1", T - 2 * DAY).read("ann", {A1: 100, A2: 10}, None).read("bob", {B1: 500}, None)
+                  .profile("ann", "found", 10).profile("bob", "found", 20))
+    compared.build_and_compare()
+    compared.load(Sync("s2a", T + HOUR).read("ann", {A1: 150, A2: 30}, None).profile("ann", "found", 12))
+    compared.build_and_compare()
+    compared.load(Sync("s2b", T - HOUR).read("bob", {B1: 560, B2: 40}, None).profile("bob", "found", 25))
+    tables = compared.build_and_compare()
+
+    videos = {r["video_id"]: r for r in tables["tiktok__videos"]}
+    assert (videos["b1"]["views"], videos["b2"]["views"], videos["b2"]["is_available"]) == (560, 40, True)
+    daily = {(r["video_id"], r["date_day"]): r for r in tables["tiktok__video_daily"]}
+    assert daily[("b1", (T - HOUR).date())]["views_gained"] == 60
+    assert views_gained(tables, "bob") == 60
+    published = {(r["handle"], r["date_day"]): r["videos_published"] for r in tables["tiktok__creator_daily"]}
+    assert published[("bob", B2.created_at.date())] == 1  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_two_connections_on_one_schema_when_their_syncs_overlap_then_every_build_equals_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """Connection 1 reads ann and cat, connection 2 reads bob and ann: each loads its sync when it
+    ends, so a sync that began earlier lands after one that began later, on the same handle too
+    (ann's earlier snapshot lands after its later one, across a UTC midnight)."""
+    compared = Compared(warehouse_of(kind, "two"), tmp_path)
+    create_streams(compared.warehouse)
+    one = [Sync("c1-1", T - DAY).read("ann", {A1: 100, A2: 10}, None).read("cat", {C1: 5}, None).profile("ann", "found", 10),
+           Sync("c1-2", T + 2 * HOUR).read("ann", {A1: 170, A2: 31}, None).read("cat", {C1: 9}, None).profile("cat", "found", 3)]
+    two = [Sync("c2-1", T - DAY + HOUR).read("bob", {B1: 500}, None).read("ann", {A1: 110, A2: 12}, None),
+           Sync("c2-2", T - 2 * HOUR).read("bob", {B1: 520, B2: 7}, None).read("ann", {A1: 140, A2: 20}, None)
+           .profile("bob", "found", 30)]
+    for sync in (one[0], two[0], one[1], two[1]):  # two[1] began before one[1] and ends after it
+        compared.load(sync)
+        compared.build_and_compare()
+    tables = compared.build_and_compare()  # nothing new: nothing moves
+    daily = [(r["date_day"], r["views"], r["views_gained"]) for r in tables["tiktok__video_daily"] if r["video_id"] == "a1"]
+    assert sorted(daily) == [((T - DAY).date(), 140, 0), (T.date(), 170, 30)]  # the 11th ends on c2-2's 140
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_records_delivered_twice_then_no_model_row_changes(kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """Append mode delivers at least once: every record of some syncs lands twice (exact
+    duplicates). The build passes its tests, and every table equals the one built from the
+    records delivered once; built after every sync, it equals a full rebuild."""
+    syncs = [Sync("d1", T - 2 * DAY).read("ann", {A1: 100, A2: 10}, None).profile("ann", "found", 10),
+             Sync("d2", T - DAY).read("ann", {A1: 120}, None).profile("ann", "found", 11),
+             Sync("d3", T).read("ann", {A1: 130, A2: 15}, None).profile("ann", "found", 11)]
+    once = warehouse_of(kind, "once")
+    create_streams(once)
+    for sync in syncs:
+        write_sync(once, sync)
+    DbtRun(once, tmp_path / "once")("build")
+
+    compared = Compared(warehouse_of(kind, "twice"), tmp_path)
+    create_streams(compared.warehouse)
+    for sync in syncs:
+        compared.load(sync, twice=sync.sync_id != "d1")
+        tables = compared.build_and_compare()
+    assert tables == once.built_tables()
+    assert len(compared.warehouse.rows(f"SELECT * FROM {compared.warehouse.source_schema}.video_stats")) == 2 + 2 * 1 + 2 * 2
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_videos_no_read_decided_then_is_available_is_null_not_true(kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """a2's only snapshot was loaded before 0.3.0 (no readId, no read): no read has listed it, and
+    the 0.3.0 read after it does not cover its createdAt. a1 was listed by that read. After a reset
+    of video_stats and handle_reads (a refresh that removes records), a video known only from its
+    videos record is undecided too."""
+    warehouse = warehouse_of(kind, "undecided")
+    create_streams(warehouse)
+    write_sync(warehouse, Sync("old", T - 2 * DAY).read("ann", {A1: 100, A2: 10}, None), with_handle_reads=False)
+    warehouse.execute(f"UPDATE {warehouse.source_schema}.video_stats SET readid = NULL")
+    write_sync(warehouse, Sync("new", T).read("ann", {A1: 120}, T - 2 * DAY))
+    dbt = DbtRun(warehouse, tmp_path / "dbt")
+    dbt("build")
+    videos = {r["video_id"]: r for r in warehouse.model("tiktok__videos")}
+    assert (videos["a1"]["is_available"], videos["a2"]["is_available"]) == (True, None)
+
+    write_sync(warehouse, Sync("after-reset", T + DAY).read("bob", {B1: 5}, None), replace_facts=True)
+    dbt("build", "--full-refresh", extra_vars={"socialfetch_allow_history_loss": True})
+    videos = {r["video_id"]: r for r in warehouse.model("tiktok__videos")}
+    assert (videos["a1"]["is_available"], videos["a2"]["is_available"], videos["b1"]["is_available"]) == (None, None, True)
+
+
+def _history(merge_profiles: bool) -> List[Sync]:
+    return [Sync("h1", T - 2 * DAY).read("ann", {A1: 100, A2: 10}, None).profile("ann", "found", 10),
+            Sync("h2", T - DAY).read("ann", {A1: 120, A2: 12}, None).profile("ann", "found", 11),
+            Sync("h3", T).read("ann", {A1: 130, A2: 15}, None).profile("ann", "found", 13)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_append_only_raw_tables_when_fully_refreshed_then_it_runs_and_keeps_every_row(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    warehouse = warehouse_of(kind, "append")
+    create_streams(warehouse)
+    dbt = DbtRun(warehouse, tmp_path / "dbt")
+    for sync in _history(False):
+        write_sync(warehouse, sync)
+        dbt("build")
+    built = warehouse.built_tables()
+    dbt("build", "--full-refresh")
+    assert warehouse.built_tables() == built
+
+
+@pytest.mark.parametrize("layout", ["profiles-merged", "facts-overwritten"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_raw_tables_that_lost_history_when_fully_refreshed_then_it_refuses_naming_the_table(
+        kind: str, layout: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """profiles merged on handle (PyAirbyte's default write, Overwrite + Deduped) keep only the
+    latest record; video_stats and handle_reads overwritten (or reset by a refresh that removes
+    records) keep only the last sync. A full refresh would drop the followers, days and misses
+    built before: it refuses, naming the tables, and leaves them as they were; with
+    socialfetch_allow_history_loss it rebuilds from what is left."""
+    warehouse = warehouse_of(kind, layout)
+    create_streams(warehouse)
+    dbt = DbtRun(warehouse, tmp_path / "dbt")
+    for sync in _history(True):
+        write_sync(warehouse, sync, merge_profiles=layout == "profiles-merged", replace_facts=layout == "facts-overwritten")
+        dbt("build")
+    built = warehouse.built_tables()
+
+    result = dbt("build", "--full-refresh", expect_success=False)
+    assert not result.success
+    message = str(result.exception)
+    table = "tiktok__creator_daily" if layout == "profiles-merged" else "tiktok__video_daily"
+    assert "Refusing --full-refresh" in message and table in message, message
+    assert warehouse.built_tables() == built, "a refused full refresh touched a table"
+
+    dbt("build", "--full-refresh", extra_vars={"socialfetch_allow_history_loss": True})
+    assert warehouse.built_tables() != built
