@@ -37,6 +37,7 @@ SHARED_SCOPES = ("class", "module", "package", "session")  # narrowest first
 # dbt builds (1 to 4 min a test), then the tests that wait on processes for 20 to 60 s.
 SLOW_FIRST: Sequence[str] = (
     "integration_tests/test_dbt_end_to_end.py",
+    "integration_tests/test_dbt_loads.py",  # each test syncs and builds several times, compared with full rebuilds
     "connector_image",  # the image's build, then every test of the image (the CDK's included)
     "integration_tests/test_dbt_models.py",
     "integration_tests/test_dbt_snowflake.py",
