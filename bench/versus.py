@@ -163,8 +163,8 @@ class Report:
         b, c = self.baseline, self.candidate
         lines = [
             f"## {c.version()} vs {b.version()}, side by side (`python -m bench.versus`)", "",
-            f"Measured {self.started_at:%Y-%m-%d %H:%M} UTC: baseline {b.title()} at `{b.root}`, candidate {c.title()} "
-            f"at `{c.root}`, each with its own `.venv`; both against the candidate's emulator. "
+            f"Measured {self.started_at:%Y-%m-%d %H:%M} UTC: baseline {b.title()}, candidate {c.title()}, "
+            f"each with its own `.venv`; both against the candidate's emulator. "
             f"{'`--quick`: ' if self.quick else ''}medians of {self.runs} run(s) a side, the variants run in turn "
             "with the order rotating every round. Load: "
             f"{self.load_start} at the start, {load_note()} at the end (the machine is shared; wall times move with "
