@@ -213,7 +213,8 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
                 for message in source.read(concurrent_streams):
                     yield message
                     if estimate is not None and message.type == Type.STATE:  # a checkpoint: handles finished
-                        yield from estimate.update(run.reads("videos"), run.reads("videos", REFRESH))
+                        yield from estimate.update(run.tallies("videos") + run.walking("videos"),
+                                                   run.tallies("videos", REFRESH) + run.walking("videos", REFRESH))
         finally:
             phases.cancel()  # never leave a worker waiting for a phase that will not end
         late_state = cursor.state_if_changed() if cursor is not None else None

@@ -13,7 +13,8 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 
 from source_socialfetch_tiktok.read.budget import CreditBudget
-from source_socialfetch_tiktok.read.sync_run import Outcome, SyncRun
+from source_socialfetch_tiktok.read.part import Ending
+from source_socialfetch_tiktok.read.sync_run import SyncRun
 from source_socialfetch_tiktok.state.cursor import CHECKPOINT_INTERVAL_ENV, PerHandleCursor, checkpoint_interval
 from source_socialfetch_tiktok.state.store import HandleCursor, VideosStateStore
 
@@ -49,13 +50,14 @@ class Harness:
         self.cursor = PerHandleCursor("videos", self.store, self.run, self.state_manager, self.repository,
                                       checkpoint_interval_seconds=interval)
 
-    def read(self, handle: str, created: List[str], outcome: Optional[Outcome]) -> None:
-        """A handle's read: records observed, an outcome recorded, its partition closed."""
+    def read(self, handle: str, created: List[str], ending: Optional[Ending]) -> None:
+        """A handle's read: records observed, an ending recorded, its partition closed."""
         read = self.run.begin("videos", handle)
         for value in created:
             self.store.observe(handle, value)
-        if outcome is not None:
-            self.run.finish(read, outcome, "test")
+        if ending is not None:
+            read.end(ending, "test")
+        self.run.end(read)
         self.cursor.close_partition(HandlePartition(handle))
 
     def states(self) -> List[Dict[str, Any]]:
@@ -75,7 +77,7 @@ def cursor_texts(stream_state: Mapping[str, Any]) -> Dict[str, str]:
 def test_given_a_completed_handle_when_its_partition_closes_then_its_cursor_moves_and_state_is_emitted() -> None:
     h = Harness(interval=0)
 
-    h.read("a", [OLD, NEW], Outcome.COMPLETED)
+    h.read("a", [OLD, NEW], Ending.COMPLETED)
 
     states = h.states()
     assert len(states) == 1
@@ -86,9 +88,9 @@ def test_given_a_completed_handle_when_its_partition_closes_then_its_cursor_move
 def test_given_handles_that_did_not_complete_when_closed_then_their_cursors_do_not_move() -> None:
     h = Harness(interval=0, cursors={"a": OLD, "b": OLD, "c": OLD})
 
-    h.read("a", [NEW], Outcome.INCOMPLETE)
-    h.read("b", [NEW], Outcome.FAILED)
-    h.read("c", [NEW], Outcome.WAITING)
+    h.read("a", [NEW], Ending.GUARD)
+    h.read("b", [NEW], Ending.FAILED)
+    h.read("c", [NEW], Ending.BUDGET)
     h.cursor.ensure_at_least_one_state_emitted()
 
     assert h.states() == [{"states": [{"partition": {"handle": x}, "cursor": {"createdAt": OLD}} for x in HANDLES],
@@ -97,9 +99,9 @@ def test_given_handles_that_did_not_complete_when_closed_then_their_cursors_do_n
 
 def test_given_a_failed_read_then_a_completed_one_when_closed_then_the_failed_reads_videos_are_forgotten() -> None:
     h = Harness(interval=0)
-    h.read("a", [NEW], Outcome.FAILED)
+    h.read("a", [NEW], Ending.FAILED)
 
-    h.read("a", [OLD], Outcome.COMPLETED)
+    h.read("a", [OLD], Ending.COMPLETED)
 
     assert cursor_texts(h.states()[-1]) == {"a": OLD}
 
@@ -115,8 +117,8 @@ def test_given_a_partition_without_an_outcome_or_handle_when_closed_then_nothing
 
 def test_given_a_long_interval_when_handles_complete_then_no_state_until_the_end_which_has_them_all() -> None:
     h = Harness(interval=3600)
-    h.read("a", [NEW], Outcome.COMPLETED)
-    h.read("b", [OLD], Outcome.COMPLETED)
+    h.read("a", [NEW], Ending.COMPLETED)
+    h.read("b", [OLD], Ending.COMPLETED)
 
     assert h.states() == []
 
@@ -129,8 +131,8 @@ def test_given_a_long_interval_when_handles_complete_then_no_state_until_the_end
 
 def test_given_a_zero_interval_when_handles_complete_then_one_state_per_completed_handle() -> None:
     h = Harness(interval=0)
-    h.read("a", [NEW], Outcome.COMPLETED)
-    h.read("b", [OLD], Outcome.COMPLETED)
+    h.read("a", [NEW], Ending.COMPLETED)
+    h.read("b", [OLD], Ending.COMPLETED)
 
     states = h.states()
 
@@ -148,7 +150,7 @@ def test_given_nothing_read_when_the_stream_ends_then_one_state_is_still_emitted
 
 def test_given_an_emitted_state_when_asked_then_the_state_manager_holds_the_same_state() -> None:
     h = Harness(interval=0)
-    h.read("a", [NEW], Outcome.COMPLETED)
+    h.read("a", [NEW], Ending.COMPLETED)
 
     emitted = h.states()[-1]
 
@@ -184,7 +186,8 @@ def test_given_10000_handles_checkpointing_with_no_interval_then_at_most_20_stat
     for handle in handles:
         read = run.begin("videos", handle)
         store.observe(handle, NEW)
-        run.finish(read, Outcome.COMPLETED, "end")
+        read.end(Ending.COMPLETED, "end")
+        run.end(read)
         cursor.close_partition(HandlePartition(handle))
     cursor.ensure_at_least_one_state_emitted()
 
@@ -218,7 +221,8 @@ def test_given_many_handles_and_few_completing_then_a_checkpoint_still_comes_aft
         handle = next(done)
         read = run.begin("videos", handle)
         store.observe(handle, NEW)
-        run.finish(read, Outcome.COMPLETED, "end")
+        read.end(Ending.COMPLETED, "end")
+        run.end(read)
         cursor.close_partition(HandlePartition(handle))
         return len([m for m in repository.consume_queue() if m.type == Type.STATE])
 

@@ -1,24 +1,24 @@
-"""HandleRead.coverage: what a part's recorded facts let it claim, and nothing more."""
+"""PartWalk.coverage: what a part's recorded facts let it claim, and nothing more."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from source_socialfetch_tiktok.read.part import HandleRead, Part
+from source_socialfetch_tiktok.read.part import Part, PartWalk
 
 T0 = datetime(2026, 11, 20, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
 ANSWERED = T0 + timedelta(seconds=3)  # the first page's answer came after its request was sent at T0
 
 
-def part(**facts) -> HandleRead:
-    read = HandleRead("videos", "nasa", kind=facts.pop("kind", Part.INCREMENTAL))
+def part(**facts) -> PartWalk:
+    read = PartWalk("videos", "nasa", kind=facts.pop("kind", Part.INCREMENTAL))
     for name, value in facts.items():
         setattr(read, name, value)
     return read
 
 
-def read_pages(read: HandleRead, pages: int, newest_on_first: datetime, newest: datetime, oldest: datetime) -> HandleRead:
+def read_pages(read: PartWalk, pages: int, newest_on_first: datetime, newest: datetime, oldest: datetime) -> PartWalk:
     for _ in range(pages):
         read.request_sent(T0 if read.first_request_at is None else ANSWERED)
         read.page_read(ANSWERED, newest_on_first)

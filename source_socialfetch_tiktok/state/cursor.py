@@ -15,8 +15,9 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
+from ..read.part import Outcome
 from ..read.partitions import REFRESH
-from ..read.sync_run import HandleRead, Outcome, SyncRun
+from ..read.sync_run import SyncRun
 from .store import VideosStateStore
 
 # Every STATE carries every handle, so one per handle costs O(N^2) bytes over N handles. At most
@@ -60,6 +61,7 @@ class PerHandleCursor(Cursor):
         self._run = run
         self._state_manager = state_manager
         self._message_repository = message_repository
+        run.closed_by_cursor(stream_name)  # each part's result comes to close_partition
         self._interval = checkpoint_interval() if checkpoint_interval_seconds is None else checkpoint_interval_seconds
         self._emitted = 0
         # The parts this sync may close: every handle's read, and the refreshes due at its start.
@@ -98,10 +100,10 @@ class PerHandleCursor(Cursor):
         if partition_slice.get(REFRESH):
             self._close_refresh(handle)
             return
-        read = self._run.read_of(self._stream_name, handle)
+        read = self._run.take_result(self._stream_name, handle)
         outcome = read.outcome if read else None
         if outcome is Outcome.COMPLETED and read is not None:
-            self._store.paces.note(handle, read.records, read.newest_emitted, read.oldest_emitted, read.first_request_at)
+            self._store.paces.note(handle, read.records, read.newest_emitted, read.oldest_emitted, read.started_at)
             self._store.complete_read(handle, read.pages, read.refresh_done, read.deep)
             self._maybe_emit()
         elif outcome is Outcome.WAITING and read is not None and read.resume_cursor:
@@ -113,7 +115,7 @@ class PerHandleCursor(Cursor):
 
     def _close_refresh(self, handle: str) -> None:
         """A stats refresh ended: schedule the next one, or remember where this one stopped."""
-        read: HandleRead | None = self._run.read_of(self._stream_name, handle, REFRESH)
+        read = self._run.take_result(self._stream_name, handle, REFRESH)
         if read is None:
             return
         pages = read.pages_before + read.pages
