@@ -50,7 +50,7 @@ ESTIMATED_STREAMS = ("videos", "video_stats")
 _DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per handle, kept for the whole sync
 class HandleEstimate:
     handle: str
     incremental: int  # records of its own read (incremental or full refresh)

@@ -172,7 +172,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             incremental = selected["videos"].sync_mode == SyncMode.incremental
             saved = shard_state(state_manager.get_stream_state("videos", None), parsed.shard, logger)
             videos, cursor = self._videos(
-                parsed, run, state_manager, saved, incremental, VIDEO_STATS in selected, HANDLE_READS in selected, logger
+                parsed, run, saved, incremental, VIDEO_STATS in selected, HANDLE_READS in selected, logger
             )
             user_ids = videos.user_ids
             estimate = estimate_for(parsed, videos.store, saved, incremental, run.sync_start, selected)
@@ -249,7 +249,6 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         self,
         config: SocialFetchConfig,
         run: SyncRun,
-        state_manager: ConnectorStateManager,
         saved: Any,
         incremental: bool,
         with_stats: bool,
@@ -264,7 +263,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         videos = Videos(config, run, store, incremental, with_stats, with_reads)
         if not incremental:
             return videos, None
-        return videos, PerHandleCursor("videos", store, run, state_manager, self._message_repository)
+        return videos, PerHandleCursor("videos", store, run, self._message_repository)
 
 
 T = TypeVar("T")

@@ -15,7 +15,12 @@ from airbyte_cdk.sources.types import Record
 from source_socialfetch_tiktok.read.budget import CreditBudget
 from source_socialfetch_tiktok.read.part import Ending
 from source_socialfetch_tiktok.read.sync_run import SyncRun
-from source_socialfetch_tiktok.state.cursor import CHECKPOINT_INTERVAL_ENV, PerHandleCursor, checkpoint_interval
+from source_socialfetch_tiktok.state.cursor import (
+    CHECKPOINT_INTERVAL_ENV,
+    PerHandleCursor,
+    checkpoint_interval,
+    state_message,
+)
 from source_socialfetch_tiktok.state.store import HandleCursor, VideosStateStore
 
 HANDLES = ["a", "b", "c"]
@@ -45,9 +50,8 @@ class Harness:
         self.run = SyncRun(logging.getLogger("test_cursor"), CreditBudget(None))
         parsed = {h: HandleCursor.parse(t) for h, t in (cursors or {}).items()}
         self.store = VideosStateStore({h: c for h, c in parsed.items() if c}, [], HANDLES)
-        self.state_manager = ConnectorStateManager([])
         self.repository = InMemoryMessageRepository()
-        self.cursor = PerHandleCursor("videos", self.store, self.run, self.state_manager, self.repository,
+        self.cursor = PerHandleCursor("videos", self.store, self.run, self.repository,
                                       checkpoint_interval_seconds=interval)
 
     def read(self, handle: str, created: List[str], ending: Optional[Ending]) -> None:
@@ -148,14 +152,35 @@ def test_given_nothing_read_when_the_stream_ends_then_one_state_is_still_emitted
                            "waiting_for_budget": []}]
 
 
-def test_given_an_emitted_state_when_asked_then_the_state_manager_holds_the_same_state() -> None:
+def test_given_an_emitted_state_when_asked_then_the_cursor_gives_the_same_state() -> None:
     h = Harness(interval=0)
     h.read("a", [NEW], Ending.COMPLETED)
 
     emitted = h.states()[-1]
 
-    assert h.state_manager.get_stream_state("videos", None) == emitted
     assert h.cursor.state == emitted
+
+
+def test_the_state_message_is_the_one_the_cdk_state_manager_makes() -> None:
+    state = {"states": [{"partition": {"handle": "a"}, "cursor": {"createdAt": NEW}}], "waiting": []}
+    manager = ConnectorStateManager([])
+    manager.update_state_for_stream("videos", None, state)
+
+    ours = AirbyteMessageSerializer.dump(state_message("videos", state))
+
+    assert ours == AirbyteMessageSerializer.dump(manager.create_state_message("videos", None))
+
+
+def test_given_a_state_unchanged_since_the_last_checkpoint_then_no_state_again_and_a_changed_one_is_emitted() -> None:
+    h = Harness(interval=0)
+    h.read("a", [NEW], Ending.COMPLETED)
+    h.cursor.ensure_at_least_one_state_emitted()
+    h.states()
+
+    assert h.cursor.state_if_changed() is None
+    h.store.user_ids.learn("a", "6812345678901234567")
+    late = h.cursor.state_if_changed()
+    assert late is not None and late.state.stream.stream_state.__dict__["user_ids"] == {"a": "6812345678901234567"}
 
 
 @pytest.mark.parametrize("value, expected", [(None, 5.0), ("0", 0.0), ("2.5", 2.5), ("-1", 5.0), ("nan", 5.0),
@@ -182,7 +207,7 @@ def test_given_10000_handles_checkpointing_with_no_interval_then_at_most_20_stat
     run = SyncRun(logging.getLogger("test_cursor"), CreditBudget(None))
     store = VideosStateStore({}, [], handles)
     repository = InMemoryMessageRepository()
-    cursor = PerHandleCursor("videos", store, run, ConnectorStateManager([]), repository, checkpoint_interval_seconds=0)
+    cursor = PerHandleCursor("videos", store, run, repository, checkpoint_interval_seconds=0)
     for handle in handles:
         read = run.begin("videos", handle)
         store.observe(handle, NEW)
@@ -212,7 +237,7 @@ def test_given_many_handles_and_few_completing_then_a_checkpoint_still_comes_aft
     run = SyncRun(logging.getLogger("test_cursor"), CreditBudget(None))
     store = VideosStateStore({}, [], handles)
     repository = InMemoryMessageRepository()
-    cursor = PerHandleCursor("videos", store, run, ConnectorStateManager([]), repository, checkpoint_interval_seconds=5)
+    cursor = PerHandleCursor("videos", store, run, repository, checkpoint_interval_seconds=5)
     done = iter(handles)
 
     def complete_one_at(seconds: float) -> int:

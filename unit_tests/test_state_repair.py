@@ -12,7 +12,6 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import pytest
 from airbyte_cdk.models import AirbyteMessage
-from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
@@ -168,7 +167,7 @@ def test_given_two_handles_closing_together_when_one_checkpoint_is_being_queued_
     run = SyncRun(LOGGER, CreditBudget(None), handles=len(handles))
     store = VideosStateStore({}, [], handles)
     repository = _SlowFirstRepository()
-    cursor = PerHandleCursor("videos", store, run, ConnectorStateManager([]), repository,  # type: ignore[arg-type]
+    cursor = PerHandleCursor("videos", store, run, repository,  # type: ignore[arg-type]
                              checkpoint_interval_seconds=0.1)
     for handle in handles:
         walk = run.begin("videos", handle)

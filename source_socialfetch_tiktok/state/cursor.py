@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import threading
 import time
-from typing import Any, MutableMapping, Optional
+from typing import Any, Mapping, MutableMapping, Optional
 
-from airbyte_cdk.models import AirbyteMessage
-from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
+import orjson
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteStateBlob,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStreamState,
+    StreamDescriptor,
+    Type,
+)
 from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
@@ -52,14 +61,12 @@ class PerHandleCursor(Cursor):
         stream_name: str,
         store: VideosStateStore,
         run: SyncRun,
-        state_manager: ConnectorStateManager,
         message_repository: MessageRepository,
         checkpoint_interval_seconds: Optional[float] = None,
     ):
         self._stream_name = stream_name
         self._store = store
         self._run = run
-        self._state_manager = state_manager
         self._message_repository = message_repository
         run.closed_by_cursor(stream_name)  # each part's result comes to close_partition
         self._interval = checkpoint_interval() if checkpoint_interval_seconds is None else checkpoint_interval_seconds
@@ -73,7 +80,9 @@ class PerHandleCursor(Cursor):
         self._lock = threading.Lock()
         self._last_emit = time.monotonic()
         self._closed_since_emit = 0
-        self._last_snapshot: Optional[MutableMapping[str, Any]] = None
+        # What the last STATE carried, as a digest: the state itself (megabytes at 10,000 handles)
+        # leaves with its message and is not kept between checkpoints.
+        self._last_digest: Optional[bytes] = None
 
     @property
     def state(self) -> MutableMapping[str, Any]:
@@ -160,17 +169,28 @@ class PerHandleCursor(Cursor):
 
     def _state_message(self) -> AirbyteMessage:
         snapshot = self._snapshot()
-        self._state_manager.update_state_for_stream(self._stream_name, None, snapshot)
-        self._last_snapshot = snapshot
+        self._last_digest = _digest(snapshot)
         self._emitted += 1
-        return self._state_manager.create_state_message(self._stream_name, None)
+        return state_message(self._stream_name, snapshot)
 
     def state_if_changed(self) -> Optional[AirbyteMessage]:
         """After the whole read: the state again if it changed since the stream's final one (user
         ids the profiles stream learnt after the last videos page), for the next sync to use."""
         with self._lock:
-            if self._last_snapshot is None or self._snapshot() == self._last_snapshot:
+            if self._last_digest is None or _digest(self._snapshot()) == self._last_digest:
                 return None
             return self._state_message()
+
+
+def state_message(stream: str, state: Mapping[str, Any]) -> AirbyteMessage:
+    """A per-stream STATE message, as the CDK's `ConnectorStateManager.create_state_message` makes
+    it, without a copy of the state kept in a state manager until the next one."""
+    descriptor = StreamDescriptor(name=stream, namespace=None)
+    stream_state = AirbyteStreamState(stream_descriptor=descriptor, stream_state=AirbyteStateBlob(state))
+    return AirbyteMessage(type=Type.STATE, state=AirbyteStateMessage(type=AirbyteStateType.STREAM, stream=stream_state))
+
+
+def _digest(state: Mapping[str, Any]) -> bytes:
+    return hashlib.blake2b(orjson.dumps(state), digest_size=16).digest()
 
 

@@ -17,7 +17,7 @@ PACES_KEY = "paces"
 _DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per handle, kept for the whole sync
 class Pace:
     """A handle's videos a day as its last completed read saw them, and when that read began: no
     video was published between its newest and then (it would have been the newest)."""

@@ -32,7 +32,7 @@ DAY = timedelta(days=1)
 _MAX_WARNINGS = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RefreshPosition:
     """A refresh cut short: the API cursor of its next page, the start of the sync in which it
     began (its next due instant counts from there), and the pages it has read so far."""
