@@ -3,7 +3,7 @@ that stops every handle (bad key, no credits), progress logs, and of each part t
 what the summary and the state still need.
 
 A part's `PartWalk` lives while its pages are read; when it ends, `end` freezes it into a
-`PartResult`, keeps a small `PartTally` of it for the summary, and holds the result for the one
+`PartResult`, keeps a small tally of it for the summary (`tallies`), and holds the result for the one
 reader that still needs it: the cursor closing that partition, or the handle's refresh (each takes
 it by key, once). Nothing else of a part is kept to the end of the sync.
 """
@@ -14,16 +14,14 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Dict, List, Optional, Set
-
-from airbyte_cdk.models import FailureType
 
 from ..api.errors_handlers import Kind
 from ..timeutil import utc_now
 from .budget import CreditBudget
 from .part import Ending, Outcome, Part, PartResult, PartWalk
+from .tallies import PartTally, Tallies
 
 __all__ = ["Outcome", "PartTally", "SyncRun"]
 
@@ -31,26 +29,6 @@ PROGRESS_INTERVAL_SECONDS = 5.0
 # Above this many handles, a completed handle's line is DEBUG and the log has one line for the
 # whole sync every PROGRESS_INTERVAL_SECONDS instead: 10,000 lines a sync are not read.
 PER_HANDLE_LINES_UP_TO = 100
-
-
-@dataclass(frozen=True, slots=True)
-class PartTally:
-    """What the sync's summary and result line say of one part that ended: kept to the sync's end."""
-
-    stream: str
-    handle: str
-    part: str
-    ending: Optional[Ending]
-    reason: str
-    failure_type: Optional[FailureType]
-    pages: int
-    records: int
-    credits: int
-    refresh_done: bool
-
-    @property
-    def outcome(self) -> Optional[Outcome]:
-        return self.ending.outcome if self.ending is not None else None
 
 
 class SyncRun:
@@ -75,7 +53,7 @@ class SyncRun:
         self.started = time.monotonic()
         self._lock = threading.Lock()
         self._walking: Dict[int, PartWalk] = {}  # the parts being read (at most `concurrency` a stream), by id()
-        self._tallies: List[PartTally] = []  # in the order the parts ended
+        self._tallies = Tallies()  # in the order the parts ended
         self._closed_by_cursor: Set[str] = set()  # streams whose cursor takes each part's result
         self._to_close: Dict[str, Dict[str, PartResult]] = {}  # part key -> handle -> result, until the cursor takes it
         self._handed_over: Dict[str, PartResult] = {}  # handle -> its own read's result, until its refresh takes it
@@ -105,11 +83,9 @@ class SyncRun:
         """The part is over: its result, its tally kept for the summary, and the result held for the
         cursor that closes its partition (when its stream has one). The walk is forgotten."""
         result = walk.result()
-        tally = PartTally(result.stream, result.handle, result.part, result.ending, result.reason, result.failure_type,
-                          result.pages, result.records, result.credits, result.refresh_done)
         with self._lock:
             self._walking.pop(id(walk), None)
-            self._tallies.append(tally)
+            self._tallies.add(result)
             if result.stream in self._closed_by_cursor:
                 self._to_close.setdefault(result.part, {})[result.handle] = result
         return result
@@ -218,7 +194,7 @@ class SyncRun:
         """The parts of `stream` (every stream when None) of one `part` (a handle's own read by
         default) that ended, in the order they ended."""
         with self._lock:
-            return [t for t in self._tallies if (stream is None or t.stream == stream) and t.part == part]
+            return list(self._tallies.rows(stream, part))
 
     def walking(self, stream: str, part: str = "") -> List[PartWalk]:
         """The parts of `stream` being read now."""
