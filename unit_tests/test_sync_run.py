@@ -113,3 +113,35 @@ def test_given_thousands_of_handles_then_completed_ones_are_summed_up_in_one_lin
     warnings = [r.getMessage() for r in caplog.records if r.levelno == _logging.WARNING]
     assert len(info) == 1 and "of 5,000 handles done" in info[0]
     assert len(warnings) == 1 and "h7" in warnings[0], "a failed handle still has its own line"
+
+
+def test_given_an_ended_part_then_the_run_keeps_its_tally_and_hands_its_result_to_its_cursor_once() -> None:
+    from airbyte_cdk.models import FailureType
+
+    run = sync_run(limit=5)
+    run.closed_by_cursor("videos")
+    walk = run.begin("videos", "nasa")
+    assert run.reserve(walk)
+    run.settle(walk, 2)
+    walk.records = 300
+    walk.end(Ending.FAILED, "500 after retries", FailureType.transient_error)
+    assert run.walking("videos") == [walk]
+
+    result = run.end(walk)
+
+    assert run.walking("videos") == []
+    [tally] = run.tallies("videos")
+    assert (tally.handle, tally.ending, tally.reason, tally.failure_type, tally.pages, tally.records, tally.credits) == (
+        "nasa", Ending.FAILED, "500 after retries", FailureType.transient_error, 1, 300, 2)
+    assert run.take_result("videos", "nasa") is result
+    assert run.take_result("videos", "nasa") is None, "taken once: nothing of the part is kept for the sync"
+
+
+def test_given_a_stream_without_a_cursor_then_its_results_are_not_kept() -> None:
+    run = sync_run()
+    walk = run.begin("profiles", "nasa")
+    walk.end(Ending.COMPLETED)
+    run.end(walk)
+
+    assert run.take_result("profiles", "nasa") is None
+    assert [t.handle for t in run.tallies("profiles")] == ["nasa"]
