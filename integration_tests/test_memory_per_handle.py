@@ -28,9 +28,9 @@ SMALL, LARGE = 100, 400
 # The connector's files that hold a part: its walk, its result, its tally, its pager.
 PART_FILES = ("read/part.py", "read/sync_run.py", "read/tallies.py", "read/pagination.py")
 # What the state, the estimate and the summary still need of a handle at 0.4.0 (its cursor, user id,
-# pace, page count, planned records and tally): about 805 B by this slope when written (a guard
+# pace, page count, planned records and tally): 805 to 860 B by this slope when written (a guard
 # against regressions; bench.memory_per_handle gives the figure compared with 0.3.0 and 0.2.0).
-HELD_AT_MOST = 850
+HELD_AT_MOST = 900
 TARGET_0_2_0 = 481
 # The messages as written to stdout: the in-process harness keeps every one it read, a platform reads
 # and drops them.
