@@ -34,6 +34,7 @@ from typing import Dict, List
 
 import duckdb
 
+from bench.own_usage import read_usage, wrapped
 from bench.sections import load_note, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,19 +122,8 @@ class Build:
         return self.seconds - self.total("model") - self.total("test")
 
 
-# Starts a command and writes its peak RSS (KiB) to argv[1]. Linux carries a parent's peak RSS into
-# a forked child across exec, and this process holds the synthetic destination (over 1 GB): dbt
-# forked from here would report that peak as its own. Forked from this small process, it does not.
-PEAK_RSS_WRAPPER = """
-import resource, subprocess, sys
-code = subprocess.call(sys.argv[2:])
-open(sys.argv[1], "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
-sys.exit(code)
-"""
-
-
 def dbt_build(work: Path, database: Path, name: str, *args: str, target: str = "bench") -> Build:
-    """`dbt build` in a child process: its wall time, peak RSS (through PEAK_RSS_WRAPPER) and per-node timings. The
+    """`dbt build` in a child process: its wall time, peak RSS (its own, through bench.own_usage) and per-node timings. The
     target/ directory is kept from build to build (dbt's partial parsing), except for the rebuild."""
     profiles = work / "profiles"
     profiles.mkdir(parents=True, exist_ok=True)
@@ -146,8 +136,7 @@ def dbt_build(work: Path, database: Path, name: str, *args: str, target: str = "
                "--log-path", str(work / "logs"), "--vars", json.dumps({"socialfetch_schema": "main"}), "--quiet", *args]
     peak_file = work / f"peak_rss.{name}"
     started = time.monotonic()
-    code = subprocess.call([sys.executable, "-c", PEAK_RSS_WRAPPER, str(peak_file), *command],
-                           env={**os.environ, "DO_NOT_TRACK": "1"})
+    code = subprocess.call(wrapped(command, peak_file), env={**os.environ, "DO_NOT_TRACK": "1"})
     seconds = time.monotonic() - started
     if code != 0:
         raise SystemExit(f"dbt build ({name}) failed (logs in {work / 'logs'})")
@@ -157,7 +146,7 @@ def dbt_build(work: Path, database: Path, name: str, *args: str, target: str = "
     for result in json.loads(results.read_text())["results"]:
         kind, _, node = result["unique_id"].split(".")[:3]  # model|test, the package, the node's name
         nodes[f"{kind} {node}"] = float(result["execution_time"])
-    return Build(seconds, int(peak_file.read_text()) / 1024, nodes)
+    return Build(seconds, read_usage(peak_file).peak_rss_mb, nodes)
 
 
 def differences(database: Path) -> List[str]:

@@ -1,7 +1,7 @@
 """`make bench`: throughput, scale, CPU, memory and credits of the connector against the emulator.
 
 Every figure is a whole-process measurement of the connector (wall clock, user+sys CPU and peak
-RSS from wait4), the median of RUNS runs, and is reported as a ratio against an ideal or a
+RSS, its own: taken by bench.own_usage's wrapper), the median of RUNS runs, and is reported as a ratio against an ideal or a
 baseline measured in the same run. Prints a table and writes bench/results.md.
 """
 
@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
+
+from bench.own_usage import read_usage, wrapped
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -43,28 +45,30 @@ class Measured:
 
 
 def measure(argv: List[str], cwd: Path = ROOT) -> Measured:
-    """Run a process, read its Airbyte messages, and take its rusage from wait4."""
-    started = time.monotonic()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd)
-    records = states = state_bytes = 0
-    last_state: Dict[str, Any] = {}
-    errors: List[str] = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith(b'{"type":"RECORD"'):
-            records += 1
-            continue
-        if b'"type":"STATE"' in line[:40]:
-            states += 1
-            state_bytes += len(line)
-            message = json.loads(line)["state"]
-            last_state[message["stream"]["stream_descriptor"]["name"]] = message
-        elif b'"type":"TRACE"' in line[:40] and b'"ERROR"' in line:
-            errors.append(json.loads(line)["trace"]["error"]["message"][:200])
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(time.monotonic() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, records,
-                    states, state_bytes, list(last_state.values()) or None, proc.returncode, errors)
+    """Run a process, read its Airbyte messages, and take its own wall time, CPU and peak RSS
+    (through bench.own_usage's wrapper: forked from this process, it would inherit this one's peak)."""
+    with tempfile.TemporaryDirectory(prefix="bench-usage-") as work:
+        report = Path(work) / "usage.json"
+        proc = subprocess.Popen(wrapped(argv, report), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=cwd)
+        records = states = state_bytes = 0
+        last_state: Dict[str, Any] = {}
+        errors: List[str] = []
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith(b'{"type":"RECORD"'):
+                records += 1
+                continue
+            if b'"type":"STATE"' in line[:40]:
+                states += 1
+                state_bytes += len(line)
+                message = json.loads(line)["state"]
+                last_state[message["stream"]["stream_descriptor"]["name"]] = message
+            elif b'"type":"TRACE"' in line[:40] and b'"ERROR"' in line:
+                errors.append(json.loads(line)["trace"]["error"]["message"][:200])
+        returncode = proc.wait()
+        usage = read_usage(report)
+    return Measured(usage.wall, usage.cpu, usage.peak_rss_mb, records, states, state_bytes, list(last_state.values()) or None,
+                    returncode, errors)
 
 
 class EmulatorProcess:

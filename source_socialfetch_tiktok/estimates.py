@@ -50,7 +50,7 @@ ESTIMATED_STREAMS = ("videos", "video_stats")
 _DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per handle, kept for the whole sync
 class HandleEstimate:
     handle: str
     incremental: int  # records of its own read (incremental or full refresh)
@@ -116,15 +116,14 @@ class SyncEstimate:
         """After a checkpoint: each part read so far counts what it emitted, and at least its plan
         until it has finished. `reads`/`refreshes`: the sync's parts (`records`, `outcome`)."""
         total = 0
-        seen = set()
-        for part, kind in [(r, "incremental") for r in reads] + [(r, "refresh") for r in refreshes]:
-            planned = getattr(self._estimates.get(part.handle), kind, 0) if part.handle in self._estimates else 0
-            total += part.records if part.outcome is not None else max(part.records, planned)
-            seen.add((part.handle, kind))
-        for estimate in self._estimates.values():  # parts not begun yet
-            for kind in ("incremental", "refresh"):
-                if (estimate.handle, kind) not in seen:
-                    total += getattr(estimate, kind)
+        # No tuple per part: this runs at every checkpoint, over every handle.
+        for kind, parts in (("incremental", reads), ("refresh", refreshes)):
+            begun = set()
+            for part in parts:
+                planned = getattr(self._estimates.get(part.handle), kind, 0)
+                total += part.records if part.outcome is not None else max(part.records, planned)
+                begun.add(part.handle)
+            total += sum(getattr(e, kind) for handle, e in self._estimates.items() if handle not in begun)  # not begun yet
         return self._messages(self._capped(total))
 
     def _capped(self, records: int) -> int:

@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 from datetime import datetime
-from typing import Any, Callable, Iterator, List, Mapping, MutableMapping, Optional, TypeVar
+from typing import Any, Callable, Iterable, Iterator, List, Mapping, MutableMapping, Optional, TypeVar
 
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
@@ -172,7 +172,7 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             incremental = selected["videos"].sync_mode == SyncMode.incremental
             saved = shard_state(state_manager.get_stream_state("videos", None), parsed.shard, logger)
             videos, cursor = self._videos(
-                parsed, run, state_manager, saved, incremental, VIDEO_STATS in selected, HANDLE_READS in selected, logger
+                parsed, run, saved, incremental, VIDEO_STATS in selected, HANDLE_READS in selected, logger
             )
             user_ids = videos.user_ids
             estimate = estimate_for(parsed, videos.store, saved, incremental, run.sync_start, selected)
@@ -210,15 +210,13 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
             yield from estimate.first()  # before any record: the platform's progress bar starts from it
         try:
             with self.cancellation.watching(lambda reason: run.stop(Kind.CANCELLED, f"cancelled ({reason})")):
-                for message in source.read(concurrent_streams):
-                    yield message
-                    if estimate is not None and message.type == Type.STATE:  # a checkpoint: handles finished
-                        yield from estimate.update(run.reads("videos"), run.reads("videos", REFRESH))
+                yield from _with_estimates(source.read(concurrent_streams), run, estimate)
         finally:
             phases.cancel()  # never leave a worker waiting for a phase that will not end
         late_state = cursor.state_if_changed() if cursor is not None else None
         if late_state is not None:
             yield late_state
+            del late_state  # a STATE is megabytes at 10,000 handles: not held while the sync ends
         summary = SyncSummary(run, time.monotonic() - started, cursor, parsed.shard)
         summary.log(logger)
         error = summary.error()
@@ -248,7 +246,6 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         self,
         config: SocialFetchConfig,
         run: SyncRun,
-        state_manager: ConnectorStateManager,
         saved: Any,
         incremental: bool,
         with_stats: bool,
@@ -263,7 +260,18 @@ class SourceSocialfetchTiktok(ConcurrentSourceAdapter):
         videos = Videos(config, run, store, incremental, with_stats, with_reads)
         if not incremental:
             return videos, None
-        return videos, PerHandleCursor("videos", store, run, state_manager, self._message_repository)
+        return videos, PerHandleCursor("videos", store, run, self._message_repository)
+
+
+def _with_estimates(messages: Iterable[AirbyteMessage], run: SyncRun, estimate: Optional[SyncEstimate]) -> Iterator[AirbyteMessage]:
+    """The sync's messages, each checkpoint followed by an ESTIMATE. A generator of its own, whose
+    frame ends with the read: a loop variable would hold the last message (a STATE is megabytes
+    at 10,000 handles) while the sync ends."""
+    for message in messages:
+        yield message
+        if estimate is not None and message.type == Type.STATE:  # a checkpoint: handles finished
+            yield from estimate.update(run.tallies("videos") + run.walking("videos"),
+                                       run.tallies("videos", REFRESH) + run.walking("videos", REFRESH))
 
 
 T = TypeVar("T")

@@ -36,7 +36,7 @@ from .api.payloads import MAX_DEPTH, credits_charged, json_body, page_of
 from .api.transport import USER_AGENT, ApiKeyAuth, pool_http_connections, read_environment_once, request_timeout
 from .config import SocialFetchConfig
 from .read.pagination import HandlePager
-from .read.part import Ending, HandleRead, Outcome, Part
+from .read.part import Ending, Outcome, Part, PartResult, PartWalk
 from .read.partitions import REFRESH
 from .read.sync_run import SyncRun
 from .records.handle_reads import handle_read_record
@@ -76,7 +76,7 @@ class SocialFetchStream(HttpStream, ABC):
     def get_error_handler(self) -> Optional[ErrorHandler]:
         return self._policy
 
-    def _client(self, read: HandleRead) -> HttpClient:
+    def _client(self, read: PartWalk) -> HttpClient:
         """The CDK's client for one part: retries, backoff and the error policy as data. Its tap
         notes each answer's resolution on this part, bound here (one client per part, one session)."""
         return HttpClient(
@@ -89,7 +89,7 @@ class SocialFetchStream(HttpStream, ABC):
             message_repository=self._messages,
         )
 
-    def _note_resolution(self, read: HandleRead, resolution: ErrorResolution) -> None:
+    def _note_resolution(self, read: PartWalk, resolution: ErrorResolution) -> None:
         read.last_resolution = resolution
         read.retry_reserved = False  # an answer came: the request reserved for was sent
         if resolution.response_action is RETRY and getattr(resolution, "may_be_charged", False):
@@ -151,7 +151,7 @@ class SocialFetchStream(HttpStream, ABC):
         try:
             paged_to_an_end = False
             cursor = read.start_cursor
-            if read.outcome is None and self._run.reserve(read):  # a part may end before its first page
+            if read.ending is None and self._run.reserve(read):  # a part may end before its first page
                 while True:
                     read.page_cursor = cursor
                     try:
@@ -169,14 +169,14 @@ class SocialFetchStream(HttpStream, ABC):
                     if cursor is None:
                         paged_to_an_end = True
                         break
-            if paged_to_an_end and read.outcome is None:  # not already cut short by the budget or a stop
-                outcome, reason, ending = self.end_part(read)
-                self._run.finish(read, outcome, reason, ending=ending)
-            yield from self.part_ended(read)
+            if paged_to_an_end and read.ending is None:  # not already cut short by the budget or a stop
+                read.end(*self.end_part(read))
         finally:
             self._run.release(read)
             self._run.log_finished(read)
-            read.close()
+            result = self._run.end(read)  # the walk ends here: only its frozen result goes on
+            self.hand_on(result)
+        yield from self.part_ended(result)
 
     # The CDK's paging hooks: this stream owns its loop (`read_records`), which calls the per-part
     # hooks below with the part instead.
@@ -186,19 +186,19 @@ class SocialFetchStream(HttpStream, ABC):
     def next_page_token(self, response: requests.Response) -> Optional[Mapping[str, Any]]:
         raise NotImplementedError("pages are read by read_records' loop (next_cursor)")
 
-    def page_params(self, read: HandleRead, cursor: Optional[str]) -> Mapping[str, Any]:
+    def page_params(self, read: PartWalk, cursor: Optional[str]) -> Mapping[str, Any]:
         """The query of the part's next request (asking for the page at `cursor`)."""
         return {}
 
     @abstractmethod
-    def read_page(self, read: HandleRead, response: requests.Response) -> Iterable[StreamData]:
+    def read_page(self, read: PartWalk, response: requests.Response) -> Iterable[StreamData]:
         """The records of one page of the part, its credits settled."""
 
-    def next_cursor(self, read: HandleRead, response: requests.Response) -> Optional[str]:
+    def next_cursor(self, read: PartWalk, response: requests.Response) -> Optional[str]:
         """The next page's cursor, its request reserved; None at an ending."""
         return None
 
-    def _on_error(self, read: HandleRead, error: Exception) -> bool:
+    def _on_error(self, read: PartWalk, error: Exception) -> bool:
         """Act on `after_error`'s decision; True when the part is to ask again (the same page, or
         its first page)."""
         if read.refused_user_id is not None:
@@ -232,14 +232,14 @@ class SocialFetchStream(HttpStream, ABC):
         if decision.next is Next.STOP_SYNC:
             self._run.stop(decision.kind, decision.message)
             read.resume_cursor = read.page_cursor  # go on from the page that was refused
-            ending = Ending.BUDGET if decision.kind is Kind.OUT_OF_CREDITS else Ending.FAILED
-            self._run.finish(read, Outcome.WAITING, f"stopped: {decision.kind.value}", ending=ending)
+            read.end(Ending.BUDGET if decision.kind is Kind.OUT_OF_CREDITS else Ending.STOPPED,
+                     f"stopped: {decision.kind.value}")
             return False
         self.part_failed(read)
-        self._run.finish(read, Outcome.FAILED, decision.message, decision.failure_type, Ending.FAILED)
+        read.end(Ending.FAILED, decision.message, decision.failure_type)
         return False
 
-    def _reserve_again(self, read: HandleRead) -> bool:
+    def _reserve_again(self, read: PartWalk) -> bool:
         """Reserve the request asked again; refused, the part goes on from that page next sync."""
         if self._run.reserve(read):
             return True
@@ -251,7 +251,7 @@ class SocialFetchStream(HttpStream, ABC):
         """Whether a part cut short goes on in a later sync from where it stopped."""
         return False
 
-    def settle_page(self, read: HandleRead, response: requests.Response) -> Mapping[str, Any]:
+    def settle_page(self, read: PartWalk, response: requests.Response) -> Mapping[str, Any]:
         """The page's JSON object (checked by the error handler), with its credits accounted."""
         page = page_of(response)
         body = page.body or {}
@@ -261,33 +261,36 @@ class SocialFetchStream(HttpStream, ABC):
         data = body.get("data")
         return data if isinstance(data, dict) else {}
 
-    def begin_part(self, stream_slice: Mapping[str, Any]) -> Optional[HandleRead]:
+    def begin_part(self, stream_slice: Mapping[str, Any]) -> Optional[PartWalk]:
         """The read of the slice's part of its handle, set up to ask its first page; None when
         that part has nothing to read in this sync."""
         return self._run.begin(self.name, stream_slice["handle"])
 
-    def restart_from_top(self, read: HandleRead) -> bool:
+    def restart_from_top(self, read: PartWalk) -> bool:
         """Hook: forget where this part was to start, and set it up from its first page; False
         when there is nothing left to read (the hook has then said why)."""
         read.start_cursor = read.page_cursor = None
         return True
 
-    def part_failed(self, read: HandleRead) -> None:
+    def part_failed(self, read: PartWalk) -> None:
         """Hook: the part failed; what it read so far is kept."""
 
-    def part_ended(self, read: HandleRead) -> Iterable[StreamData]:
-        """Hook: the part ended (its outcome is recorded): what to emit about it."""
+    def hand_on(self, result: PartResult) -> None:
+        """Hook: the part ended; hand its result to whatever in this sync goes on from it."""
+
+    def part_ended(self, result: PartResult) -> Iterable[StreamData]:
+        """Hook: the part ended: what to emit about it."""
         return ()
 
     @abstractmethod
-    def end_part(self, read: HandleRead) -> tuple[Outcome, str, Ending]:
-        """The outcome of a part whose pages were all fetched without error."""
+    def end_part(self, read: PartWalk) -> tuple[Ending, str]:
+        """How a part whose pages were all fetched without error ended, and why."""
 
 
 class Videos(SocialFetchStream):
     """Videos of each handle, newest first; per-handle incremental on `createdAt`.
 
-    Each slice is one part of a handle's read (`HandleRead`): its incremental (or full-refresh)
+    Each slice is one part of a handle's read (`PartWalk`): its incremental (or full-refresh)
     part, or its stats refresh. The part records what happened as it happens; the hooks below
     set it up, walk its pages with its pager, and end it.
     """
@@ -351,7 +354,7 @@ class Videos(SocialFetchStream):
     def path(self, *, stream_slice: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> str:
         return f"tiktok/profiles/{self.handle_path((stream_slice or {})['handle'])}/videos"
 
-    def page_params(self, read: HandleRead, cursor: Optional[str]) -> Mapping[str, Any]:
+    def page_params(self, read: PartWalk, cursor: Optional[str]) -> Mapping[str, Any]:
         params: MutableMapping[str, Any] = {"sortBy": self.sort_by}
         read.request_sent(self._run.clock())  # the request is sent right after its parameters are made
         if cursor:
@@ -390,34 +393,41 @@ class Videos(SocialFetchStream):
             return boundary, None
         return floor, boundary
 
-    def refresh_start(self, handle: str) -> Optional[tuple[str, int]]:
-        """Where a due handle's refresh begins (cursor, pages already read): where a refresh cut
-        short in an earlier sync stopped, or the page after this sync's read stopped at the
-        lookback boundary. None when that read did not complete (the handle stays due) or
-        already reached the refresh floor."""
-        read = self._run.read_of(self.name, handle)
-        if read is None or read.outcome is not Outcome.COMPLETED or read.refresh_done:
+    def refresh_start(self, own: Optional[PartResult]) -> Optional[tuple[str, int]]:
+        """Where a due handle's refresh begins (cursor, pages already read), after `own`, the handle's
+        read in this sync: where a refresh cut short in an earlier sync stopped, or the page after
+        `own` stopped at the lookback boundary. None when `own` did not complete (the handle stays
+        due) or already reached the refresh floor."""
+        if own is None or own.outcome is not Outcome.COMPLETED or own.refresh_done:
             return None
-        position = self._store.refresh.position(handle)
+        position = self._store.refresh.position(own.handle)
         if position is not None:
             return position.cursor, 0
-        return (read.continuation, read.pages) if read.continuation else None
+        return (own.continuation, own.pages) if own.continuation else None
 
-    def begin_part(self, stream_slice: Mapping[str, Any]) -> Optional[HandleRead]:
+    def hand_on(self, result: PartResult) -> None:
+        """A due handle's own read completed short of its refresh floor: its refresh goes on from it."""
+        if (result.kind is Part.INCREMENTAL and result.outcome is Outcome.COMPLETED and not result.refresh_done
+                and self._store.refresh.is_due(result.handle)):
+            self._run.hand_over(result)
+
+    def begin_part(self, stream_slice: Mapping[str, Any]) -> Optional[PartWalk]:
         handle = stream_slice["handle"]
         if not stream_slice.get(REFRESH):
             kind = Part.INCREMENTAL if self._incremental else Part.FULL_REFRESH
             read = self._run.begin(self.name, handle, kind=kind)
             self._begin_read(read)
             return read
-        start = self.refresh_start(handle)
+        own = self._run.take_handed_over(handle)
+        start = self.refresh_start(own)
         if start is None:
             return None
         read = self._run.begin(self.name, handle, REFRESH, kind=Part.REFRESH)
+        read.led_by = own
         self._begin_refresh(read, *start)
         return read
 
-    def _begin_read(self, read: HandleRead) -> None:
+    def _begin_read(self, read: PartWalk) -> None:
         """A handle's own read: from the top, or from where the budget or the cap stopped it."""
         position = self._store.resume_position(read.handle) if self._incremental else None
         read.began_at = read.start_cursor = read.page_cursor = position.cursor if position else None
@@ -435,12 +445,12 @@ class Videos(SocialFetchStream):
             read.pager.start_from(position.cursor)
             self.logger.info(f"videos {read.handle}: going on from where the last sync's budget stopped it")
 
-    def _begin_refresh(self, read: HandleRead, cursor: str, pages_before: int) -> None:
+    def _begin_refresh(self, read: PartWalk, cursor: str, pages_before: int) -> None:
         """A stats refresh, at `cursor`: within max_videos_per_handle, what the handle's read left of it."""
         read.began_at = read.start_cursor = read.page_cursor = cursor
         read.pages_before = pages_before
         cap = self._config.max_videos_per_handle
-        own = self._run.read_of(self.name, read.handle)
+        own = read.led_by
         # Together contiguous from the top, unless the handle's own read left a video out by a date bound.
         read.joins_top = (own is not None and own.began_at_top and pages_before > 0 and own.continuation == cursor
                           and not own.left_out_by_date)
@@ -451,30 +461,28 @@ class Videos(SocialFetchStream):
         read.pager.start_from(cursor)
         if left == 0:  # the cap is spent: the refresh goes on from here next sync
             read.resume_cursor = cursor
-            self._run.finish(read, Outcome.WAITING, "max_videos_per_handle reached: the refresh goes on next sync",
-                             ending=Ending.CAPPED)
+            read.end(Ending.CAPPED_GOES_ON, "max_videos_per_handle reached: the refresh goes on next sync")
 
-    def restart_from_top(self, read: HandleRead) -> bool:
+    def restart_from_top(self, read: PartWalk) -> bool:
         """A saved position the API no longer accepts (400 or 414 on its first page): start again
         from the top, or for a refresh, from this sync's boundary (nothing to do if there is none)."""
         if read.kind is Part.REFRESH:
             saved = self._store.refresh.position(read.handle)
             self._store.refresh.forget_position(read.handle)
-            start = self.refresh_start(read.handle) if saved is not None else None
+            start = self.refresh_start(read.led_by) if saved is not None else None
             if start is None:
-                self._run.finish(read, Outcome.WAITING, "the API refused the refresh's position; it starts again next sync",
-                                 ending=Ending.FAILED)
+                read.end(Ending.STOPPED, "the API refused the refresh's position; it starts again next sync")
                 return False
             self.logger.warning(f"videos {read.handle}: the API refused the saved refresh position; going on from this sync's boundary")
             self._begin_refresh(read, *start)
-            return read.outcome is None
+            return read.ending is None
         self.logger.warning(f"videos {read.handle}: the API refused the saved position; reading from the first page")
         self._store.forget_resume(read.handle)
         self._begin_read(read)
         return True
 
     # -- its pages ----------------------------------------------------------------------------------
-    def read_page(self, read: HandleRead, response: requests.Response) -> Iterable[StreamData]:
+    def read_page(self, read: PartWalk, response: requests.Response) -> Iterable[StreamData]:
         data = self.settle_page(read, response)
         videos = data.get("videos")
         if not isinstance(videos, list):
@@ -535,14 +543,14 @@ class Videos(SocialFetchStream):
                     self._store.user_ids.learn(handle, found)
                     return
 
-    def next_cursor(self, read: HandleRead, response: requests.Response) -> Optional[str]:
+    def next_cursor(self, read: PartWalk, response: requests.Response) -> Optional[str]:
         data = (json_body(response) or {}).get("data") or {}
         pager: HandlePager = read.pager  # type: ignore[assignment]
         cursor = pager.next_cursor(data)
-        if cursor is None:
-            read.reached_end = pager.end == "end"
+        if cursor is None:  # the walk's facts, as the pager recorded them when they happened
+            read.reached_end = pager.reached_end
             read.left_out_by_date = pager.left_out_by_date
-            read.cut_by_date = pager.left_out_by_date or pager.end == "boundary"
+            read.cut_by_date = pager.left_out_by_date or pager.stopped_by_date
             return None
         if not self._run.reserve(read):
             read.resume_cursor = cursor if self._incremental else None
@@ -550,7 +558,7 @@ class Videos(SocialFetchStream):
         return cursor
 
     # -- how it ends ------------------------------------------------------------------------------
-    def end_part(self, read: HandleRead) -> tuple[Outcome, str, Ending]:
+    def end_part(self, read: PartWalk) -> tuple[Ending, str]:
         pager: HandlePager = read.pager  # type: ignore[assignment]
         if pager.duplicates:
             self.logger.warning(f"videos {read.handle}: {pager.duplicates} duplicate videos were emitted once")
@@ -562,28 +570,27 @@ class Videos(SocialFetchStream):
                 # A handle's first read goes down to start_date: its page count is the handle's history.
                 read.deep = read.began_at_top and self._store.cursor(read.handle) is None
             if pager.end == "max_videos":
-                return Outcome.COMPLETED, "max_videos_per_handle reached", Ending.CAPPED
-            return Outcome.COMPLETED, pager.end or "", Ending.EMPTY if read.videos_seen == 0 else Ending.COMPLETED
+                return Ending.CAPPED, "max_videos_per_handle reached"
+            return Ending.EMPTY if read.videos_seen == 0 else Ending.COMPLETED, pager.end or ""
         if pager.capped_at is not None:  # like a budget cut: the next sync goes on from the next page
             read.resume_cursor = pager.capped_at
-            return Outcome.WAITING, "max_videos_per_handle reached: the next sync goes on from the next page", Ending.CAPPED
-        read.guard = pager.end
+            return Ending.CAPPED_GOES_ON, "max_videos_per_handle reached: the next sync goes on from the next page"
         self.logger.warning(
             f"videos {read.handle}: {pager.end}; the videos read so far were emitted, and "
             + ("the refresh is counted as done so that it does not loop every sync"
                if read.kind is Part.REFRESH else "the handle's cursor is not moved so the next sync reads it again")
         )
-        return Outcome.INCOMPLETE, pager.end or "", Ending.FAILED
+        return Ending.GUARD, pager.end or ""
 
-    def part_failed(self, read: HandleRead) -> None:
+    def part_failed(self, read: PartWalk) -> None:
         if read.kind is Part.REFRESH:
             read.resume_cursor = read.page_cursor  # a failed refresh goes on from the failed page next sync
 
-    def part_ended(self, read: HandleRead) -> Iterable[StreamData]:
-        if self._with_reads and read.ending is not None:
-            yield handle_read_record(read, self._run.sync_id)
+    def part_ended(self, result: PartResult) -> Iterable[StreamData]:
+        if self._with_reads and result.ending is not None:
+            yield handle_read_record(result, self._run.sync_id)
 
-    def _log_problems(self, read: HandleRead, record: Optional[Mapping[str, Any]], problems: List[str]) -> None:
+    def _log_problems(self, read: PartWalk, record: Optional[Mapping[str, Any]], problems: List[str]) -> None:
         read.problems += 1
         if read.problems <= _MAX_LOGGED_PROBLEMS:
             video = record.get("id") if record else "?"
@@ -616,7 +623,7 @@ class Profiles(SocialFetchStream):
     def path(self, *, stream_slice: Optional[Mapping[str, Any]] = None, **kwargs: Any) -> str:
         return f"tiktok/profiles/{self.handle_path((stream_slice or {})['handle'])}"
 
-    def read_page(self, read: HandleRead, response: requests.Response) -> Iterable[StreamData]:
+    def read_page(self, read: PartWalk, response: requests.Response) -> Iterable[StreamData]:
         data = self.settle_page(read, response)
         status = data.get("lookupStatus")
         if isinstance(status, str):
@@ -632,5 +639,5 @@ class Profiles(SocialFetchStream):
             "metrics": data.get("metrics"),
         }
 
-    def end_part(self, read: HandleRead) -> tuple[Outcome, str, Ending]:
-        return Outcome.COMPLETED, "", Ending.COMPLETED
+    def end_part(self, read: PartWalk) -> tuple[Ending, str]:
+        return Ending.COMPLETED, ""

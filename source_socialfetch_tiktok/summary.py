@@ -19,8 +19,9 @@ from airbyte_cdk.utils import AirbyteTracedException
 from .api.errors_handlers import BAD_KEY, OUT_OF_CREDITS, Kind
 from .cancellation import CANCELLED_MESSAGE
 from .config import ConfigError, SocialFetchConfig
+from .read.part import Ending
 from .read.partitions import REFRESH
-from .read.sync_run import HandleRead, Outcome, SyncRun
+from .read.sync_run import Outcome, PartTally, SyncRun
 from .shard import Shard
 from .state.cursor import PerHandleCursor
 from .state.store import VideosStateStore
@@ -72,7 +73,7 @@ class SyncSummary:
     def log(self, logger: logging.Logger) -> None:
         run = self._run
         for stream in ("videos", "profiles"):
-            reads = run.reads(stream)
+            reads = run.tallies(stream)
             if not reads:
                 continue
             counts = {o: sum(1 for r in reads if r.outcome is o) for o in Outcome}
@@ -91,7 +92,7 @@ class SyncSummary:
             + f" in {self._elapsed:.1f}s"
             + (f"; {self._cursor.states_emitted} state checkpoints" if self._cursor else "")
         )
-        notes = {r.handle: self._why_empty(r) for r in run.reads("videos") if self._empty(r)}
+        notes = {r.handle: self._why_empty(r) for r in run.tallies("videos") if self._empty(r)}
         for handle, note in notes.items():
             logger.warning(f"videos {handle}: the API returned no videos at all; {note}")
         warnings = []
@@ -107,7 +108,7 @@ class SyncSummary:
         not reached (which can be all that waits when the credits ran out in the refresh phase)."""
         run = self._run
         waiting = run.handles_with("videos", Outcome.WAITING) or run.handles_with("profiles", Outcome.WAITING)
-        refreshes = [r.handle for r in run.reads("videos", REFRESH) if r.outcome is Outcome.WAITING]
+        refreshes = [r.handle for r in run.tallies("videos", REFRESH) if r.outcome is Outcome.WAITING]
         parts = []
         if waiting:
             parts.append(f"{len(waiting)} handles wait for the next sync, which reads them first: {_names(waiting)}")
@@ -118,7 +119,7 @@ class SyncSummary:
     def result(self, notes: Dict[str, str], warnings: List[str]) -> Dict[str, Any]:
         """The sync's outcome as data: what the result line carries."""
         run, budget = self._run, self._run.budget
-        reads = run.reads() + run.reads(part=REFRESH)  # a handle's stats refresh is an entry of its own
+        reads = run.tallies() + run.tallies(part=REFRESH)  # a handle's stats refresh is an entry of its own
         handles = [
             {"stream": r.stream, "handle": r.handle, "part": r.part or "read",
              "outcome": r.outcome.value if r.outcome else None,
@@ -138,17 +139,17 @@ class SyncSummary:
         return {"version": RESULT_VERSION, "handles": handles, "totals": totals, "warnings": warnings, "shard": shard}
 
     @staticmethod
-    def _empty(read: HandleRead) -> bool:
-        return read.outcome is Outcome.COMPLETED and read.videos_seen == 0
+    def _empty(read: PartTally) -> bool:
+        return read.ending is Ending.EMPTY  # completed, and the API listed no video at all
 
     def _log_refreshes(self, logger: logging.Logger) -> None:
         store = self._cursor.store if self._cursor else None
         if store is None or not store.refresh.enabled:
             return
-        reads = self._run.reads("videos")
+        reads = self._run.tallies("videos")
         due = [r.handle for r in reads if store.refresh.was_due(r.handle)]
         done = {r.handle for r in reads if r.refresh_done}
-        done |= {r.handle for r in self._run.reads("videos", REFRESH) if r.outcome is Outcome.COMPLETED}
+        done |= {r.handle for r in self._run.tallies("videos", REFRESH) if r.outcome is Outcome.COMPLETED}
         waiting = [h for h in due if h not in done]
         next_due = store.refresh.next_due()
         logger.info(
@@ -157,7 +158,7 @@ class SyncSummary:
             + (f"; next due {format_instant(next_due)}" if next_due else "")
         )
 
-    def _why_empty(self, read: HandleRead) -> str:
+    def _why_empty(self, read: PartTally) -> str:
         status = self._run.profile_status(read.handle)
         if status == "private":
             return "the profile is private"
@@ -171,7 +172,7 @@ class SyncSummary:
         run = self._run
         if run.stop_kind is Kind.BAD_KEY:
             return ConfigError(BAD_KEY.error_message or "")
-        reads = run.reads("videos") + run.reads("videos", REFRESH) + run.reads("profiles")
+        reads = run.tallies("videos") + run.tallies("videos", REFRESH) + run.tallies("profiles")
         failed = [r for r in reads if r.outcome is Outcome.FAILED]
         if run.stop_kind is Kind.CANCELLED:
             return self._cancelled(failed)
@@ -190,7 +191,7 @@ class SyncSummary:
         message = f"{len(failed)} handle(s) failed, the others were read and saved: " + self._failures(failed)
         return AirbyteTracedException(message=message, internal_message=message, failure_type=failure_type)
 
-    def _cancelled(self, failed: List[HandleRead]) -> AirbyteTracedException:
+    def _cancelled(self, failed: List[PartTally]) -> AirbyteTracedException:
         """Transient: the same sync, run again, goes on where this one stopped."""
         run = self._run
         completed = run.handles_with("videos", Outcome.COMPLETED) or run.handles_with("profiles", Outcome.COMPLETED)
@@ -204,7 +205,7 @@ class SyncSummary:
         return AirbyteTracedException(message=message, internal_message=message, failure_type=FailureType.transient_error)
 
     @staticmethod
-    def _failures(failed: List[HandleRead]) -> str:
+    def _failures(failed: List[PartTally]) -> str:
         parts = [f"{r.handle} ({r.stream}{' ' + r.part if r.part else ''}: {r.reason})" for r in failed[:_LISTED]]
         more = f"; and {len(failed) - _LISTED} more" if len(failed) > _LISTED else ""
         return "; ".join(parts) + more

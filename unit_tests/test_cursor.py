@@ -13,8 +13,14 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.types import Record
 
 from source_socialfetch_tiktok.read.budget import CreditBudget
-from source_socialfetch_tiktok.read.sync_run import Outcome, SyncRun
-from source_socialfetch_tiktok.state.cursor import CHECKPOINT_INTERVAL_ENV, PerHandleCursor, checkpoint_interval
+from source_socialfetch_tiktok.read.part import Ending
+from source_socialfetch_tiktok.read.sync_run import SyncRun
+from source_socialfetch_tiktok.state.cursor import (
+    CHECKPOINT_INTERVAL_ENV,
+    PerHandleCursor,
+    checkpoint_interval,
+    state_message,
+)
 from source_socialfetch_tiktok.state.store import HandleCursor, VideosStateStore
 
 HANDLES = ["a", "b", "c"]
@@ -44,18 +50,18 @@ class Harness:
         self.run = SyncRun(logging.getLogger("test_cursor"), CreditBudget(None))
         parsed = {h: HandleCursor.parse(t) for h, t in (cursors or {}).items()}
         self.store = VideosStateStore({h: c for h, c in parsed.items() if c}, [], HANDLES)
-        self.state_manager = ConnectorStateManager([])
         self.repository = InMemoryMessageRepository()
-        self.cursor = PerHandleCursor("videos", self.store, self.run, self.state_manager, self.repository,
+        self.cursor = PerHandleCursor("videos", self.store, self.run, self.repository,
                                       checkpoint_interval_seconds=interval)
 
-    def read(self, handle: str, created: List[str], outcome: Optional[Outcome]) -> None:
-        """A handle's read: records observed, an outcome recorded, its partition closed."""
+    def read(self, handle: str, created: List[str], ending: Optional[Ending]) -> None:
+        """A handle's read: records observed, an ending recorded, its partition closed."""
         read = self.run.begin("videos", handle)
         for value in created:
             self.store.observe(handle, value)
-        if outcome is not None:
-            self.run.finish(read, outcome, "test")
+        if ending is not None:
+            read.end(ending, "test")
+        self.run.end(read)
         self.cursor.close_partition(HandlePartition(handle))
 
     def states(self) -> List[Dict[str, Any]]:
@@ -75,7 +81,7 @@ def cursor_texts(stream_state: Mapping[str, Any]) -> Dict[str, str]:
 def test_given_a_completed_handle_when_its_partition_closes_then_its_cursor_moves_and_state_is_emitted() -> None:
     h = Harness(interval=0)
 
-    h.read("a", [OLD, NEW], Outcome.COMPLETED)
+    h.read("a", [OLD, NEW], Ending.COMPLETED)
 
     states = h.states()
     assert len(states) == 1
@@ -86,9 +92,9 @@ def test_given_a_completed_handle_when_its_partition_closes_then_its_cursor_move
 def test_given_handles_that_did_not_complete_when_closed_then_their_cursors_do_not_move() -> None:
     h = Harness(interval=0, cursors={"a": OLD, "b": OLD, "c": OLD})
 
-    h.read("a", [NEW], Outcome.INCOMPLETE)
-    h.read("b", [NEW], Outcome.FAILED)
-    h.read("c", [NEW], Outcome.WAITING)
+    h.read("a", [NEW], Ending.GUARD)
+    h.read("b", [NEW], Ending.FAILED)
+    h.read("c", [NEW], Ending.BUDGET)
     h.cursor.ensure_at_least_one_state_emitted()
 
     assert h.states() == [{"states": [{"partition": {"handle": x}, "cursor": {"createdAt": OLD}} for x in HANDLES],
@@ -97,9 +103,9 @@ def test_given_handles_that_did_not_complete_when_closed_then_their_cursors_do_n
 
 def test_given_a_failed_read_then_a_completed_one_when_closed_then_the_failed_reads_videos_are_forgotten() -> None:
     h = Harness(interval=0)
-    h.read("a", [NEW], Outcome.FAILED)
+    h.read("a", [NEW], Ending.FAILED)
 
-    h.read("a", [OLD], Outcome.COMPLETED)
+    h.read("a", [OLD], Ending.COMPLETED)
 
     assert cursor_texts(h.states()[-1]) == {"a": OLD}
 
@@ -115,8 +121,8 @@ def test_given_a_partition_without_an_outcome_or_handle_when_closed_then_nothing
 
 def test_given_a_long_interval_when_handles_complete_then_no_state_until_the_end_which_has_them_all() -> None:
     h = Harness(interval=3600)
-    h.read("a", [NEW], Outcome.COMPLETED)
-    h.read("b", [OLD], Outcome.COMPLETED)
+    h.read("a", [NEW], Ending.COMPLETED)
+    h.read("b", [OLD], Ending.COMPLETED)
 
     assert h.states() == []
 
@@ -129,8 +135,8 @@ def test_given_a_long_interval_when_handles_complete_then_no_state_until_the_end
 
 def test_given_a_zero_interval_when_handles_complete_then_one_state_per_completed_handle() -> None:
     h = Harness(interval=0)
-    h.read("a", [NEW], Outcome.COMPLETED)
-    h.read("b", [OLD], Outcome.COMPLETED)
+    h.read("a", [NEW], Ending.COMPLETED)
+    h.read("b", [OLD], Ending.COMPLETED)
 
     states = h.states()
 
@@ -146,14 +152,35 @@ def test_given_nothing_read_when_the_stream_ends_then_one_state_is_still_emitted
                            "waiting_for_budget": []}]
 
 
-def test_given_an_emitted_state_when_asked_then_the_state_manager_holds_the_same_state() -> None:
+def test_given_an_emitted_state_when_asked_then_the_cursor_gives_the_same_state() -> None:
     h = Harness(interval=0)
-    h.read("a", [NEW], Outcome.COMPLETED)
+    h.read("a", [NEW], Ending.COMPLETED)
 
     emitted = h.states()[-1]
 
-    assert h.state_manager.get_stream_state("videos", None) == emitted
     assert h.cursor.state == emitted
+
+
+def test_the_state_message_is_the_one_the_cdk_state_manager_makes() -> None:
+    state = {"states": [{"partition": {"handle": "a"}, "cursor": {"createdAt": NEW}}], "waiting": []}
+    manager = ConnectorStateManager([])
+    manager.update_state_for_stream("videos", None, state)
+
+    ours = AirbyteMessageSerializer.dump(state_message("videos", state))
+
+    assert ours == AirbyteMessageSerializer.dump(manager.create_state_message("videos", None))
+
+
+def test_given_a_state_unchanged_since_the_last_checkpoint_then_no_state_again_and_a_changed_one_is_emitted() -> None:
+    h = Harness(interval=0)
+    h.read("a", [NEW], Ending.COMPLETED)
+    h.cursor.ensure_at_least_one_state_emitted()
+    h.states()
+
+    assert h.cursor.state_if_changed() is None
+    h.store.user_ids.learn("a", "6812345678901234567")
+    late = h.cursor.state_if_changed()
+    assert late is not None and late.state.stream.stream_state.__dict__["user_ids"] == {"a": "6812345678901234567"}
 
 
 @pytest.mark.parametrize("value, expected", [(None, 5.0), ("0", 0.0), ("2.5", 2.5), ("-1", 5.0), ("nan", 5.0),
@@ -180,11 +207,12 @@ def test_given_10000_handles_checkpointing_with_no_interval_then_at_most_20_stat
     run = SyncRun(logging.getLogger("test_cursor"), CreditBudget(None))
     store = VideosStateStore({}, [], handles)
     repository = InMemoryMessageRepository()
-    cursor = PerHandleCursor("videos", store, run, ConnectorStateManager([]), repository, checkpoint_interval_seconds=0)
+    cursor = PerHandleCursor("videos", store, run, repository, checkpoint_interval_seconds=0)
     for handle in handles:
         read = run.begin("videos", handle)
         store.observe(handle, NEW)
-        run.finish(read, Outcome.COMPLETED, "end")
+        read.end(Ending.COMPLETED, "end")
+        run.end(read)
         cursor.close_partition(HandlePartition(handle))
     cursor.ensure_at_least_one_state_emitted()
 
@@ -209,7 +237,7 @@ def test_given_many_handles_and_few_completing_then_a_checkpoint_still_comes_aft
     run = SyncRun(logging.getLogger("test_cursor"), CreditBudget(None))
     store = VideosStateStore({}, [], handles)
     repository = InMemoryMessageRepository()
-    cursor = PerHandleCursor("videos", store, run, ConnectorStateManager([]), repository, checkpoint_interval_seconds=5)
+    cursor = PerHandleCursor("videos", store, run, repository, checkpoint_interval_seconds=5)
     done = iter(handles)
 
     def complete_one_at(seconds: float) -> int:
@@ -218,7 +246,8 @@ def test_given_many_handles_and_few_completing_then_a_checkpoint_still_comes_aft
         handle = next(done)
         read = run.begin("videos", handle)
         store.observe(handle, NEW)
-        run.finish(read, Outcome.COMPLETED, "end")
+        read.end(Ending.COMPLETED, "end")
+        run.end(read)
         cursor.close_partition(HandlePartition(handle))
         return len([m for m in repository.consume_queue() if m.type == Type.STATE])
 

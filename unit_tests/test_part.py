@@ -1,24 +1,27 @@
-"""HandleRead.coverage: what a part's recorded facts let it claim, and nothing more."""
+"""PartWalk.coverage: what a part's recorded facts let it claim, and nothing more."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
-from source_socialfetch_tiktok.read.part import HandleRead, Part
+import pytest
+
+from source_socialfetch_tiktok.read.part import Ending, Outcome, Part, PartWalk
 
 T0 = datetime(2026, 11, 20, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
 ANSWERED = T0 + timedelta(seconds=3)  # the first page's answer came after its request was sent at T0
 
 
-def part(**facts) -> HandleRead:
-    read = HandleRead("videos", "nasa", kind=facts.pop("kind", Part.INCREMENTAL))
+def part(**facts) -> PartWalk:
+    read = PartWalk("videos", "nasa", kind=facts.pop("kind", Part.INCREMENTAL))
     for name, value in facts.items():
         setattr(read, name, value)
     return read
 
 
-def read_pages(read: HandleRead, pages: int, newest_on_first: datetime, newest: datetime, oldest: datetime) -> HandleRead:
+def read_pages(read: PartWalk, pages: int, newest_on_first: datetime, newest: datetime, oldest: datetime) -> PartWalk:
     for _ in range(pages):
         read.request_sent(T0 if read.first_request_at is None else ANSWERED)
         read.page_read(ANSWERED, newest_on_first)
@@ -73,3 +76,23 @@ def test_from_a_saved_position_without_the_top_read_in_the_same_sync_it_claims_n
 def test_a_part_that_began_mid_list_never_claims_everything_older_even_at_the_end_of_the_list() -> None:
     read = read_pages(part(began_at="cursor", reached_end=True, top_read_in_sync=True), 2, T0 - 3 * DAY, T0 - 3 * DAY, T0 - 9 * DAY)
     assert read.coverage() == (T0 - 9 * DAY, T0 - 3 * DAY)
+
+
+def test_a_walk_ends_with_one_frozen_result_that_carries_its_coverage_and_positions() -> None:
+    walk = read_pages(part(reached_end=True), 2, T0 - DAY, T0 - DAY, T0 - 5 * DAY)
+    walk.resume_cursor = "next"
+    walk.end(Ending.COMPLETED, "end")
+    result = walk.result()
+
+    assert (result.covered_from, result.covered_to) == walk.coverage() == (None, T0)
+    assert (result.ending, result.outcome, result.pages, result.resume_cursor) == (Ending.COMPLETED, Outcome.COMPLETED, 2, "next")
+    assert not hasattr(result, "__dict__"), "a result per part: __slots__, no dict"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.pages = 3  # type: ignore[misc]
+
+
+def test_each_ending_says_one_cursor_outcome_and_one_of_the_contracts_five_words() -> None:
+    assert {ending.word for ending in Ending} == {"completed", "budget", "capped", "failed", "empty"}
+    assert Ending.CAPPED.outcome is Outcome.COMPLETED and Ending.CAPPED_GOES_ON.outcome is Outcome.WAITING
+    assert (Ending.GUARD.outcome, Ending.GUARD.word) == (Outcome.INCOMPLETE, "failed")
+    assert (Ending.STOPPED.outcome, Ending.STOPPED.word) == (Outcome.WAITING, "failed")

@@ -12,12 +12,12 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import pytest
 from airbyte_cdk.models import AirbyteMessage
-from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
 from source_socialfetch_tiktok.read.budget import CreditBudget
-from source_socialfetch_tiktok.read.sync_run import Outcome, SyncRun
+from source_socialfetch_tiktok.read.part import Ending
+from source_socialfetch_tiktok.read.sync_run import SyncRun
 from source_socialfetch_tiktok.state.cursor import PerHandleCursor
 from source_socialfetch_tiktok.state.refresh import RefreshPosition, RefreshSchedule
 from source_socialfetch_tiktok.state.saved import (
@@ -165,12 +165,14 @@ def test_given_two_handles_closing_together_when_one_checkpoint_is_being_queued_
     """At most one checkpoint per interval: the time of the last one is read and written under one lock."""
     handles = ["alpha", "beta"]
     run = SyncRun(LOGGER, CreditBudget(None), handles=len(handles))
-    for handle in handles:
-        run.finish(run.begin("videos", handle), Outcome.COMPLETED)
     store = VideosStateStore({}, [], handles)
     repository = _SlowFirstRepository()
-    cursor = PerHandleCursor("videos", store, run, ConnectorStateManager([]), repository,  # type: ignore[arg-type]
+    cursor = PerHandleCursor("videos", store, run, repository,  # type: ignore[arg-type]
                              checkpoint_interval_seconds=0.1)
+    for handle in handles:
+        walk = run.begin("videos", handle)
+        walk.end(Ending.COMPLETED)
+        run.end(walk)
     time.sleep(0.15)  # the interval has passed since the sync began
     first = threading.Thread(target=cursor.close_partition, args=(_Part("alpha"),))
     first.start()

@@ -42,6 +42,9 @@ class HandlePager:
     duplicates: int = 0
     left_out_by_date: bool = False  # a video (pinned ones too) was not emitted for being older than `boundary`
     end: Optional[str] = None  # why the walk ended: end, boundary, max_videos, or a guard's message
+    # Facts, set when they happen: the part's coverage reads them, never `end`'s words.
+    reached_end: bool = False  # a page said `hasMore: false`
+    stopped_by_date: bool = False  # paging stopped at a date bound (`boundary` or `stop_at`)
     # The instant of the last video `accept` took (None if its createdAt is no date): the stream
     # keeps the newest of a page's records from it, so no date is parsed twice.
     accepted_created: Optional[datetime] = None
@@ -81,16 +84,16 @@ class HandlePager:
         if self.end is not None:
             return None
         if self._passed_boundary:
-            self.end = "boundary"
+            self.end, self.stopped_by_date = "boundary", True
             return None
         raw_info = page.get("page")
         info: Mapping[str, Any] = raw_info if isinstance(raw_info, Mapping) else {}
         if not info.get("hasMore"):
-            self.end = "end"
+            self.end, self.reached_end = "end", True
             return None
         cursor = info.get("nextCursor")
         if self._passed_stop:
-            self.end = "boundary"
+            self.end, self.stopped_by_date = "boundary", True
             if isinstance(cursor, str) and cursor and cursor not in self._cursors:
                 self.continuation = cursor
             return None
@@ -111,7 +114,7 @@ class HandlePager:
     @property
     def reached_floor(self) -> bool:
         """Whether the walk went down to `boundary` (or the end), not only to `stop_at`."""
-        return self.end == "end" or self._passed_boundary
+        return self.reached_end or self._passed_boundary
 
     @property
     def complete(self) -> bool:

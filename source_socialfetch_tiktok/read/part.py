@@ -1,10 +1,12 @@
-"""One part of one handle's read in one sync, as a record of what happened.
+"""One part of one handle's read in one sync: its walk while pages are read, then its result.
 
 A handle's videos are read in parts: its `incremental` part (or `full_refresh`), then, when it is
-due, its stats `refresh` beyond the lookback boundary. Each part gets one `HandleRead`, written by
-the one thread reading it. Its facts are recorded when they happen (where the part began, each
-page, each video emitted, the end of the list, a date bound that cut it, how it ended) and never
-inferred later; the cursor, the summary and the `handle_reads` stream only read them.
+due, its stats `refresh` beyond the lookback boundary. Each part gets one `PartWalk`, written by the
+one thread reading it: what the loop needs while it reads (cursors, reservations, the pager,
+`userId` retries) and the facts, recorded when they happen (where the part began, each page, each
+video emitted, how it ended). When the part ends, the walk is frozen into one small `PartResult`
+(its ending, pages, videos, coverage and positions), handed to the cursor, to `handle_reads` and to
+the refresh; the walk is then dropped. The coverage rule lives here and only here (`coverage`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Dict, Optional
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.http.error_handlers import ErrorResolution
@@ -32,27 +34,92 @@ class Part(enum.Enum):
 
 
 class Outcome(enum.Enum):
-    """What the cursor acts on."""
+    """What the cursor does with a part: a view of its `Ending`, never set on its own."""
 
     COMPLETED = "completed"  # every page this sync needed was read: the handle's cursor may advance
     INCOMPLETE = "incomplete"  # ended early by a paging guard before its boundary: cursor kept
-    WAITING = "waiting"  # not reached or cut short by the budget or a stop: read first next time
+    WAITING = "waiting"  # not reached or cut short: read first next time
     FAILED = "failed"  # an error the retries could not fix: named at the end of the sync
 
 
 class Ending(enum.Enum):
-    """How a part ended, as `handle_reads.outcome` says it."""
+    """How a part ended: one event. The cursor's `outcome` and `handle_reads.outcome` (`word`) follow from it."""
 
-    COMPLETED = "completed"
-    BUDGET = "budget"  # the credit budget, or a sync-wide stop for credits, cut it short
-    CAPPED = "capped"  # max_videos_per_handle
-    FAILED = "failed"  # an error, a paging guard, or a sync-wide stop (bad key)
-    EMPTY = "empty"  # it completed, and listed no video at all
+    COMPLETED = "completed"  # every page it needed was read
+    EMPTY = "empty"  # completed, and listed no video at all
+    CAPPED = "capped"  # max_videos_per_handle reached, nothing left for a later sync (a full refresh)
+    CAPPED_GOES_ON = "capped_goes_on"  # max_videos_per_handle reached: the next sync goes on from the next page
+    BUDGET = "budget"  # the credit budget, or a sync-wide stop for credits, cut it short or kept it from starting
+    # Stopped by something else than credits (a bad key, a cancel, a refresh position the API refused):
+    # read first next time.
+    STOPPED = "stopped"
+    GUARD = "guard"  # a paging guard stopped it before its boundary: the handle's cursor is kept
+    FAILED = "failed"  # an error the retries could not fix
+
+    @property
+    def outcome(self) -> Outcome:
+        return _OUTCOMES[self]
+
+    @property
+    def word(self) -> str:
+        """As `handle_reads.outcome` says it (the contract's five words)."""
+        return _WORDS.get(self, self.value)
 
 
-@dataclass(slots=True)  # a sync keeps one per part to its end: 10,000 handles, 10,000 of them
-class HandleRead:
-    """One stream's read of one part of one handle: where it began, what it read, how it ended."""
+_OUTCOMES: Dict[Ending, Outcome] = {
+    Ending.COMPLETED: Outcome.COMPLETED,
+    Ending.EMPTY: Outcome.COMPLETED,
+    Ending.CAPPED: Outcome.COMPLETED,
+    Ending.CAPPED_GOES_ON: Outcome.WAITING,
+    Ending.BUDGET: Outcome.WAITING,
+    Ending.STOPPED: Outcome.WAITING,
+    Ending.GUARD: Outcome.INCOMPLETE,
+    Ending.FAILED: Outcome.FAILED,
+}
+_WORDS: Dict[Ending, str] = {Ending.CAPPED_GOES_ON: "capped", Ending.STOPPED: "failed", Ending.GUARD: "failed"}
+
+Coverage = tuple[Optional[datetime], Optional[datetime]]
+
+
+@dataclass(frozen=True, slots=True)
+class PartResult:
+    """What one part read and how it ended, frozen when it ended: handed on, never looked up again."""
+
+    stream: str
+    handle: str
+    part: str  # "" for a handle's own read, "refresh" for its stats refresh
+    kind: Part
+    id: str  # `readId`
+    ending: Optional[Ending]  # None only for a part interrupted without a word (the sync itself ended)
+    reason: str
+    failure_type: Optional[FailureType]
+    pages: int
+    credits: int
+    records: int
+    started_at: Optional[datetime]  # `startedAt`: when its first request was sent
+    ended_at: Optional[datetime]  # `endedAt`: when its last page was read
+    covered_from: Optional[datetime]
+    covered_to: Optional[datetime]
+    # -- positions, for the cursor and the refresh ----------------------------------------------
+    began_at_top: bool
+    pages_before: int  # a refresh's pages read before it began, by the read that led into it
+    resume_cursor: Optional[str]  # the page to go on from next sync, when cut short
+    continuation: Optional[str]  # a due handle's read stopped at its lookback boundary: its refresh goes on here
+    refresh_done: bool  # a due handle's read reached its refresh floor itself
+    deep: bool  # read from the first page down to its floor: its page count is the handle's history
+    date_ordered: bool
+    left_out_by_date: bool
+    newest_emitted: Optional[datetime]  # regular videos only
+    oldest_emitted: Optional[datetime]
+
+    @property
+    def outcome(self) -> Optional[Outcome]:
+        return self.ending.outcome if self.ending is not None else None
+
+
+@dataclass(slots=True)
+class PartWalk:
+    """One part while its pages are read; `result()` freezes what it recorded."""
 
     stream: str
     handle: str
@@ -62,12 +129,13 @@ class HandleRead:
     started: float = field(default_factory=time.monotonic)
     # -- where it began -------------------------------------------------------------------------
     began_at: Optional[str] = None  # the saved API cursor it began at; None: the top of the list
-    pages_before: int = 0  # a refresh's pages read before it began (by the read that led into it)
+    pages_before: int = 0
     joins_top: bool = False  # began where this sync's read from the top stopped: together contiguous from the top
     # Begun below the top: a part of this sync read the handle's first page in the same order, where a
     # video pinned since the last read is listed (its only place); without it the part claims nothing.
     top_read_in_sync: bool = False
     date_ordered: bool = True  # newest first (`latest`): its pages are contiguous in `createdAt`
+    led_by: Optional[PartResult] = None  # a refresh: the handle's own read of this sync, which led into it
     # -- where it is ----------------------------------------------------------------------------
     pager: Optional[HandlePager] = None
     start_cursor: Optional[str] = None  # the cursor its first request asks for (None: the first page)
@@ -96,25 +164,26 @@ class HandleRead:
     cut_by_date: bool = False  # a video was left out, or paging stopped, by a date bound
     left_out_by_date: bool = False  # a video (pinned ones too) was not emitted for being older than a date bound
     # -- how it ended ---------------------------------------------------------------------------
-    outcome: Optional[Outcome] = None
     ending: Optional[Ending] = None
     reason: str = ""
     failure_type: Optional[FailureType] = None
-    guard: Optional[str] = None  # the paging guard that stopped it
     resume_cursor: Optional[str] = None  # the next page's cursor when the budget or the cap cut it short
     continuation: Optional[str] = None  # a due handle's read stopped at its lookback boundary: the refresh goes on here
     refresh_done: bool = False  # a due handle's read reached its refresh floor itself: no refresh pages needed
     deep: bool = False  # read from the first page down to its floor: its page count is the handle's history
 
-    def close(self) -> None:
-        """The part is over: keep its facts, drop its walk. A pager holds every id and cursor it saw,
-        and the sync keeps each part's read to its end (10,000 handles: about 60 MB)."""
-        self.pager = None
-        self.last_resolution = None
-
     @property
     def began_at_top(self) -> bool:
         return self.began_at is None
+
+    @property
+    def outcome(self) -> Optional[Outcome]:
+        return self.ending.outcome if self.ending is not None else None
+
+    def end(self, ending: Ending, reason: str = "", failure_type: Optional[FailureType] = None) -> None:
+        """How the part ended; the first word on it is the one that counts."""
+        if self.ending is None:
+            self.ending, self.reason, self.failure_type = ending, reason, failure_type
 
     def request_sent(self, at: datetime) -> None:
         """A request of this part is about to be sent at `at`; the first one is its `startedAt`."""
@@ -134,7 +203,7 @@ class HandleRead:
         if self.oldest_emitted is None or oldest < self.oldest_emitted:
             self.oldest_emitted = oldest
 
-    def coverage(self) -> tuple[Optional[datetime], Optional[datetime]]:
+    def coverage(self) -> Coverage:
         """(coveredFrom, coveredTo): every video the API listed with `createdAt` in that range is
         among this sync's records of the handle. (None, None) claims nothing; (None, to) claims
         everything up to `to`, videos without a date included."""
@@ -157,3 +226,14 @@ class HandleRead:
         if self.oldest_emitted is None:
             return None, None  # no regular video emitted: no range it read is known to be whole
         return self.oldest_emitted, covered_to
+
+    def result(self) -> PartResult:
+        """The part is over: its facts, frozen. The walk (its pager holds every id and cursor it
+        saw) is dropped by its owner."""
+        covered_from, covered_to = self.coverage()
+        return PartResult(
+            self.stream, self.handle, self.part, self.kind, self.id, self.ending, self.reason, self.failure_type,
+            self.pages, self.credits, self.records, self.first_request_at, self.last_page_at, covered_from, covered_to,
+            self.began_at_top, self.pages_before, self.resume_cursor, self.continuation, self.refresh_done, self.deep,
+            self.date_ordered, self.left_out_by_date, self.newest_emitted, self.oldest_emitted,
+        )

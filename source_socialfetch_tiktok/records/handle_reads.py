@@ -3,14 +3,14 @@ can tell a video that vanished from one that was simply not read again.
 
 Its records come from the `videos` read itself (no credit, no request): each part of a handle's
 read ends with one (`streams.Videos.part_ended`), which `partitions.HandlePartition` routes here.
-The coverage rule is in `handle_read.HandleRead.coverage`.
+The coverage rule is in `read.part.PartWalk.coverage`; a record is made from the part's frozen result.
 """
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..read.part import HandleRead
+from ..read.part import PartResult
 from ..timeutil import format_instant
 from .video_stats import FromVideosRead
 
@@ -21,20 +21,19 @@ class HandleReadRecord(dict):  # type: ignore[type-arg]
     """A `handle_reads` record; its own type, so the partition that yields it can tell it apart."""
 
 
-def handle_read_record(read: HandleRead, sync_id: str) -> HandleReadRecord:
-    covered_from, covered_to = read.coverage()
+def handle_read_record(read: PartResult, sync_id: str) -> HandleReadRecord:
     return HandleReadRecord(
         readId=read.id,
         syncId=sync_id,
         handle=read.handle,
         part=read.kind.value,
-        startedAt=_instant(read.first_request_at),
-        endedAt=_instant(read.last_page_at),
+        startedAt=_instant(read.started_at),
+        endedAt=_instant(read.ended_at),
         pages=read.pages,
         videos=read.records,
-        outcome=read.ending.value if read.ending else None,
-        coveredFrom=_instant(covered_from),
-        coveredTo=_instant(covered_to),
+        outcome=read.ending.word if read.ending else None,
+        coveredFrom=_instant(read.covered_from),
+        coveredTo=_instant(read.covered_to),
     )
 
 

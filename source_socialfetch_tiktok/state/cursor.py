@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import threading
 import time
-from typing import Any, MutableMapping, Optional
+from typing import Any, Mapping, MutableMapping, Optional
 
-from airbyte_cdk.models import AirbyteMessage
-from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
+import orjson
+from airbyte_cdk.models import (
+    AirbyteMessage,
+    AirbyteStateBlob,
+    AirbyteStateMessage,
+    AirbyteStateType,
+    AirbyteStreamState,
+    StreamDescriptor,
+    Type,
+)
 from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record
 
+from ..read.part import Outcome
 from ..read.partitions import REFRESH
-from ..read.sync_run import HandleRead, Outcome, SyncRun
+from ..read.sync_run import SyncRun
 from .store import VideosStateStore
 
 # Every STATE carries every handle, so one per handle costs O(N^2) bytes over N handles. At most
@@ -51,15 +61,14 @@ class PerHandleCursor(Cursor):
         stream_name: str,
         store: VideosStateStore,
         run: SyncRun,
-        state_manager: ConnectorStateManager,
         message_repository: MessageRepository,
         checkpoint_interval_seconds: Optional[float] = None,
     ):
         self._stream_name = stream_name
         self._store = store
         self._run = run
-        self._state_manager = state_manager
         self._message_repository = message_repository
+        run.closed_by_cursor(stream_name)  # each part's result comes to close_partition
         self._interval = checkpoint_interval() if checkpoint_interval_seconds is None else checkpoint_interval_seconds
         self._emitted = 0
         # The parts this sync may close: every handle's read, and the refreshes due at its start.
@@ -71,7 +80,9 @@ class PerHandleCursor(Cursor):
         self._lock = threading.Lock()
         self._last_emit = time.monotonic()
         self._closed_since_emit = 0
-        self._last_snapshot: Optional[MutableMapping[str, Any]] = None
+        # What the last STATE carried, as a digest: the state itself (megabytes at 10,000 handles)
+        # leaves with its message and is not kept between checkpoints.
+        self._last_digest: Optional[bytes] = None
 
     @property
     def state(self) -> MutableMapping[str, Any]:
@@ -98,10 +109,10 @@ class PerHandleCursor(Cursor):
         if partition_slice.get(REFRESH):
             self._close_refresh(handle)
             return
-        read = self._run.read_of(self._stream_name, handle)
+        read = self._run.take_result(self._stream_name, handle)
         outcome = read.outcome if read else None
         if outcome is Outcome.COMPLETED and read is not None:
-            self._store.paces.note(handle, read.records, read.newest_emitted, read.oldest_emitted, read.first_request_at)
+            self._store.paces.note(handle, read.records, read.newest_emitted, read.oldest_emitted, read.started_at)
             self._store.complete_read(handle, read.pages, read.refresh_done, read.deep)
             self._maybe_emit()
         elif outcome is Outcome.WAITING and read is not None and read.resume_cursor:
@@ -113,7 +124,7 @@ class PerHandleCursor(Cursor):
 
     def _close_refresh(self, handle: str) -> None:
         """A stats refresh ended: schedule the next one, or remember where this one stopped."""
-        read: HandleRead | None = self._run.read_of(self._stream_name, handle, REFRESH)
+        read = self._run.take_result(self._stream_name, handle, REFRESH)
         if read is None:
             return
         pages = read.pages_before + read.pages
@@ -158,17 +169,28 @@ class PerHandleCursor(Cursor):
 
     def _state_message(self) -> AirbyteMessage:
         snapshot = self._snapshot()
-        self._state_manager.update_state_for_stream(self._stream_name, None, snapshot)
-        self._last_snapshot = snapshot
+        self._last_digest = _digest(snapshot)
         self._emitted += 1
-        return self._state_manager.create_state_message(self._stream_name, None)
+        return state_message(self._stream_name, snapshot)
 
     def state_if_changed(self) -> Optional[AirbyteMessage]:
         """After the whole read: the state again if it changed since the stream's final one (user
         ids the profiles stream learnt after the last videos page), for the next sync to use."""
         with self._lock:
-            if self._last_snapshot is None or self._snapshot() == self._last_snapshot:
+            if self._last_digest is None or _digest(self._snapshot()) == self._last_digest:
                 return None
             return self._state_message()
+
+
+def state_message(stream: str, state: Mapping[str, Any]) -> AirbyteMessage:
+    """A per-stream STATE message, as the CDK's `ConnectorStateManager.create_state_message` makes
+    it, without a copy of the state kept in a state manager until the next one."""
+    descriptor = StreamDescriptor(name=stream, namespace=None)
+    stream_state = AirbyteStreamState(stream_descriptor=descriptor, stream_state=AirbyteStateBlob(state))
+    return AirbyteMessage(type=Type.STATE, state=AirbyteStateMessage(type=AirbyteStateType.STREAM, stream=stream_state))
+
+
+def _digest(state: Mapping[str, Any]) -> bytes:
+    return hashlib.blake2b(orjson.dumps(state), digest_size=16).digest()
 
 

@@ -17,7 +17,7 @@ PACES_KEY = "paces"
 _DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per handle, kept for the whole sync
 class Pace:
     """A handle's videos a day as its last completed read saw them, and when that read began: no
     video was published between its newest and then (it would have been the newest)."""
@@ -71,7 +71,7 @@ class Paces:
         keep = set(handles)
         with self._lock:
             paces = {
-                h: {"per_day": round(p.per_day, 4), "read_at": format_instant(p.read_at)}
-                for h, p in sorted(self._paces.items()) if h in keep
+                h: {"per_day": round(self._paces[h].per_day, 4), "read_at": format_instant(self._paces[h].read_at)}
+                for h in sorted(self._paces) if h in keep
             }
         return {PACES_KEY: paces} if paces else {}

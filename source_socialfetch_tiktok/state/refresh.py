@@ -32,7 +32,7 @@ DAY = timedelta(days=1)
 _MAX_WARNINGS = 5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RefreshPosition:
     """A refresh cut short: the API cursor of its next page, the start of the sync in which it
     began (its next due instant counts from there), and the pages it has read so far."""
@@ -262,14 +262,14 @@ class RefreshSchedule:
         with self._lock:
             blob: Dict[str, Any] = {}
             if self._every is not None:
-                blob[DUE_KEY] = {h: format_instant(d) for h, d in sorted(self._due.items()) if h in keep}
+                blob[DUE_KEY] = {h: format_instant(self._due[h]) for h in sorted(self._due) if h in keep}
                 if self._positions:
                     blob[POSITIONS_KEY] = {
                         h: {"cursor": p.cursor, "started": format_instant(p.started), "pages": p.pages}
                         for h, p in sorted(self._positions.items())
                         if h in keep
                     }
-            pages = {h: n for h, n in sorted(self._pages.items()) if h in keep}
+            pages = {h: self._pages[h] for h in sorted(self._pages) if h in keep}
             if pages:
                 blob[PAGES_KEY] = pages
             return blob

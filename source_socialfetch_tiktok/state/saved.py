@@ -47,7 +47,7 @@ MAX_ENTRY_DEPTH = 8
 MAX_RESUME_CURSOR_LENGTH = 4096
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per handle, kept for the whole sync
 class HandleCursor:
     """The newest `createdAt` read for a handle, kept in the API's own spelling (no precision lost)."""
 
@@ -60,7 +60,7 @@ class HandleCursor:
         return cls(instant, text) if instant is not None else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResumePosition:
     """Where an interrupted read of a handle goes on: `cursor`, the next page the API offered,
     and `newest`, the newest video already read (the handle's cursor once the read completes). A

@@ -180,8 +180,8 @@ class VideosStateStore:
         # One lock around every part: a handle's cursor and its refresh schedule are seen together.
         with self._lock:
             states = [
-                {"partition": {"handle": handle}, "cursor": {"createdAt": cursor.text}}
-                for handle, cursor in sorted(self._cursors.items())
+                {"partition": {"handle": handle}, "cursor": {"createdAt": self._cursors[handle].text}}
+                for handle in sorted(self._cursors)
             ]
             resume = {handle: {"cursor": p.cursor, "newest": p.newest.text} for handle, p in sorted(self._resume.items())}
             snapshot: Dict[str, Any] = {"states": states, WAITING_KEY: order}

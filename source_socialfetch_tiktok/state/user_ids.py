@@ -80,7 +80,7 @@ class UserIds:
     def snapshot(self, handles: Iterable[str]) -> Dict[str, Any]:
         keep = set(handles)
         with self._lock:
-            ids = {h: i for h, i in sorted(self._ids.items()) if h in keep}
+            ids = {h: self._ids[h] for h in sorted(self._ids) if h in keep}
         return {USER_IDS_KEY: ids} if ids else {}
 
 
