@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
@@ -29,7 +29,7 @@ from integration_tests.dbtkit.warehouses import (
     DbtRun,
     Warehouse,
 )
-from integration_tests.dbtkit.world import create_streams
+from integration_tests.dbtkit.world import Sync, Video, create_streams, write_sync
 from integration_tests.syncs import Syncs, reads_catalog, rows
 from socialfetch_emulator import Emulator
 from source_socialfetch_tiktok.shard import shard_of
@@ -183,3 +183,24 @@ def test_given_a_second_day_of_shard_syncs_when_built_incrementally_then_it_equa
     assert {r["unavailable_reason"] for r in unavailable} == {"not_listed", "private"}, "the second day changed the story"
     for name in full:
         assert incremental[name] == full[name], name
+
+
+def test_given_a_shard_loaded_before_030_beside_a_current_one_when_unioned_then_its_missing_columns_are_null(
+    tmp_path: Path,
+) -> None:
+    """Two places of different versions: one without handle_reads, readId or the parsed fields
+    (loaded before 0.3.0), one current. The union has every column; the old place's are null."""
+    old = Warehouse("duckdb", "tiktok_old", "models", PYAIRBYTE_DUCKDB, path=tmp_path / "mixed.duckdb")
+    current = Warehouse("duckdb", "tiktok_current", "models", PYAIRBYTE_DUCKDB, path=old.path)
+    create_streams(old, with_handle_reads=False, pre_030=True)
+    create_streams(current)
+    at = datetime(2026, 11, 10, 12)
+    write_sync(old, Sync("s1", at).read("ana", {Video("ana", "1", at - timedelta(days=3), ("old",)): 10}, None),
+               with_handle_reads=False)
+    write_sync(current, Sync("s2", at).read("bo", {Video("bo", "2", at - timedelta(days=3), ("new",)): 20}, None))
+    DbtRun(old, tmp_path / "dbt")("build", extra_vars={"socialfetch_union_schemas": ["tiktok_old", "tiktok_current"]})
+
+    videos = {r["video_id"]: r for r in old.model("tiktok__videos")}
+    assert (videos["1"]["source_relation"], videos["1"]["hashtags"], videos["1"]["is_available"]) == ("tiktok_old", None, None)
+    assert (videos["2"]["source_relation"], videos["2"]["is_available"]) == ("tiktok_current", True)
+    assert "new" in videos["2"]["hashtags"]
