@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
+from integration_tests.dbtkit.compared import Compared
 from integration_tests.dbtkit.warehouses import (
     PLATFORM_POSTGRES,
     PYAIRBYTE_DUCKDB,
@@ -220,20 +221,14 @@ def test_given_a_build_after_every_sync_then_every_table_equals_a_full_rebuild(
 ) -> None:
     """dbt build after each sync of the story (the second lands on the day the first built: that day
     is rebuilt), then once with nothing new; after each, a full rebuild of the same streams into
-    another schema has the same rows in every table, the incremental ones included."""
-    warehouse = make_warehouse(kind, SHAPES[kind])
-    rebuilt = warehouse.beside(f"{warehouse.target_schema}_full")
-    create_streams(warehouse, with_handle_reads=not before_030, pre_030=before_030)
-    dbt, rebuild = DbtRun(warehouse, tmp_path / "dbt"), DbtRun(rebuilt, tmp_path / "rebuild")
-    syncs = story()
-    for step, sync in enumerate([*syncs, None], start=1):
-        if sync is not None:
-            load(warehouse, [sync], with_handle_reads=not before_030)
-        dbt("build")
-        rebuild("build", "--full-refresh")
-        built, expected = warehouse.built_tables(), rebuilt.built_tables()
-        for table in expected:
-            assert built[table] == expected[table], f"{table} after build {step}"
+    another schema has the same rows in every table, the incremental ones included (after the
+    build with nothing new, the last rebuild: dbtkit/compared.py)."""
+    compared = Compared(make_warehouse(kind, SHAPES[kind]), tmp_path)
+    create_streams(compared.warehouse, with_handle_reads=not before_030, pre_030=before_030)
+    for sync in story():
+        compared.load(sync, with_handle_reads=not before_030)
+        compared.build_and_compare()
+    expected = compared.build_unchanged()
     assert len(expected["tiktok__video_daily"]) == 17 and expected["tiktok__creator_daily"]
     misses = [r for r in expected["int_socialfetch_tiktok__read_misses"] if r["read_id"] is not None]  # not the checkpoint
     assert bool(misses) is not before_030

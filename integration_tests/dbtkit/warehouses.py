@@ -12,6 +12,9 @@ way to run the package on them with dbt's own runner.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -203,16 +206,29 @@ class DbtRun:
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "profiles.yml").write_text(yaml.safe_dump(warehouse.profile()))
 
+    def argv(self, *args: str, extra_vars: Optional[Dict[str, Any]] = None) -> List[str]:
+        """dbt's arguments for `dbt <args>` here: this workdir's profile, target and logs."""
+        variables = {**self.warehouse.vars(), **(extra_vars or {})}
+        return [*args, "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(self.workdir),
+                "--target-path", str(self.workdir / "target"), "--log-path", str(self.workdir / "logs"),
+                "--vars", json.dumps(variables), "--no-use-colors", "--quiet"]
+
     def __call__(self, *args: str, extra_vars: Optional[Dict[str, Any]] = None, expect_success: bool = True) -> Any:
         from dbt.cli.main import dbtRunner
 
-        variables = {**self.warehouse.vars(), **(extra_vars or {})}
-        argv = [*args, "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(self.workdir),
-                "--target-path", str(self.workdir / "target"), "--log-path", str(self.workdir / "logs"),
-                "--vars", json.dumps(variables), "--no-use-colors", "--quiet"]
-        result = dbtRunner().invoke(argv)
+        result = dbtRunner().invoke(self.argv(*args, extra_vars=extra_vars))
         if expect_success and not result.success:
             failures = [f"{r.node.name}: {r.status} {r.message}" for r in (result.result or [])
                         if getattr(r, "status", None) not in ("success", "pass")] if result.result else []
             raise AssertionError(f"dbt {' '.join(args)} failed: {result.exception or failures}")
         return result
+
+    def in_own_process(self, *args: str, extra_vars: Optional[Dict[str, Any]] = None) -> None:
+        """`dbt <args>` in a process of its own, which must succeed: dbt-duckdb keeps the DuckDB
+        file open (locked) in the process that ran it, and a test that next opens the file from
+        another process (the local sync's build does) could not."""
+        dbt = Path(sys.executable).parent / "dbt"
+        completed = subprocess.run([str(dbt), *self.argv(*args, extra_vars=extra_vars)], capture_output=True, text=True,
+                                   env={**os.environ, "DO_NOT_TRACK": "1"})
+        output = (completed.stdout + completed.stderr).strip()
+        assert completed.returncode == 0, f"dbt {' '.join(args)} failed:\n{output[-2000:]}\n(log: {self.workdir / 'logs'})"
