@@ -14,13 +14,13 @@
 
   {%- set video_daily = socialfetch_tiktok.socialfetch_built_relation('tiktok__video_daily') -%}
   {%- if video_daily is not none -%}
-    {%- set stats = socialfetch_tiktok.socialfetch_relation('video_stats') -%}
+    {%- set stats = socialfetch_tiktok.socialfetch_raw_tables('video_stats') -%}
     {%- set lost = socialfetch_tiktok.socialfetch_count(
-        "select count(*) from (select handle, video_id, min(date_day) as first_day from " ~ video_daily ~ " group by handle, video_id) as built"
-        ~ " left join (select cast(" ~ c('handle') ~ " as " ~ dbt.type_string() ~ ") as handle, cast(" ~ c('id') ~ " as " ~ dbt.type_string() ~ ") as video_id,"
+        "select count(*) from (select source_relation, handle, video_id, min(date_day) as first_day from " ~ video_daily ~ " group by source_relation, handle, video_id) as built"
+        ~ " left join (select source_relation, cast(" ~ c('handle') ~ " as " ~ dbt.type_string() ~ ") as handle, cast(" ~ c('id') ~ " as " ~ dbt.type_string() ~ ") as video_id,"
         ~ " min(" ~ socialfetch_tiktok.socialfetch_day(socialfetch_tiktok.socialfetch_utc('capturedAt', 'video_stats')) ~ ") as first_day"
-        ~ " from " ~ stats ~ " group by " ~ c('handle') ~ ", " ~ c('id') ~ ") as raw"
-        ~ " on raw.handle = built.handle and raw.video_id = built.video_id"
+        ~ " from (" ~ socialfetch_tiktok.socialfetch_union_source('video_stats') ~ ") as stats group by source_relation, " ~ c('handle') ~ ", " ~ c('id') ~ ") as raw"
+        ~ " on raw.source_relation = built.source_relation and raw.handle = built.handle and raw.video_id = built.video_id"
         ~ " where raw.first_day is null or raw.first_day > built.first_day") -%}
     {%- if lost > 0 -%}
       {%- do losses.append(video_daily ~ ": " ~ lost ~ " videos have days before the first snapshot left in " ~ stats) -%}
@@ -29,13 +29,13 @@
 
   {%- set creator_daily = socialfetch_tiktok.socialfetch_built_relation('tiktok__creator_daily') -%}
   {%- if creator_daily is not none and socialfetch_tiktok.socialfetch_has_stream('profiles') -%}
-    {%- set profiles = socialfetch_tiktok.socialfetch_relation('profiles') -%}
+    {%- set profiles = socialfetch_tiktok.socialfetch_raw_tables('profiles') -%}
     {%- set lost = socialfetch_tiktok.socialfetch_count(
-        "select count(*) from (select handle, min(date_day) as first_day from " ~ creator_daily ~ " where followers is not null group by handle) as built"
-        ~ " left join (select cast(" ~ c('handle') ~ " as " ~ dbt.type_string() ~ ") as handle,"
+        "select count(*) from (select source_relation, handle, min(date_day) as first_day from " ~ creator_daily ~ " where followers is not null group by source_relation, handle) as built"
+        ~ " left join (select source_relation, cast(" ~ c('handle') ~ " as " ~ dbt.type_string() ~ ") as handle,"
         ~ " min(" ~ socialfetch_tiktok.socialfetch_day(socialfetch_tiktok.socialfetch_utc('_airbyte_extracted_at', 'profiles')) ~ ") as first_day"
-        ~ " from " ~ profiles ~ " group by " ~ c('handle') ~ ") as raw"
-        ~ " on raw.handle = built.handle"
+        ~ " from (" ~ socialfetch_tiktok.socialfetch_union_source('profiles') ~ ") as profiles group by source_relation, " ~ c('handle') ~ ") as raw"
+        ~ " on raw.source_relation = built.source_relation and raw.handle = built.handle"
         ~ " where raw.first_day is null or raw.first_day > built.first_day") -%}
     {%- if lost > 0 -%}
       {%- do losses.append(creator_daily ~ ": " ~ lost ~ " handles have followers before the first record left in " ~ profiles) -%}
@@ -44,10 +44,11 @@
 
   {%- set misses = socialfetch_tiktok.socialfetch_built_relation('int_socialfetch_tiktok__read_misses') -%}
   {%- if misses is not none and socialfetch_tiktok.socialfetch_has_handle_reads() -%}
-    {%- set reads = socialfetch_tiktok.socialfetch_relation('handle_reads') -%}
+    {%- set reads = socialfetch_tiktok.socialfetch_raw_tables('handle_reads') -%}
     {%- set lost = socialfetch_tiktok.socialfetch_count(
         "select count(*) from " ~ misses ~ " as built where built.read_id is not null and not exists ("
-        ~ "select 1 from " ~ reads ~ " as raw where cast(raw." ~ c('readId') ~ " as " ~ dbt.type_string() ~ ") = built.read_id)") -%}
+        ~ "select 1 from (" ~ socialfetch_tiktok.socialfetch_union_source('handle_reads') ~ ") as raw"
+        ~ " where raw.source_relation = built.source_relation and cast(raw." ~ c('readId') ~ " as " ~ dbt.type_string() ~ ") = built.read_id)") -%}
     {%- if lost > 0 -%}
       {%- do losses.append(misses ~ ": " ~ lost ~ " misses of reads no longer in " ~ reads) -%}
     {%- endif -%}
@@ -71,6 +72,13 @@
     {%- endif -%}
   {%- endfor -%}
   {{ return(none) }}
+{%- endmacro %}
+
+{#- The raw tables a stream is read from, named for the refusal's message. -#}
+{% macro socialfetch_raw_tables(stream) -%}
+  {%- set names = [] -%}
+  {%- for place in socialfetch_tiktok.socialfetch_union_existing(stream) -%}{%- do names.append(place.relation | string) -%}{%- endfor -%}
+  {{- return(names | join(', ')) -}}
 {%- endmacro %}
 
 {% macro socialfetch_count(sql) -%}

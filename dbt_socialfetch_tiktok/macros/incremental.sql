@@ -30,24 +30,29 @@
   case when {{ a }} is null then {{ b }} when {{ b }} is null or {{ a }} >= {{ b }} then {{ a }} else {{ b }} end
 {%- endmacro %}
 
+{#- A read part's key across connections: its read_id within its source_relation. -#}
+{% macro socialfetch_read_key(prefix='') -%}
+  {{ dbt.concat([prefix ~ "source_relation", "'|'", prefix ~ "read_id"]) }}
+{%- endmacro %}
+
 {#- int_socialfetch_tiktok__read_misses: the reads an incremental run checks again, as a SELECT of
-    read_id: those loaded since the model's mark (its checkpoint row, less the lookback); the reads
+    their key (socialfetch_read_key): those loaded since the model's mark (its checkpoint row, less the lookback); the reads
     of the syncs and handles whose snapshots were loaded since (a snapshot of the read's own sync
     that arrived after the read); and the reads of a handle that began after a snapshot loaded
     since (it makes the video known before them). -#}
 {% macro socialfetch_rechecked_reads(this_relation) -%}
   {%- set window_start = socialfetch_tiktok.socialfetch_load_window_start('select max(read_extracted_at) from ' ~ this_relation ~ ' where read_id is null') -%}
-    select reads.read_id
+    select {{ socialfetch_tiktok.socialfetch_read_key('reads.') }} as read_key
     from {{ ref('stg_socialfetch_tiktok__handle_reads') }} as reads
     left join (
-        select loaded_reads.sync_id, loaded.handle, min(loaded.captured_at) as captured_from
+        select loaded.source_relation, loaded_reads.sync_id, loaded.handle, min(loaded.captured_at) as captured_from
         from {{ ref('stg_socialfetch_tiktok__video_stats') }} as loaded
         left join {{ ref('stg_socialfetch_tiktok__handle_reads') }} as loaded_reads
-            on loaded_reads.read_id = loaded.read_id
+            on loaded_reads.source_relation = loaded.source_relation and loaded_reads.read_id = loaded.read_id
         where loaded.extracted_at > {{ window_start }}
-        group by loaded_reads.sync_id, loaded.handle
+        group by loaded.source_relation, loaded_reads.sync_id, loaded.handle
     ) as loaded
-        on loaded.handle = reads.handle
+        on loaded.source_relation = reads.source_relation and loaded.handle = reads.handle
     where reads.extracted_at > {{ window_start }}
         or loaded.sync_id = reads.sync_id
         or reads.started_at > loaded.captured_from
@@ -58,7 +63,7 @@
 {% macro socialfetch_forget_rechecked_misses() -%}
   {%- if is_incremental() -%}
     delete from {{ this }}
-    where read_id in ({{ socialfetch_tiktok.socialfetch_rechecked_reads(this) }})
+    where {{ socialfetch_tiktok.socialfetch_read_key() }} in ({{ socialfetch_tiktok.socialfetch_rechecked_reads(this) }})
   {%- else -%}
     select 1 as nothing_to_forget
   {%- endif -%}

@@ -8,22 +8,24 @@
 {%- set at_end = socialfetch_tiktok.socialfetch_value_at_max %}
 with creator_days as (
     select
-        handle, date_day, {{ period(grain, 'date_day') }} as period_start,
+        source_relation, handle, date_day, {{ period(grain, 'date_day') }} as period_start,
         videos_published, videos_available, followers, followers_gained, videos_observed, reads
     from {{ ref('tiktok__creator_daily') }}
 ),
 
 video_gains as (
     select
+        daily.source_relation,
         daily.handle,
         {{ period(grain, 'daily.date_day') }} as period_start,
         {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }}
     from {{ ref('tiktok__video_daily') }} as daily
-    group by daily.handle, {{ period(grain, 'daily.date_day') }}
+    group by daily.source_relation, daily.handle, {{ period(grain, 'daily.date_day') }}
 ),
 
 periods as (
     select
+        source_relation,
         handle,
         period_start,
         min(date_day) as first_day,
@@ -36,11 +38,12 @@ periods as (
         cast(sum(case when videos_observed > 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as days_observed,
         cast(sum(reads) as {{ dbt.type_bigint() }}) as reads
     from creator_days
-    group by handle, period_start
+    group by source_relation, handle, period_start
 )
 
 select
     {{ dbt.concat(["periods.handle", "'|'", dbt.cast("periods.period_start", dbt.type_string())]) }} as creator_{{ grain }}_id,
+    periods.source_relation,
     periods.handle,
     periods.period_start as {{ grain }}_start,
     periods.first_day,
@@ -57,19 +60,21 @@ select
     periods.followers_gained
 from periods
 left join video_gains
-    on video_gains.handle = periods.handle and video_gains.period_start = periods.period_start
+    on video_gains.source_relation = periods.source_relation and video_gains.handle = periods.handle
+    and video_gains.period_start = periods.period_start
 {%- endmacro %}
 
 {% macro socialfetch_hashtag_periods(grain) -%}
 {%- set period = socialfetch_tiktok.socialfetch_period_start %}
 with videos as (
-    select handle, video_id, hashtags
+    select source_relation, handle, video_id, hashtags
     from {{ ref('tiktok__videos') }}
     where hashtags is not null
 ),
 
 tagged as (
     select distinct
+        videos.source_relation,
         videos.handle,
         videos.video_id,
         {{ socialfetch_tiktok.socialfetch_unnested_value('tags') }} as hashtag
@@ -79,6 +84,7 @@ tagged as (
 
 select
     {{ dbt.concat(["tagged.handle", "'|'", "tagged.hashtag", "'|'", dbt.cast(period(grain, 'daily.date_day'), dbt.type_string())]) }} as hashtag_{{ grain }}_id,
+    tagged.source_relation,
     tagged.handle,
     tagged.hashtag,
     {{ period(grain, 'daily.date_day') }} as {{ grain }}_start,
@@ -86,20 +92,21 @@ select
     {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }}
 from tagged
 inner join {{ ref('tiktok__video_daily') }} as daily
-    on daily.handle = tagged.handle and daily.video_id = tagged.video_id
-group by tagged.handle, tagged.hashtag, {{ period(grain, 'daily.date_day') }}
+    on daily.source_relation = tagged.source_relation and daily.handle = tagged.handle and daily.video_id = tagged.video_id
+group by tagged.source_relation, tagged.handle, tagged.hashtag, {{ period(grain, 'daily.date_day') }}
 {%- endmacro %}
 
 {% macro socialfetch_music_periods(grain) -%}
 {%- set period = socialfetch_tiktok.socialfetch_period_start %}
 with videos as (
-    select handle, video_id, music_id, music_title, music_author_name
+    select source_relation, handle, video_id, music_id, music_title, music_author_name
     from {{ ref('tiktok__videos') }}
     where music_id is not null
 )
 
 select
     {{ dbt.concat(["videos.music_id", "'|'", dbt.cast(period(grain, 'daily.date_day'), dbt.type_string())]) }} as music_{{ grain }}_id,
+    videos.source_relation,
     videos.music_id,
     max(videos.music_title) as music_title,
     max(videos.music_author_name) as music_author_name,
@@ -109,6 +116,6 @@ select
     {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }}
 from videos
 inner join {{ ref('tiktok__video_daily') }} as daily
-    on daily.handle = videos.handle and daily.video_id = videos.video_id
-group by videos.music_id, {{ period(grain, 'daily.date_day') }}
+    on daily.source_relation = videos.source_relation and daily.handle = videos.handle and daily.video_id = videos.video_id
+group by videos.source_relation, videos.music_id, {{ period(grain, 'daily.date_day') }}
 {%- endmacro %}

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        unique_key='creator_day_id',
+        unique_key=['source_relation', 'creator_day_id'],
         incremental_strategy=('merge' if target.type in ['bigquery', 'snowflake'] else 'delete+insert'),
         on_schema_change='fail'
     )
@@ -40,25 +40,25 @@ loaded_after as (
 
 {#- Each (handle, day) a fact loaded since touches. #}
 touched as (
-    select stats.handle, {{ day('stats.captured_at') }} as date_day
+    select stats.source_relation, stats.handle, {{ day('stats.captured_at') }} as date_day
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
     where stats.extracted_at > (select extracted_at from loaded_after)
     union all
-    select stats.handle, {{ day('reads.started_at') }}
+    select stats.source_relation, stats.handle, {{ day('reads.started_at') }}
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
     inner join {{ ref('stg_socialfetch_tiktok__handle_reads') }} as reads
-        on reads.read_id = stats.read_id
+        on reads.source_relation = stats.source_relation and reads.read_id = stats.read_id
     where stats.extracted_at > (select extracted_at from loaded_after)
     union all
-    select handle, {{ day('created_at') }}
+    select source_relation, handle, {{ day('created_at') }}
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
     where first_extracted_at > (select extracted_at from loaded_after) and created_at is not null
     union all
-    select handle, {{ day('extracted_at') }}
+    select source_relation, handle, {{ day('extracted_at') }}
     from {{ ref('stg_socialfetch_tiktok__profiles') }}
     where extracted_at > (select extracted_at from loaded_after)
     union all
-    select handle, {{ day('started_at') }}
+    select source_relation, handle, {{ day('started_at') }}
     from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
     where extracted_at > (select extracted_at from loaded_after)
 ),
@@ -70,22 +70,22 @@ built_until as (
 {#- The handles rebuilt, each from its first touched day, at the latest the day after the last
     one built (the days the spine gained). #}
 rebuilt as (
-    select handle, min(date_day) as from_day
+    select source_relation, handle, min(date_day) as from_day
     from (
-        select handle, date_day from touched where date_day is not null
+        select source_relation, handle, date_day from touched where date_day is not null
         union all
-        select handle, {{ add_days('date_day', 1) }} from {{ this }} where date_day = (select date_day from built_until)
+        select source_relation, handle, {{ add_days('date_day', 1) }} from {{ this }} where date_day = (select date_day from built_until)
     ) as froms
-    group by handle
+    group by source_relation, handle
 ),
 
 {#- The built row the day before each handle's first rebuilt day: the followers it ended on, and
     the newest load on or before it. #}
 anchor as (
-    select built.handle, built.followers, built.source_loaded_at
+    select built.source_relation, built.handle, built.followers, built.source_loaded_at
     from {{ this }} as built
     inner join rebuilt
-        on rebuilt.handle = built.handle and built.date_day = {{ add_days('rebuilt.from_day', -1) }}
+        on rebuilt.source_relation = built.source_relation and rebuilt.handle = built.handle and built.date_day = {{ add_days('rebuilt.from_day', -1) }}
 ),
 {% endif %}
 
@@ -98,6 +98,7 @@ spine as (
 
 videos as (
     select
+        source_relation,
         handle,
         video_id,
         {{ day('created_at') }} as created_day,
@@ -118,25 +119,25 @@ profiles as (
 
 {#- The days computed: from the handle's first day, or (incremental) its first rebuilt day. #}
 handle_days as (
-    select handles.handle, spine.date_day
+    select handles.source_relation, handles.handle, spine.date_day
     from (
-        select handle, min(first_day) as first_day
+        select source_relation, handle, min(first_day) as first_day
         from (
-            select handle, first_day from videos where first_day is not null
+            select source_relation, handle, first_day from videos where first_day is not null
             union all
-            select handle, {{ day('extracted_at') }} from profiles
+            select source_relation, handle, {{ day('extracted_at') }} from profiles
         ) as firsts
-        group by handle
+        group by source_relation, handle
     ) as handles
     inner join spine on spine.date_day >= handles.first_day
     {%- if is_incremental() %}
     inner join rebuilt
-        on rebuilt.handle = handles.handle and spine.date_day >= rebuilt.from_day
+        on rebuilt.source_relation = handles.source_relation and rebuilt.handle = handles.handle and spine.date_day >= rebuilt.from_day
     {%- endif %}
 ),
 
 daily as (
-    select handle, video_id, date_day, views, views_gained, is_observed, snapshot_captured_at, snapshot_extracted_at
+    select source_relation, handle, video_id, date_day, views, views_gained, is_observed, snapshot_captured_at, snapshot_extracted_at
     from {{ ref('tiktok__video_daily') }}
     {%- if is_incremental() %}
     where date_day >= (select min(from_day) from rebuilt)
@@ -146,42 +147,46 @@ daily as (
 {#- A read's miss makes a video unavailable from that day until the day a later read lists it
     (its first observed day with a snapshot after the miss). -#}
 missed as (
-    select distinct misses.handle, misses.video_id, misses.missed_at
+    select distinct misses.source_relation, misses.handle, misses.video_id, misses.missed_at
     from {{ ref('int_socialfetch_tiktok__read_misses') }} as misses
     inner join videos
-        on videos.handle = misses.handle and videos.video_id = misses.video_id
+        on videos.source_relation = misses.source_relation and videos.handle = misses.handle and videos.video_id = misses.video_id
 ),
 
 miss_intervals as (
     select
+        missed.source_relation,
         missed.handle,
         missed.video_id,
         {{ day('missed.missed_at') }} as from_day,
         min(listed.date_day) as to_day
     from missed
     left join {{ ref('tiktok__video_daily') }} as listed
-        on listed.handle = missed.handle and listed.video_id = missed.video_id
+        on listed.source_relation = missed.source_relation and listed.handle = missed.handle and listed.video_id = missed.video_id
         and listed.is_observed and listed.snapshot_captured_at > missed.missed_at
-    group by missed.handle, missed.video_id, missed.missed_at
+    group by missed.source_relation, missed.handle, missed.video_id, missed.missed_at
 ),
 
 {#- A private or not_found profiles record hides the handle's videos until a later visible one. -#}
 hidden_intervals as (
     select
+        hidden.source_relation,
         hidden.handle,
         {{ day('hidden.extracted_at') }} as from_day,
         {{ day('min(visible.extracted_at)') }} as to_day
     from profiles as hidden
     left join profiles as visible
-        on visible.handle = hidden.handle
+        on visible.source_relation = hidden.source_relation
+        and visible.handle = hidden.handle
         and visible.extracted_at > hidden.extracted_at
         and (visible.lookup_status is null or visible.lookup_status not in ('private', 'not_found'))
     where hidden.lookup_status in ('private', 'not_found')
-    group by hidden.handle, hidden.extracted_at
+    group by hidden.source_relation, hidden.handle, hidden.extracted_at
 ),
 
 video_days as (
     select
+        videos.source_relation,
         videos.handle,
         videos.video_id,
         handle_days.date_day,
@@ -194,30 +199,35 @@ video_days as (
         daily.snapshot_extracted_at
     from videos
     inner join handle_days
-        on handle_days.handle = videos.handle and handle_days.date_day >= videos.first_day
+        on handle_days.source_relation = videos.source_relation and handle_days.handle = videos.handle
+        and handle_days.date_day >= videos.first_day
     left join daily
-        on daily.handle = videos.handle and daily.video_id = videos.video_id and daily.date_day = handle_days.date_day
+        on daily.source_relation = videos.source_relation and daily.handle = videos.handle and daily.video_id = videos.video_id
+        and daily.date_day = handle_days.date_day
 ),
 
 unavailable_days as (
-    select video_days.handle, video_days.video_id, video_days.date_day
+    select video_days.source_relation, video_days.handle, video_days.video_id, video_days.date_day
     from video_days
     inner join miss_intervals
-        on miss_intervals.handle = video_days.handle
+        on miss_intervals.source_relation = video_days.source_relation
+        and miss_intervals.handle = video_days.handle
         and miss_intervals.video_id = video_days.video_id
         and video_days.date_day >= miss_intervals.from_day
         and (miss_intervals.to_day is null or video_days.date_day < miss_intervals.to_day)
     union all
-    select video_days.handle, video_days.video_id, video_days.date_day
+    select video_days.source_relation, video_days.handle, video_days.video_id, video_days.date_day
     from video_days
     inner join hidden_intervals
-        on hidden_intervals.handle = video_days.handle
+        on hidden_intervals.source_relation = video_days.source_relation
+        and hidden_intervals.handle = video_days.handle
         and video_days.date_day >= hidden_intervals.from_day
         and (hidden_intervals.to_day is null or video_days.date_day < hidden_intervals.to_day)
 ),
 
 available as (
     select
+        video_days.source_relation,
         video_days.handle,
         video_days.date_day,
         count(*) as videos_available,
@@ -226,44 +236,47 @@ available as (
         cast(sum(case when video_days.is_observed then 1 else 0 end) as {{ dbt.type_bigint() }}) as videos_observed
     from video_days
     left join unavailable_days
-        on unavailable_days.handle = video_days.handle
+        on unavailable_days.source_relation = video_days.source_relation
+        and unavailable_days.handle = video_days.handle
         and unavailable_days.video_id = video_days.video_id
         and unavailable_days.date_day = video_days.date_day
     where unavailable_days.video_id is null
-    group by video_days.handle, video_days.date_day
+    group by video_days.source_relation, video_days.handle, video_days.date_day
 ),
 
 day_reads as (
-    select handle, {{ day('started_at') }} as date_day, count(*) as reads
+    select source_relation, handle, {{ day('started_at') }} as date_day, count(*) as reads
     from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
     {%- if is_incremental() %}
     where started_at >= (select cast(min(from_day) as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) from rebuilt)
     {%- endif %}
-    group by handle, {{ day('started_at') }}
+    group by source_relation, handle, {{ day('started_at') }}
 ),
 
 published as (
-    select handle, created_day as date_day, count(*) as videos_published
+    select source_relation, handle, created_day as date_day, count(*) as videos_published
     from videos
     where created_day is not null
-    group by handle, created_day
+    group by source_relation, handle, created_day
 ),
 
 profile_days as (
     select
+        source_relation,
         handle,
         date_day,
         followers,
         extracted_at,
         {#- No OR in the join below: the last record holds to the end of time. #}
-        coalesce(lead(date_day) over (partition by handle order by date_day), cast('9999-12-31' as date)) as next_day
+        coalesce(lead(date_day) over (partition by source_relation, handle order by date_day), cast('9999-12-31' as date)) as next_day
     from (
         select
+            source_relation,
             handle,
             {{ day('extracted_at') }} as date_day,
             followers,
             extracted_at,
-            row_number() over (partition by handle, {{ day('extracted_at') }} order by extracted_at desc) as newest_first
+            row_number() over (partition by source_relation, handle, {{ day('extracted_at') }} order by extracted_at desc) as newest_first
         from profiles
     ) as ranked
     where newest_first = 1
@@ -271,15 +284,16 @@ profile_days as (
 
 {#- The newest load of the day's facts: its snapshots (through video_daily) and profiles records. -#}
 day_loads as (
-    select handle, date_day, max(snapshot_extracted_at) as extracted_at
+    select source_relation, handle, date_day, max(snapshot_extracted_at) as extracted_at
     from video_days
-    group by handle, date_day
+    group by source_relation, handle, date_day
     union all
-    select handle, date_day, extracted_at from profile_days
+    select source_relation, handle, date_day, extracted_at from profile_days
 ),
 
 joined as (
     select
+        handle_days.source_relation,
         handle_days.handle,
         handle_days.date_day,
         cast(coalesce(published.videos_published, 0) as {{ dbt.type_bigint() }}) as videos_published,
@@ -291,23 +305,30 @@ joined as (
         profile_days.followers,
         profile_days.date_day as profile_day,
         max(loads.extracted_at) over (
-            partition by handle_days.handle order by handle_days.date_day rows between unbounded preceding and current row
+            partition by handle_days.source_relation, handle_days.handle order by handle_days.date_day rows between unbounded preceding and current row
         ) as loaded_so_far
     from handle_days
     left join published
-        on published.handle = handle_days.handle and published.date_day = handle_days.date_day
+        on published.source_relation = handle_days.source_relation and published.handle = handle_days.handle
+        and published.date_day = handle_days.date_day
     left join available
-        on available.handle = handle_days.handle and available.date_day = handle_days.date_day
+        on available.source_relation = handle_days.source_relation and available.handle = handle_days.handle
+        and available.date_day = handle_days.date_day
     left join day_reads
-        on day_reads.handle = handle_days.handle and day_reads.date_day = handle_days.date_day
+        on day_reads.source_relation = handle_days.source_relation and day_reads.handle = handle_days.handle
+        and day_reads.date_day = handle_days.date_day
     left join profile_days
-        on profile_days.handle = handle_days.handle
+        on profile_days.source_relation = handle_days.source_relation
+        and profile_days.handle = handle_days.handle
         and handle_days.date_day >= profile_days.date_day
         and handle_days.date_day < profile_days.next_day
     left join (
-        select handle, date_day, max(extracted_at) as extracted_at from day_loads group by handle, date_day
+        select source_relation, handle, date_day, max(extracted_at) as extracted_at
+        from day_loads
+        group by source_relation, handle, date_day
     ) as loads
-        on loads.handle = handle_days.handle and loads.date_day = handle_days.date_day
+        on loads.source_relation = handle_days.source_relation and loads.handle = handle_days.handle
+        and loads.date_day = handle_days.date_day
 ),
 
 {#- Followers: from the day's profiles record, else carried forward. An incremental run carries
@@ -333,23 +354,25 @@ kept as (
     from joined
     {%- if is_incremental() %}
     inner join rebuilt
-        on rebuilt.handle = joined.handle
+        on rebuilt.source_relation = joined.source_relation and rebuilt.handle = joined.handle
     left join anchor
-        on anchor.handle = joined.handle
+        on anchor.source_relation = joined.source_relation and anchor.handle = joined.handle
     left join {{ this }} as same_day
-        on same_day.handle = joined.handle and same_day.date_day = joined.date_day
+        on same_day.source_relation = joined.source_relation and same_day.handle = joined.handle
+        and same_day.date_day = joined.date_day
     {%- endif %}
 ),
 
 final as (
     select
         kept.*,
-        lag(followers_kept) over (partition by handle order by date_day) as kept_before
+        lag(followers_kept) over (partition by source_relation, handle order by date_day) as kept_before
     from kept
 )
 
 select
     {{ dbt.concat(["handle", "'|'", dbt.cast("date_day", dbt.type_string())]) }} as creator_day_id,
+    source_relation,
     handle,
     date_day,
     videos_published,

@@ -8,6 +8,7 @@ with videos as (
 
 tagged as (
     select
+        videos.source_relation,
         videos.handle,
         {{ socialfetch_tiktok.socialfetch_unnested_value('tags') }} as hashtag,
         videos.video_id,
@@ -23,6 +24,7 @@ tagged as (
 
 select
     {{ dbt.concat(["handle", "'|'", "hashtag"]) }} as handle_hashtag_id,
+    source_relation,
     handle,
     hashtag,
     cast(count(distinct video_id) as {{ dbt.type_bigint() }}) as videos,
@@ -39,4 +41,4 @@ select
     min(created_at) as first_used_at,
     max(created_at) as last_used_at
 from tagged
-group by handle, hashtag
+group by source_relation, handle, hashtag

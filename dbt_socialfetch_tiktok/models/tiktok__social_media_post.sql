@@ -11,7 +11,7 @@ select
     cast(url as {{ dbt.type_string() }}) as post_url,
     cast(handle as {{ dbt.type_string() }}) as page_id,
     cast(handle as {{ dbt.type_string() }}) as page_name,
-    cast('' as {{ dbt.type_string() }}) as source_relation,
+    source_relation,
     cast('tiktok' as {{ dbt.type_string() }}) as platform,
     cast(coalesce(views, 0) as {{ dbt.type_bigint() }}) as clicks,
     cast(null as {{ dbt.type_bigint() }}) as impressions,

@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        unique_key=['handle', 'video_id', 'date_day'],
+        unique_key=['source_relation', 'handle', 'video_id', 'date_day'],
         incremental_strategy=('merge' if target.type in ['bigquery', 'snowflake'] else 'delete+insert'),
         on_schema_change='fail'
     )
@@ -29,31 +29,31 @@ with
 {% if is_incremental() %}
 {#- The first day each video with a newly loaded snapshot is rebuilt from. #}
 changed as (
-    select handle, video_id, min({{ day('captured_at') }}) as from_day
+    select source_relation, handle, video_id, min({{ day('captured_at') }}) as from_day
     from {{ ref('stg_socialfetch_tiktok__video_stats') }}
     where extracted_at > {{ socialfetch_tiktok.socialfetch_load_window_start('select max(snapshot_extracted_at) from ' ~ this) }}
-    group by handle, video_id
+    group by source_relation, handle, video_id
 ),
 
 {#- The video's built row just before that day: the day before, or its last day when it ended
     earlier. Its counts stand in for every snapshot before it. #}
 anchor as (
     select
-        built.handle, built.video_id, built.date_day, built.snapshot_captured_at, built.snapshot_extracted_at,
+        built.source_relation, built.handle, built.video_id, built.date_day, built.snapshot_captured_at, built.snapshot_extracted_at,
         built.views, built.likes, built.comments, built.shares, built.saves,
         {%- for count in counts %}
         built.{{ count }}_gained{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ this }} as built
     inner join changed
-        on changed.handle = built.handle and changed.video_id = built.video_id
+        on changed.source_relation = built.source_relation and changed.handle = built.handle and changed.video_id = built.video_id
     where built.date_day < changed.from_day
         and (built.date_day = {{ add_days('changed.from_day', -1) }} or built.is_last_day)
 ),
 
 snapshots as (
     select
-        stats.handle, stats.video_id, stats.captured_at, stats.extracted_at,
+        stats.source_relation, stats.handle, stats.video_id, stats.captured_at, stats.extracted_at,
         stats.views, stats.likes, stats.comments, stats.shares, stats.saves,
         {{ day('stats.captured_at') }} as date_day,
         {%- for count in counts %}
@@ -61,20 +61,20 @@ snapshots as (
         {%- endfor %}
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
     inner join changed
-        on changed.handle = stats.handle and changed.video_id = stats.video_id
+        on changed.source_relation = stats.source_relation and changed.handle = stats.handle and changed.video_id = stats.video_id
     {#- A scalar bound first, so that the scan is pruned by capture time. #}
     where stats.captured_at >= (select cast(min(from_day) as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) from changed)
         and {{ day('stats.captured_at') }} >= changed.from_day
     union all
     select
-        handle, video_id, snapshot_captured_at, snapshot_extracted_at, views, likes, comments, shares, saves,
+        source_relation, handle, video_id, snapshot_captured_at, snapshot_extracted_at, views, likes, comments, shares, saves,
         date_day, views_gained, likes_gained, comments_gained, shares_gained, saves_gained
     from anchor
 ),
 {% else %}
 snapshots as (
     select
-        handle, video_id, captured_at, extracted_at, views, likes, comments, shares, saves,
+        source_relation, handle, video_id, captured_at, extracted_at, views, likes, comments, shares, saves,
         {{ day('captured_at') }} as date_day,
         {%- for count in counts %}
         cast(null as {{ dbt.type_bigint() }}) as kept_{{ count }}_gained{{ ',' if not loop.last }}
@@ -85,14 +85,14 @@ snapshots as (
 
 end_of_day as (
     select
-        handle, video_id, date_day, captured_at, extracted_at, views, likes, comments, shares, saves,
+        source_relation, handle, video_id, date_day, captured_at, extracted_at, views, likes, comments, shares, saves,
         kept_views_gained, kept_likes_gained, kept_comments_gained, kept_shares_gained, kept_saves_gained,
-        lead(date_day) over (partition by handle, video_id order by date_day) as next_observed_day
+        lead(date_day) over (partition by source_relation, handle, video_id order by date_day) as next_observed_day
     from (
         select
             *,
             row_number() over (
-                partition by handle, video_id, date_day
+                partition by source_relation, handle, video_id, date_day
                 order by captured_at desc, extracted_at desc
             ) as newest_first
         from snapshots
@@ -102,6 +102,7 @@ end_of_day as (
 
 days as (
     select
+        end_of_day.source_relation,
         end_of_day.handle,
         end_of_day.video_id,
         spine.date_day,
@@ -130,13 +131,14 @@ gained as (
     select
         days.*,
         {%- for count in counts %}
-        lag(days.{{ count }}) over (partition by days.handle, days.video_id order by days.date_day) as {{ count }}_before{{ ',' if not loop.last }}
+        lag(days.{{ count }}) over (partition by days.source_relation, days.handle, days.video_id order by days.date_day) as {{ count }}_before{{ ',' if not loop.last }}
         {%- endfor %}
     from days
 )
 
 select
     {{ dbt.concat(["handle", "'|'", "video_id", "'|'", dbt.cast("date_day", dbt.type_string())]) }} as video_day_id,
+    source_relation,
     handle,
     video_id,
     date_day,

@@ -9,12 +9,13 @@ with availability as (
 ),
 
 latest_snapshot as (
-    select handle, video_id, views, likes, comments, shares, saves
+    select source_relation, handle, video_id, views, likes, comments, shares, saves
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 ),
 
 joined as (
     select
+        availability.source_relation,
         availability.handle,
         availability.video_id,
         availability.created_at,
@@ -48,11 +49,13 @@ joined as (
     from availability
     cross join (select max(date_day) as date_day from {{ ref('int_socialfetch_tiktok__day_spine') }}) as data_end
     left join {{ ref('int_socialfetch_tiktok__video_lifecycle') }} as lifecycle
-        on lifecycle.handle = availability.handle and lifecycle.video_id = availability.video_id
+        on lifecycle.source_relation = availability.source_relation and lifecycle.handle = availability.handle
+        and lifecycle.video_id = availability.video_id
     left join {{ ref('stg_socialfetch_tiktok__videos') }} as videos
-        on videos.handle = availability.handle and videos.video_id = availability.video_id
+        on videos.source_relation = availability.source_relation and videos.handle = availability.handle and videos.video_id = availability.video_id
     left join latest_snapshot
-        on latest_snapshot.handle = availability.handle and latest_snapshot.video_id = availability.video_id
+        on latest_snapshot.source_relation = availability.source_relation and latest_snapshot.handle = availability.handle
+        and latest_snapshot.video_id = availability.video_id
 )
 
 select

@@ -9,32 +9,35 @@ with profiles as (
 ranked as (
     select
         *,
-        row_number() over (partition by handle order by extracted_at desc) as newest_first
+        row_number() over (partition by source_relation, handle order by extracted_at desc) as newest_first
     from profiles
 ),
 
 last_visible as (
-    select handle, max(extracted_at) as last_visible_at
+    select source_relation, handle, max(extracted_at) as last_visible_at
     from profiles
     where lookup_status is null or lookup_status not in ('private', 'not_found')
-    group by handle
+    group by source_relation, handle
 ),
 
 hidden_since as (
-    select profiles.handle, min(profiles.extracted_at) as hidden_since
+    select profiles.source_relation, profiles.handle, min(profiles.extracted_at) as hidden_since
     from profiles
-    left join last_visible on last_visible.handle = profiles.handle
+    left join last_visible
+        on last_visible.source_relation = profiles.source_relation and last_visible.handle = profiles.handle
     where profiles.lookup_status in ('private', 'not_found')
         and (last_visible.last_visible_at is null or profiles.extracted_at > last_visible.last_visible_at)
-    group by profiles.handle
+    group by profiles.source_relation, profiles.handle
 )
 
 select
+    ranked.source_relation,
     ranked.handle,
     ranked.lookup_status,
     ranked.followers,
     ranked.extracted_at as last_profile_at,
     case when ranked.lookup_status in ('private', 'not_found') then hidden_since.hidden_since end as hidden_since
 from ranked
-left join hidden_since on hidden_since.handle = ranked.handle
+left join hidden_since
+    on hidden_since.source_relation = ranked.source_relation and hidden_since.handle = ranked.handle
 where ranked.newest_first = 1

@@ -19,26 +19,28 @@
     snapshot loaded since may change (macros/incremental.sql: socialfetch_rechecked_reads); their
     old misses are deleted first (pre-hook). The checkpoint is the one row with read_id null: its
     read_extracted_at is the newest load of handle_reads or video_stats modelled (a run writes a
-    newer one, and its post-hook drops the older). Readers skip it (where read_id is not null). -#}
+    newer one, and its post-hook drops the older). Readers skip it (where read_id is not null). One
+    checkpoint serves every connection of the union (its source_relation is null), as one mark
+    serves two connections loading one schema: the lookback covers their overlap. -#}
 
 with reads as (
     select * from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
     {%- if is_incremental() %}
-    where read_id in ({{ socialfetch_tiktok.socialfetch_rechecked_reads(this) }})
+    where {{ socialfetch_tiktok.socialfetch_read_key() }} in ({{ socialfetch_tiktok.socialfetch_rechecked_reads(this) }})
     {%- endif %}
 ),
 
 videos as (
-    select handle, video_id, created_at, first_captured_at
+    select source_relation, handle, video_id, created_at, first_captured_at
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 ),
 
 {#- The videos each sync listed, for the syncs of the reads checked. #}
 seen_in_sync as (
-    select distinct stats.handle, stats.video_id, sync_reads.sync_id
+    select distinct stats.source_relation, stats.handle, stats.video_id, sync_reads.sync_id
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
     inner join {{ ref('stg_socialfetch_tiktok__handle_reads') }} as sync_reads
-        on sync_reads.read_id = stats.read_id
+        on sync_reads.source_relation = stats.source_relation and sync_reads.read_id = stats.read_id
     {%- if is_incremental() %}
     where sync_reads.sync_id in (select sync_id from reads)
     {%- endif %}
@@ -46,6 +48,7 @@ seen_in_sync as (
 
 covering as (
     select
+        videos.source_relation,
         videos.handle,
         videos.video_id,
         reads.read_id,
@@ -55,7 +58,7 @@ covering as (
         reads.extracted_at as read_extracted_at
     from videos
     inner join reads
-        on reads.handle = videos.handle
+        on reads.source_relation = videos.source_relation and reads.handle = videos.handle
     where reads.covered_to is not null
         and videos.first_captured_at < reads.started_at
         and (
@@ -69,7 +72,8 @@ covering as (
 select covering.*
 from covering
 left join seen_in_sync
-    on seen_in_sync.handle = covering.handle
+    on seen_in_sync.source_relation = covering.source_relation
+    and seen_in_sync.handle = covering.handle
     and seen_in_sync.video_id = covering.video_id
     and seen_in_sync.sync_id = covering.sync_id
 where seen_in_sync.video_id is null
@@ -78,6 +82,7 @@ union all
 
 {#- The checkpoint: the newest load modelled (kept as it was when nothing new is loaded). #}
 select
+    cast(null as {{ dbt.type_string() }}) as source_relation,
     cast(null as {{ dbt.type_string() }}) as handle,
     cast(null as {{ dbt.type_string() }}) as video_id,
     cast(null as {{ dbt.type_string() }}) as read_id,
@@ -87,7 +92,7 @@ select
     max(loaded_at) as read_extracted_at
 from (
     select max(extracted_at) as loaded_at from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
-    {%- if is_incremental() %} where read_id in (select read_id from reads){% endif %}
+    {%- if is_incremental() %} where {{ socialfetch_tiktok.socialfetch_read_key() }} in (select {{ socialfetch_tiktok.socialfetch_read_key() }} from reads){% endif %}
     union all
     select max(extracted_at) from {{ ref('stg_socialfetch_tiktok__video_stats') }}
     {%- if is_incremental() %}

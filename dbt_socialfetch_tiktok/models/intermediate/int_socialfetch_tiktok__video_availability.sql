@@ -9,12 +9,13 @@
     videos are gone. -#}
 
 with snapshots as (
-    select handle, video_id, created_at, first_captured_at, last_captured_at, last_read_captured_at
+    select source_relation, handle, video_id, created_at, first_captured_at, last_captured_at, last_read_captured_at
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 ),
 
 videos as (
     select
+        coalesce(videos.source_relation, snapshots.source_relation) as source_relation,
         coalesce(videos.handle, snapshots.handle) as handle,
         coalesce(videos.video_id, snapshots.video_id) as video_id,
         coalesce(videos.created_at, snapshots.created_at) as created_at,
@@ -24,20 +25,22 @@ videos as (
         snapshots.last_read_captured_at
     from {{ ref('stg_socialfetch_tiktok__videos') }} as videos
     full outer join snapshots
-        on snapshots.handle = videos.handle and snapshots.video_id = videos.video_id
+        on snapshots.source_relation = videos.source_relation and snapshots.handle = videos.handle and snapshots.video_id = videos.video_id
 ),
 
 first_miss_after_last_seen as (
     select
+        videos.source_relation,
         videos.handle,
         videos.video_id,
         min(misses.missed_at) as missed_since
     from videos
     inner join {{ ref('int_socialfetch_tiktok__read_misses') }} as misses
-        on misses.handle = videos.handle
+        on misses.source_relation = videos.source_relation
+        and misses.handle = videos.handle
         and misses.video_id = videos.video_id
         and misses.missed_at > videos.last_seen_at
-    group by videos.handle, videos.video_id
+    group by videos.source_relation, videos.handle, videos.video_id
 ),
 
 decided as (
@@ -48,12 +51,13 @@ decided as (
         profile.lookup_status
     from videos
     left join first_miss_after_last_seen as misses
-        on misses.handle = videos.handle and misses.video_id = videos.video_id
+        on misses.source_relation = videos.source_relation and misses.handle = videos.handle and misses.video_id = videos.video_id
     left join {{ ref('int_socialfetch_tiktok__profile_status') }} as profile
-        on profile.handle = videos.handle
+        on profile.source_relation = videos.source_relation and profile.handle = videos.handle
 )
 
 select
+    source_relation,
     handle,
     video_id,
     created_at,

@@ -9,14 +9,14 @@
 {%- set double = socialfetch_tiktok.socialfetch_type_double() %}
 
 with videos as (
-    select handle, video_id, created_at
+    select source_relation, handle, video_id, created_at
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
     where created_at is not null
 ),
 
 targets as (
     {%- for days in marks %}
-    select handle, video_id, {{ days }} as days_after, {{ dbt.dateadd('day', days, 'created_at') }} as target_at
+    select source_relation, handle, video_id, {{ days }} as days_after, {{ dbt.dateadd('day', days, 'created_at') }} as target_at
     from videos
     {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -24,13 +24,14 @@ targets as (
 
 {#- One row per capture (a snapshot loaded twice is one). #}
 snapshots as (
-    select handle, video_id, captured_at, max(views) as views
+    select source_relation, handle, video_id, captured_at, max(views) as views
     from {{ ref('stg_socialfetch_tiktok__video_stats') }}
-    group by handle, video_id, captured_at
+    group by source_relation, handle, video_id, captured_at
 ),
 
 straddles as (
     select
+        targets.source_relation,
         targets.handle,
         targets.video_id,
         targets.days_after,
@@ -39,12 +40,14 @@ straddles as (
         min(case when snapshots.captured_at >= targets.target_at then snapshots.captured_at end) as after_at
     from targets
     inner join snapshots
-        on snapshots.handle = targets.handle and snapshots.video_id = targets.video_id
-    group by targets.handle, targets.video_id, targets.days_after, targets.target_at
+        on snapshots.source_relation = targets.source_relation and snapshots.handle = targets.handle
+        and snapshots.video_id = targets.video_id
+    group by targets.source_relation, targets.handle, targets.video_id, targets.days_after, targets.target_at
 ),
 
 interpolated as (
     select
+        straddles.source_relation,
         straddles.handle,
         straddles.video_id,
         straddles.days_after,
@@ -59,23 +62,24 @@ interpolated as (
         end as views
     from straddles
     left join snapshots as before
-        on before.handle = straddles.handle and before.video_id = straddles.video_id and before.captured_at = straddles.before_at
+        on before.source_relation = straddles.source_relation and before.handle = straddles.handle and before.video_id = straddles.video_id and before.captured_at = straddles.before_at
     left join snapshots as after
-        on after.handle = straddles.handle and after.video_id = straddles.video_id and after.captured_at = straddles.after_at
+        on after.source_relation = straddles.source_relation and after.handle = straddles.handle and after.video_id = straddles.video_id and after.captured_at = straddles.after_at
 ),
 
 peaks as (
-    select handle, video_id, date_day as peak_day, views_gained as peak_day_views_gained
+    select source_relation, handle, video_id, date_day as peak_day, views_gained as peak_day_views_gained
     from (
         select
-            handle, video_id, date_day, views_gained,
-            row_number() over (partition by handle, video_id order by views_gained desc, date_day) as highest_first
+            source_relation, handle, video_id, date_day, views_gained,
+            row_number() over (partition by source_relation, handle, video_id order by views_gained desc, date_day) as highest_first
         from {{ ref('tiktok__video_daily') }}
     ) as ranked
     where highest_first = 1 and views_gained > 0
 )
 
 select
+    known.source_relation,
     known.handle,
     known.video_id,
     {%- for days in marks %}
@@ -85,7 +89,8 @@ select
     max(peaks.peak_day_views_gained) as peak_day_views_gained
 from {{ ref('int_socialfetch_tiktok__video_snapshots') }} as known
 left join interpolated
-    on interpolated.handle = known.handle and interpolated.video_id = known.video_id
+    on interpolated.source_relation = known.source_relation and interpolated.handle = known.handle
+    and interpolated.video_id = known.video_id
 left join peaks
-    on peaks.handle = known.handle and peaks.video_id = known.video_id
-group by known.handle, known.video_id
+    on peaks.source_relation = known.source_relation and peaks.handle = known.handle and peaks.video_id = known.video_id
+group by known.source_relation, known.handle, known.video_id

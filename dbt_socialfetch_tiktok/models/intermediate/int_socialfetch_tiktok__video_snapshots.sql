@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        unique_key=['handle', 'video_id'],
+        unique_key=['source_relation', 'handle', 'video_id'],
         incremental_strategy=('merge' if target.type in ['bigquery', 'snowflake'] else 'delete+insert'),
         on_schema_change='fail'
     )
@@ -29,6 +29,7 @@ with new_snapshots as (
 
 summary as (
     select
+        source_relation,
         handle,
         video_id,
         min(created_at) as created_at,
@@ -37,15 +38,15 @@ summary as (
         min(extracted_at) as first_extracted_at,
         max(extracted_at) as last_extracted_at
     from new_snapshots
-    group by handle, video_id
+    group by source_relation, handle, video_id
 ),
 
 newest as (
-    select handle, video_id, captured_at as last_captured_at, views, likes, comments, shares, saves
+    select source_relation, handle, video_id, captured_at as last_captured_at, views, likes, comments, shares, saves
     from (
         select
             *,
-            row_number() over (partition by handle, video_id order by captured_at desc, extracted_at desc) as newest_first
+            row_number() over (partition by source_relation, handle, video_id order by captured_at desc, extracted_at desc) as newest_first
         from new_snapshots
     ) as ranked
     where newest_first = 1
@@ -53,6 +54,7 @@ newest as (
 
 folded as (
     select
+        summary.source_relation,
         summary.handle,
         summary.video_id,
         summary.created_at,
@@ -68,11 +70,12 @@ folded as (
         newest.saves
     from summary
     inner join newest
-        on newest.handle = summary.handle and newest.video_id = summary.video_id
+        on newest.source_relation = summary.source_relation and newest.handle = summary.handle and newest.video_id = summary.video_id
 )
 
 {% if is_incremental() %}
 select
+    folded.source_relation,
     folded.handle,
     folded.video_id,
     {{ least('built.created_at', 'folded.created_at') }} as created_at,
@@ -86,10 +89,10 @@ select
     {%- endfor %}
 from folded
 left join {{ this }} as built
-    on built.handle = folded.handle and built.video_id = folded.video_id
+    on built.source_relation = folded.source_relation and built.handle = folded.handle and built.video_id = folded.video_id
 {% else %}
 select
-    handle, video_id, created_at, first_captured_at, last_captured_at, last_read_captured_at,
+    source_relation, handle, video_id, created_at, first_captured_at, last_captured_at, last_read_captured_at,
     first_extracted_at, last_extracted_at,
     views, likes, comments, shares, saves
 from folded

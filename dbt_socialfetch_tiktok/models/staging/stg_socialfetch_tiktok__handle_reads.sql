@@ -8,11 +8,12 @@
 
 {%- if socialfetch_tiktok.socialfetch_has_handle_reads() %}
 with source as (
-    select * from {{ socialfetch_tiktok.socialfetch_relation('handle_reads') }}
+    {{ socialfetch_tiktok.socialfetch_union_source('handle_reads') }}
 ),
 
 renamed as (
     select
+        source_relation,
         cast({{ c('readId') }} as {{ dbt.type_string() }}) as read_id,
         cast({{ c('syncId') }} as {{ dbt.type_string() }}) as sync_id,
         cast({{ c('handle') }} as {{ dbt.type_string() }}) as handle,
@@ -26,17 +27,18 @@ renamed as (
         {{ socialfetch_tiktok.socialfetch_utc('coveredTo', 'handle_reads') }} as covered_to,
         {{ socialfetch_tiktok.socialfetch_utc('_airbyte_extracted_at', 'handle_reads') }} as extracted_at,
         row_number() over (
-            partition by {{ c('readId') }} order by {{ c('_airbyte_extracted_at') }} desc
+            partition by source_relation, {{ c('readId') }} order by {{ c('_airbyte_extracted_at') }} desc
         ) as newest_first
     from source
 )
 
 select
-    read_id, sync_id, handle, part, started_at, ended_at, pages, videos, outcome, covered_from, covered_to, extracted_at
+    source_relation, read_id, sync_id, handle, part, started_at, ended_at, pages, videos, outcome, covered_from, covered_to, extracted_at
 from renamed
 where newest_first = 1 and read_id is not null
 {%- else %}
 select
+    cast(null as {{ dbt.type_string() }}) as source_relation,
     cast(null as {{ dbt.type_string() }}) as read_id,
     cast(null as {{ dbt.type_string() }}) as sync_id,
     cast(null as {{ dbt.type_string() }}) as handle,

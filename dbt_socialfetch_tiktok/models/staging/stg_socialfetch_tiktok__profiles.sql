@@ -7,10 +7,11 @@
 
 {%- if socialfetch_tiktok.socialfetch_has_stream('profiles') %}
 with source as (
-    select * from {{ socialfetch_tiktok.socialfetch_relation('profiles') }}
+    {{ socialfetch_tiktok.socialfetch_union_source('profiles') }}
 )
 
 select distinct
+    source_relation,
     cast({{ c('handle') }} as {{ dbt.type_string() }}) as handle,
     cast({{ c('lookupStatus') }} as {{ dbt.type_string() }}) as lookup_status,
     cast({{ socialfetch_tiktok.socialfetch_json_text(c('metrics'), 'followers') }} as {{ dbt.type_bigint() }}) as followers,
@@ -22,6 +23,7 @@ from source
 where {{ c('handle') }} is not null
 {%- else %}
 select
+    cast(null as {{ dbt.type_string() }}) as source_relation,
     cast(null as {{ dbt.type_string() }}) as handle,
     cast(null as {{ dbt.type_string() }}) as lookup_status,
     cast(null as {{ dbt.type_bigint() }}) as followers,

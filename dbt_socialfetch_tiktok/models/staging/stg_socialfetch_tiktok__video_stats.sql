@@ -7,11 +7,12 @@
 {%- set c = socialfetch_tiktok.socialfetch_col -%}
 
 with source as (
-    select * from {{ socialfetch_tiktok.socialfetch_relation('video_stats') }}
+    {{ socialfetch_tiktok.socialfetch_union_source('video_stats') }}
 ),
 
 renamed as (
     select
+        source_relation,
         cast({{ c('handle') }} as {{ dbt.type_string() }}) as handle,
         cast({{ c('id') }} as {{ dbt.type_string() }}) as video_id,
         {{ socialfetch_tiktok.socialfetch_utc('createdAt', 'video_stats') }} as created_at,

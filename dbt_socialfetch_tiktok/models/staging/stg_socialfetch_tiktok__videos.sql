@@ -5,11 +5,12 @@
 {%- set parsed = socialfetch_tiktok.socialfetch_has_parsed_fields() -%}
 
 with source as (
-    select * from {{ socialfetch_tiktok.socialfetch_relation('videos') }}
+    {{ socialfetch_tiktok.socialfetch_union_source('videos') }}
 ),
 
 renamed as (
     select
+        source_relation,
         cast({{ c('handle') }} as {{ dbt.type_string() }}) as handle,
         cast({{ c('id') }} as {{ dbt.type_string() }}) as video_id,
         {{ socialfetch_tiktok.socialfetch_utc('createdAt', 'videos') }} as created_at,
@@ -43,13 +44,13 @@ renamed as (
 ranked as (
     select
         *,
-        row_number() over (partition by handle, video_id order by extracted_at desc) as newest_first
+        row_number() over (partition by source_relation, handle, video_id order by extracted_at desc) as newest_first
     from renamed
     where video_id is not null
 )
 
 select
-    handle, video_id, created_at, caption, url, is_ad, is_pinned, duration_ms,
+    source_relation, handle, video_id, created_at, caption, url, is_ad, is_pinned, duration_ms,
     views, likes, comments, shares, saves,
     hashtags, mentions, music_id, music_title, music_author_name, extracted_at
 from ranked
