@@ -12,7 +12,9 @@
    emulator's admin routes), a third sync with profiles;
 6. `dbt build` of the package dbt_socialfetch_tiktok/ on the demo DuckDB: a few rows of
    tiktok__creator_daily, the fastest-growing videos of tiktok__video_daily, the videos now
-   unavailable (tiktok__videos) and since when, and data/growth.png drawn from tiktok__video_daily;
+   unavailable (tiktok__videos) and since when, one row of tiktok__creators, the first-week
+   comparison of the newest videos (views 1 and 7 days after publishing, tiktok__videos), and
+   data/growth.png drawn from tiktok__video_daily;
 7. stop the emulator, whatever happened.
 
 The connector runs on the emulator's clock (integration_tests/dbtkit/simulated_clock.py), so the
@@ -179,7 +181,30 @@ def show_models(destination: Any, caches: List[Any], vanished: Dict[str, List[st
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-        return problems + report_models(query, schema, vanished, texts)
+        return problems + report_models(query, schema, vanished, texts) + report_analysts_models(query, schema)
+
+
+def report_analysts_models(query: Callable[[str], List[Dict[str, Any]]], schema: str) -> List[str]:
+    """One row of tiktok__creators and the first week of the newest videos (tiktok__videos)."""
+    problems: List[str] = []
+    creator = query(f"SELECT * FROM {schema}.tiktok__creators WHERE handle = 'nasa.fan'")
+    print("\n  tiktok__creators (one row per handle; nasa.fan)")
+    for name, value in (creator[0] if creator else {}).items():
+        print(f"  {name:<24} {'-' if value is None else value}")
+    if not creator:
+        problems.append("tiktok__creators has no row for nasa.fan")
+    newest = query(
+        f"SELECT handle, video_id, created_at, days_since_published, views_day_1, views_day_7, views "
+        f"FROM {schema}.tiktok__videos WHERE created_at IS NOT NULL ORDER BY created_at DESC, handle, video_id LIMIT 6")
+    print("\n  the newest videos' first week (tiktok__videos; views interpolated between snapshots, - when not known yet)")
+    print(f"  {'handle':<15} {'published (UTC)':<16} {'days':>4} {'views day 1':>11} {'views day 7':>11} {'views now':>10}")
+    for row in newest:
+        day_1, day_7 = (("-" if v is None else f"{v:,}") for v in (row["views_day_1"], row["views_day_7"]))
+        print(f"  {row['handle']:<15} {row['created_at']:%Y-%m-%d %H:%M} {row['days_since_published']:>4} "
+              f"{day_1:>11} {day_7:>11} {row['views'] or 0:>10,}")
+    if not any(r["views_day_1"] is not None for r in newest):
+        problems.append("no new video has views_day_1: its first day should fall between the demo's syncs")
+    return problems
 
 
 def report_models(query: Callable[[str], List[Dict[str, Any]]], schema: str, vanished: Dict[str, List[str]],
@@ -314,7 +339,7 @@ def main() -> int:
     print(f"Explore the data: {sys.executable} -c \"import duckdb; db = duckdb.connect('{DATABASE}', read_only=True); "
           f"print(db.sql('select handle, count(*), max(createdat) from videos group by 1'))\"")
     print(f"The models are in schema {MODELS_SCHEMA} of {DATABASE}: tiktok__videos, tiktok__video_daily, "
-          "tiktok__creator_daily, tiktok__hashtags (docs/dbt.md)")
+          "tiktok__creator_daily, tiktok__creators, weekly and monthly rollups... (docs/dbt.md)")
     return 0
 
 

@@ -26,6 +26,9 @@ MODELS = {
     "int_socialfetch_tiktok__video_availability", "int_socialfetch_tiktok__day_spine",
     "int_socialfetch_tiktok__video_snapshots", "tiktok__videos",
     "tiktok__video_daily", "tiktok__creator_daily", "tiktok__hashtags",
+    "int_socialfetch_tiktok__video_lifecycle", "tiktok__creators", "tiktok__social_media_post",
+    "tiktok__creator_weekly", "tiktok__creator_monthly", "tiktok__hashtag_weekly", "tiktok__hashtag_monthly",
+    "tiktok__music_daily", "tiktok__music_weekly",
 }
 TYPES = {
     "snowflake": {"string": "VARCHAR", "integer": "NUMBER", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP_TZ",

@@ -10,7 +10,10 @@
     day anything was recorded. Over the videos available at the end of the day (known from a
     snapshot on or before it, not missed by a read since it was last seen, profile not private
     or not_found): how many, their views (each at its latest known count) and the views they
-    gained that day. videos_published counts videos created that day; followers come from the
+    gained that day, and how many of them had a snapshot that day (videos_observed, observed_share:
+    the rest carry their counts forward, so a gain of 0 there is not seen to be 0). reads counts
+    the handle_reads (read parts) that began that day: 0 after a handle left the config.
+    videos_published counts videos created that day; followers come from the
     day's last profiles record, carried forward (null before the first). source_loaded_at is the
     newest load (_airbyte_extracted_at) of the handle's snapshots and profiles on or before the
     day: the incremental mark.
@@ -192,6 +195,7 @@ video_days as (
             else videos.last_views
         end as views,
         coalesce(daily.views_gained, 0) as views_gained,
+        coalesce(daily.is_observed, false) as is_observed,
         daily.snapshot_extracted_at
     from videos
     inner join handle_days
@@ -228,7 +232,8 @@ available as (
         video_days.date_day,
         count(*) as videos_available,
         cast(sum(video_days.views) as {{ dbt.type_bigint() }}) as views,
-        cast(sum(video_days.views_gained) as {{ dbt.type_bigint() }}) as views_gained
+        cast(sum(video_days.views_gained) as {{ dbt.type_bigint() }}) as views_gained,
+        cast(sum(case when video_days.is_observed then 1 else 0 end) as {{ dbt.type_bigint() }}) as videos_observed
     from video_days
     left join unavailable_days
         on unavailable_days.source_relation = video_days.source_relation
@@ -237,6 +242,15 @@ available as (
         and unavailable_days.date_day = video_days.date_day
     where unavailable_days.video_id is null
     group by video_days.source_relation, video_days.handle, video_days.date_day
+),
+
+day_reads as (
+    select source_relation, handle, {{ day('started_at') }} as date_day, count(*) as reads
+    from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
+    {%- if is_incremental() %}
+    where started_at >= (select cast(min(from_day) as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) from rebuilt)
+    {%- endif %}
+    group by source_relation, handle, {{ day('started_at') }}
 ),
 
 published as (
@@ -286,6 +300,8 @@ joined as (
         cast(coalesce(available.videos_available, 0) as {{ dbt.type_bigint() }}) as videos_available,
         coalesce(available.views, 0) as views,
         coalesce(available.views_gained, 0) as views_gained,
+        cast(coalesce(available.videos_observed, 0) as {{ dbt.type_bigint() }}) as videos_observed,
+        cast(coalesce(day_reads.reads, 0) as {{ dbt.type_bigint() }}) as reads,
         profile_days.followers,
         profile_days.date_day as profile_day,
         max(loads.extracted_at) over (
@@ -298,6 +314,9 @@ joined as (
     left join available
         on available.source_relation = handle_days.source_relation and available.handle = handle_days.handle
         and available.date_day = handle_days.date_day
+    left join day_reads
+        on day_reads.source_relation = handle_days.source_relation and day_reads.handle = handle_days.handle
+        and day_reads.date_day = handle_days.date_day
     left join profile_days
         on profile_days.source_relation = handle_days.source_relation
         and profile_days.handle = handle_days.handle
@@ -360,7 +379,15 @@ select
     videos_available,
     views,
     views_gained,
+    videos_observed,
+    case
+        when videos_available = 0 then null
+        else cast(videos_observed as {{ socialfetch_tiktok.socialfetch_type_double() }}) / cast(videos_available as {{ socialfetch_tiktok.socialfetch_type_double() }})
+    end as observed_share,
+    reads,
     followers_kept as followers,
-    case when followers_kept is not null then followers_kept - coalesce(kept_before, followers_anchor, followers_kept) end as followers_gained,
+    {#- Null when nothing is known before: the first record, or a destination that merged profiles
+        on handle (one record, the newest) and so has no history. #}
+    followers_kept - coalesce(kept_before, followers_anchor) as followers_gained,
     source_loaded_at
 from final

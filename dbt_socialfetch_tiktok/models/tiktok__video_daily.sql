@@ -8,18 +8,20 @@
 }}
 {#- One row per (handle, video_id, date_day), from the UTC day of the video's first snapshot to the
     day of its last. Counts are as of the end of the day: the day's last snapshot, or carried
-    forward from the last one before it (is_observed false). views_gained is against the day
-    before (0 on the first day), so a video's views_gained sum to its last views minus its views
-    at the end of its first day. is_last_day marks each video's last row; snapshot_extracted_at
+    forward from the last one before it (is_observed false). views_gained (and likes_gained,
+    comments_gained, shares_gained, saves_gained) is against the day before (0 on the first day),
+    so a video's gains of each count sum to its last count minus its count at the end of its
+    first day. is_last_day marks each video's last row; snapshot_extracted_at
     is when the day's snapshot was loaded (the incremental mark).
 
     Incremental: a run takes the snapshots LOADED since the newest snapshot_extracted_at already
     in (less the lookback, macros/incremental.sql), whatever their capturedAt, and rebuilds each
     such video from the first day one of them lands on: from the video's built row the day before
-    (its counts carry forward, its views_gained stays) and every snapshot of the video from that
+    (its counts carry forward, its gains stay) and every snapshot of the video from that
     day on. A snapshot that arrives late, older than what was built, rebuilds its video from its
     day; a snapshot taken twice rebuilds the same rows. -#}
 
+{%- set counts = ['views', 'likes', 'comments', 'shares', 'saves'] -%}
 {%- set day = socialfetch_tiktok.socialfetch_day -%}
 {%- set add_days = socialfetch_tiktok.socialfetch_add_days %}
 
@@ -38,7 +40,10 @@ changed as (
 anchor as (
     select
         built.source_relation, built.handle, built.video_id, built.date_day, built.snapshot_captured_at, built.snapshot_extracted_at,
-        built.views, built.likes, built.comments, built.shares, built.saves, built.views_gained
+        built.views, built.likes, built.comments, built.shares, built.saves,
+        {%- for count in counts %}
+        built.{{ count }}_gained{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ this }} as built
     inner join changed
         on changed.source_relation = built.source_relation and changed.handle = built.handle and changed.video_id = built.video_id
@@ -51,7 +56,9 @@ snapshots as (
         stats.source_relation, stats.handle, stats.video_id, stats.captured_at, stats.extracted_at,
         stats.views, stats.likes, stats.comments, stats.shares, stats.saves,
         {{ day('stats.captured_at') }} as date_day,
-        cast(null as {{ dbt.type_bigint() }}) as kept_views_gained
+        {%- for count in counts %}
+        cast(null as {{ dbt.type_bigint() }}) as kept_{{ count }}_gained{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
     inner join changed
         on changed.source_relation = stats.source_relation and changed.handle = stats.handle and changed.video_id = stats.video_id
@@ -61,7 +68,7 @@ snapshots as (
     union all
     select
         source_relation, handle, video_id, snapshot_captured_at, snapshot_extracted_at, views, likes, comments, shares, saves,
-        date_day, views_gained
+        date_day, views_gained, likes_gained, comments_gained, shares_gained, saves_gained
     from anchor
 ),
 {% else %}
@@ -69,14 +76,17 @@ snapshots as (
     select
         source_relation, handle, video_id, captured_at, extracted_at, views, likes, comments, shares, saves,
         {{ day('captured_at') }} as date_day,
-        cast(null as {{ dbt.type_bigint() }}) as kept_views_gained
+        {%- for count in counts %}
+        cast(null as {{ dbt.type_bigint() }}) as kept_{{ count }}_gained{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ ref('stg_socialfetch_tiktok__video_stats') }}
 ),
 {% endif %}
 
 end_of_day as (
     select
-        source_relation, handle, video_id, date_day, captured_at, extracted_at, views, likes, comments, shares, saves, kept_views_gained,
+        source_relation, handle, video_id, date_day, captured_at, extracted_at, views, likes, comments, shares, saves,
+        kept_views_gained, kept_likes_gained, kept_comments_gained, kept_shares_gained, kept_saves_gained,
         lead(date_day) over (partition by source_relation, handle, video_id order by date_day) as next_observed_day
     from (
         select
@@ -105,7 +115,9 @@ days as (
         end_of_day.comments,
         end_of_day.shares,
         end_of_day.saves,
-        case when spine.date_day = end_of_day.date_day then end_of_day.kept_views_gained end as kept_views_gained
+        {%- for count in counts %}
+        case when spine.date_day = end_of_day.date_day then end_of_day.kept_{{ count }}_gained end as kept_{{ count }}_gained{{ ',' if not loop.last }}
+        {%- endfor %}
     from end_of_day
     inner join {{ ref('int_socialfetch_tiktok__day_spine') }} as spine
         on spine.date_day >= end_of_day.date_day
@@ -118,7 +130,9 @@ days as (
 gained as (
     select
         days.*,
-        lag(days.views) over (partition by days.source_relation, days.handle, days.video_id order by days.date_day) as views_before
+        {%- for count in counts %}
+        lag(days.{{ count }}) over (partition by days.source_relation, days.handle, days.video_id order by days.date_day) as {{ count }}_before{{ ',' if not loop.last }}
+        {%- endfor %}
     from days
 )
 
@@ -133,7 +147,9 @@ select
     comments,
     shares,
     saves,
-    coalesce(kept_views_gained, views - coalesce(views_before, views)) as views_gained,
+    {%- for count in counts %}
+    coalesce(kept_{{ count }}_gained, {{ count }} - coalesce({{ count }}_before, {{ count }})) as {{ count }}_gained,
+    {%- endfor %}
     is_observed,
     is_last_day,
     snapshot_captured_at,

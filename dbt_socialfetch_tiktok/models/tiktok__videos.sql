@@ -1,5 +1,8 @@
 {#- One row per (handle, video_id): the video, its latest counts, engagement rate, parsed fields,
-    and whether it is still available (the rule in int_socialfetch_tiktok__video_availability). -#}
+    whether it is still available (the rule in int_socialfetch_tiktok__video_availability), and
+    its life: views 1, 7 and 30 days after publishing, its peak day
+    (int_socialfetch_tiktok__video_lifecycle), and the days from publishing to the last day the
+    data holds (the day spine's end, not today: a rebuild gives the same rows whenever it runs). -#}
 
 with availability as (
     select * from {{ ref('int_socialfetch_tiktok__video_availability') }}
@@ -36,8 +39,18 @@ joined as (
         availability.last_seen_at,
         availability.is_available,
         availability.unavailable_since,
-        availability.unavailable_reason
+        availability.unavailable_reason,
+        {{ dbt.datediff(socialfetch_tiktok.socialfetch_day('availability.created_at'), 'data_end.date_day', 'day') }} as days_since_published,
+        lifecycle.views_day_1,
+        lifecycle.views_day_7,
+        lifecycle.views_day_30,
+        lifecycle.peak_day,
+        lifecycle.peak_day_views_gained
     from availability
+    cross join (select max(date_day) as date_day from {{ ref('int_socialfetch_tiktok__day_spine') }}) as data_end
+    left join {{ ref('int_socialfetch_tiktok__video_lifecycle') }} as lifecycle
+        on lifecycle.source_relation = availability.source_relation and lifecycle.handle = availability.handle
+        and lifecycle.video_id = availability.video_id
     left join {{ ref('stg_socialfetch_tiktok__videos') }} as videos
         on videos.source_relation = availability.source_relation and videos.handle = availability.handle and videos.video_id = availability.video_id
     left join latest_snapshot

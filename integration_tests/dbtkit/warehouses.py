@@ -46,10 +46,13 @@ STREAM_COLUMNS: Dict[str, List[tuple[str, str]]] = {
 }
 PRE_030_MISSING = {"videos": {"hashtags", "mentions", "music"}, "video_stats": {"readId"}}
 # Every table the package builds, by the suffix of its schema (dbt's custom schemas).
-BUILT_TABLES = {"": ("tiktok__videos", "tiktok__video_daily", "tiktok__creator_daily", "tiktok__hashtags"),
+BUILT_TABLES = {"": ("tiktok__videos", "tiktok__video_daily", "tiktok__creator_daily", "tiktok__hashtags",
+                     "tiktok__creators", "tiktok__social_media_post", "tiktok__creator_weekly", "tiktok__creator_monthly",
+                     "tiktok__hashtag_weekly", "tiktok__hashtag_monthly", "tiktok__music_daily", "tiktok__music_weekly"),
                 "_int_socialfetch_tiktok": ("int_socialfetch_tiktok__video_snapshots", "int_socialfetch_tiktok__read_misses",
                                             "int_socialfetch_tiktok__video_availability",
-                                            "int_socialfetch_tiktok__profile_status", "int_socialfetch_tiktok__day_spine")}
+                                            "int_socialfetch_tiktok__profile_status", "int_socialfetch_tiktok__day_spine",
+                                            "int_socialfetch_tiktok__video_lifecycle")}
 
 
 @dataclass(frozen=True)
