@@ -57,3 +57,12 @@ def test_a_pace_gives_back_its_instant() -> None:
     paces = Paces({"nasa": Pace(1.25, read_at)})
     assert paces.pace("nasa") == Pace(1.25, read_at)
     assert paces.snapshot(["nasa"]) == {"paces": {"nasa": {"per_day": 1.25, "read_at": "2026-11-20T08:15:00.654321Z"}}}
+
+
+@pytest.mark.parametrize("read_at", ["0001-01-01T00:00:00.000001Z", "9999-12-31T23:59:59.999999Z", "1970-01-01T00:00:00Z"])
+def test_a_pace_far_from_now_keeps_its_instant_to_the_microsecond(read_at: str) -> None:
+    instant = parse_instant(read_at)
+    assert instant is not None
+    paces = Paces({"nasa": Pace(0.5, instant)})
+    assert paces.pace("nasa") == Pace(0.5, instant)
+    assert paces.snapshot(["nasa"])["paces"]["nasa"]["read_at"] == read_at

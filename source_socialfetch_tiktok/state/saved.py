@@ -66,6 +66,18 @@ class HandleCursor:
         instant = parse_instant(text)
         return cls(instant, text) if instant is not None else None
 
+    @classmethod
+    def from_kept(cls, kept: Union[int, str]) -> HandleCursor:
+        """The cursor whose `kept` form is `kept`."""
+        cursor = object.__new__(cls)
+        object.__setattr__(cursor, "_kept", kept)
+        return cursor
+
+    @property
+    def kept(self) -> Union[int, str]:
+        """The compact form, for a store that keeps many: `from_kept` makes the cursor again."""
+        return self._kept
+
     @property
     def text(self) -> str:
         kept = self._kept
