@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from airbyte_cdk.models import (
     AirbyteEstimateTraceMessage,
@@ -50,7 +50,7 @@ ESTIMATED_STREAMS = ("videos", "video_stats")
 _DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)  # one per handle, kept for the whole sync
+@dataclass(frozen=True, slots=True)  # one per handle, while the sync's estimate is made
 class HandleEstimate:
     handle: str
     incremental: int  # records of its own read (incremental or full refresh)
@@ -97,7 +97,12 @@ class SyncEstimate:
     records read so far plus the plan's records of what has not finished."""
 
     def __init__(self, config: SocialFetchConfig, estimates: List[HandleEstimate], streams: Iterable[str]):
-        self._estimates = {e.handle: e for e in estimates}
+        # Kept for the whole sync: one int per handle (most are shared small ints), not an object;
+        # refreshes only for the few handles that have one due.
+        self._planned: Dict[str, Dict[str, int]] = {
+            "incremental": {e.handle: e.incremental for e in estimates},
+            "refresh": {e.handle: e.refresh for e in estimates if e.refresh},
+        }
         self._streams = [s for s in ESTIMATED_STREAMS if s in set(streams)]
         self._budget_records = config.max_credits_per_sync * PAGE_SIZE if config.max_credits_per_sync else None
         videos_bytes = BYTES_PER_TRIMMED_VIDEO if config.trim else BYTES_PER_RECORD["videos"]
@@ -107,7 +112,7 @@ class SyncEstimate:
 
     @property
     def planned(self) -> int:
-        return self._capped(sum(e.incremental + e.refresh for e in self._estimates.values()))
+        return self._capped(sum(sum(planned.values()) for planned in self._planned.values()))
 
     def first(self) -> List[AirbyteMessage]:
         return self._messages(self.planned)
@@ -118,12 +123,12 @@ class SyncEstimate:
         total = 0
         # No tuple per part: this runs at every checkpoint, over every handle.
         for kind, parts in (("incremental", reads), ("refresh", refreshes)):
+            planned = self._planned[kind]
             begun = set()
             for part in parts:
-                planned = getattr(self._estimates.get(part.handle), kind, 0)
-                total += part.records if part.outcome is not None else max(part.records, planned)
+                total += part.records if part.outcome is not None else max(part.records, planned.get(part.handle, 0))
                 begun.add(part.handle)
-            total += sum(getattr(e, kind) for handle, e in self._estimates.items() if handle not in begun)  # not begun yet
+            total += sum(records for handle, records in planned.items() if handle not in begun)  # not begun yet
         return self._messages(self._capped(total))
 
     def _capped(self, records: int) -> int:

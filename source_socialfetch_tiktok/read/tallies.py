@@ -49,7 +49,9 @@ class Tallies:
         self._ending = bytearray()
         self._handle: List[str] = []
         self._reason: List[str] = []  # mostly a few shared words ("end", "boundary")
-        self._counts = array("q")  # pages, records, credits of each part, in turn
+        # pages, records, credits of each part, in turn: 4 bytes each (a part of 4 billion pages or
+        # records is years of credits)
+        self._counts = array("I")
         self._failure: Dict[int, FailureType] = {}  # the few parts that failed
         self._refresh_done: Set[int] = set()  # the few due handles whose own read reached the refresh floor
 

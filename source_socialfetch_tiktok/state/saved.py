@@ -19,12 +19,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from ..api.masking import shown
 from ..config import ConfigError
 from ..handles import InvalidHandle, normalise_handle
-from ..timeutil import format_instant, parse_instant, utc_now
+from ..timeutil import epoch_micros, format_instant, from_epoch_micros, parse_instant, utc_now
 from .paces import PACES_KEY
 from .refresh import DUE_KEY, PAGES_KEY, POSITIONS_KEY
 from .user_ids import USER_IDS_KEY
@@ -47,17 +47,58 @@ MAX_ENTRY_DEPTH = 8
 MAX_RESUME_CURSOR_LENGTH = 4096
 
 
-@dataclass(frozen=True, slots=True)  # one per handle, kept for the whole sync
 class HandleCursor:
-    """The newest `createdAt` read for a handle, kept in the API's own spelling (no precision lost)."""
+    """The newest `createdAt` read for a handle, kept in the API's own spelling (no precision lost).
 
-    instant: datetime
-    text: str
+    One per handle for the whole sync, so kept compact: as microseconds since 1970 when the text
+    is how `format_instant` spells that instant (the API's usual spelling, made again when the
+    STATE is), else as the text itself. Immutable."""
+
+    __slots__ = ("_kept",)
+    _kept: Union[int, str]
+
+    def __init__(self, instant: datetime, text: str):
+        micros = epoch_micros(instant)
+        object.__setattr__(self, "_kept", micros if format_instant(instant) == text else text)
 
     @classmethod
     def parse(cls, text: str) -> Optional[HandleCursor]:
         instant = parse_instant(text)
         return cls(instant, text) if instant is not None else None
+
+    @classmethod
+    def from_kept(cls, kept: Union[int, str]) -> HandleCursor:
+        """The cursor whose `kept` form is `kept`."""
+        cursor = object.__new__(cls)
+        object.__setattr__(cursor, "_kept", kept)
+        return cursor
+
+    @property
+    def kept(self) -> Union[int, str]:
+        """The compact form, for a store that keeps many: `from_kept` makes the cursor again."""
+        return self._kept
+
+    @property
+    def text(self) -> str:
+        kept = self._kept
+        return kept if isinstance(kept, str) else format_instant(from_epoch_micros(kept))
+
+    @property
+    def instant(self) -> datetime:
+        kept = self._kept
+        return from_epoch_micros(kept) if isinstance(kept, int) else parse_instant(kept)  # type: ignore[return-value]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"HandleCursor is immutable: cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, HandleCursor) and self._kept == other._kept
+
+    def __hash__(self) -> int:
+        return hash(self._kept)
+
+    def __repr__(self) -> str:
+        return f"HandleCursor({self.text!r})"
 
 
 @dataclass(frozen=True, slots=True)

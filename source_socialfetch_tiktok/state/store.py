@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
 from ..read.sync_run import Outcome, SyncRun
 from ..timeutil import utc_now
@@ -57,7 +57,9 @@ class VideosStateStore:
         self.refresh = refresh or RefreshSchedule(None, utc_now())
         self.user_ids = user_ids or UserIds()
         self.paces = paces or Paces()  # each handle's pace, for the sync's ESTIMATE (estimates.py)
-        self._cursors: Dict[str, HandleCursor] = dict(cursors)
+        # Each handle's cursor in its compact form (HandleCursor.kept): one per handle for the
+        # whole sync, so no object around it; a HandleCursor is made when one is asked for.
+        self._cursors: Dict[str, Union[int, str]] = {handle: cursor.kept for handle, cursor in cursors.items()}
         self._resume: Dict[str, ResumePosition] = dict(resume or {})
         self._incoming_waiting = list(waiting)
         self._handles = list(handles)
@@ -88,7 +90,8 @@ class VideosStateStore:
 
     def cursor(self, handle: str) -> Optional[HandleCursor]:
         with self._lock:
-            return self._cursors.get(handle)
+            kept = self._cursors.get(handle)
+        return None if kept is None else HandleCursor.from_kept(kept)
 
     def read_order(self) -> List[str]:
         """Configured handles, those waiting for budget since the last sync first."""
@@ -125,8 +128,8 @@ class VideosStateStore:
         position = self._resume.pop(handle, None)
         newest = _newer(self._pending.pop(handle, None), position.newest if position else None)
         current = self._cursors.get(handle)
-        if newest is not None and (current is None or newest.instant > current.instant):
-            self._cursors[handle] = newest
+        if newest is not None and (current is None or newest.instant > HandleCursor.from_kept(current).instant):
+            self._cursors[handle] = newest.kept
 
     def complete_read(self, handle: str, pages: int, refresh_done: bool, deep: bool) -> None:
         """A handle's own read completed, in one step a checkpoint sees whole: its cursor moves and,
@@ -180,7 +183,7 @@ class VideosStateStore:
         # One lock around every part: a handle's cursor and its refresh schedule are seen together.
         with self._lock:
             states = [
-                {"partition": {"handle": handle}, "cursor": {"createdAt": self._cursors[handle].text}}
+                {"partition": {"handle": handle}, "cursor": {"createdAt": HandleCursor.from_kept(self._cursors[handle]).text}}
                 for handle in sorted(self._cursors)
             ]
             resume = {handle: {"cursor": p.cursor, "newest": p.newest.text} for handle, p in sorted(self._resume.items())}

@@ -11,11 +11,17 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Any, Dict, Iterable, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional, Set, Tuple, Union
 
 USER_IDS_KEY = "user_ids"
 # TikTok ids are decimal strings; leave room for other spellings, never anything a URL must escape.
 _USER_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+
+
+def _kept(user_id: str) -> Union[int, str]:
+    """A valid id as kept for the whole sync: an int when the text is its decimal spelling (TikTok's
+    19-digit ids: 32 bytes, where the text takes 72), else the text."""
+    return int(user_id) if user_id.isdigit() and str(int(user_id)) == user_id else user_id
 
 
 def valid_user_id(value: Any) -> Optional[str]:
@@ -29,7 +35,7 @@ class UserIds:
     """Thread-safe: worker threads learn and drop ids while checkpoints read them."""
 
     def __init__(self, ids: Optional[Mapping[str, str]] = None):
-        self._ids: Dict[str, str] = dict(ids or {})
+        self._ids: Dict[str, Union[int, str]] = {handle: _kept(user_id) for handle, user_id in (ids or {}).items()}
         self._refused: Set[Tuple[str, str]] = set()
         self._lock = threading.Lock()
 
@@ -60,7 +66,8 @@ class UserIds:
 
     def get(self, handle: str) -> Optional[str]:
         with self._lock:
-            return self._ids.get(handle)
+            kept = self._ids.get(handle)
+        return None if kept is None else str(kept)
 
     def learn(self, handle: str, value: Any) -> None:
         user_id = valid_user_id(value)
@@ -68,19 +75,19 @@ class UserIds:
             return
         with self._lock:
             if (handle, user_id) not in self._refused:
-                self._ids[handle] = user_id
+                self._ids[handle] = _kept(user_id)
 
     def refuse(self, handle: str, user_id: str) -> None:
         """The API refused `user_id` for `handle`: drop it, and do not learn it again this sync."""
         with self._lock:
             self._refused.add((handle, user_id))
-            if self._ids.get(handle) == user_id:
+            if handle in self._ids and str(self._ids[handle]) == user_id:
                 del self._ids[handle]
 
     def snapshot(self, handles: Iterable[str]) -> Dict[str, Any]:
         keep = set(handles)
         with self._lock:
-            ids = {h: self._ids[h] for h in sorted(self._ids) if h in keep}
+            ids = {h: str(self._ids[h]) for h in sorted(self._ids) if h in keep}
         return {USER_IDS_KEY: ids} if ids else {}
 
 
