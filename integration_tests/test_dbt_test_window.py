@@ -41,7 +41,7 @@ def duplicate_snapshot_loaded_at(warehouse: Warehouse, sync_at: datetime) -> Non
     stats = f"{warehouse.source_schema}.video_stats"
     warehouse.execute(
         f"CREATE TEMP TABLE twin AS SELECT * FROM {stats} WHERE capturedat = '{sync_at.isoformat(sep=' ')}'",
-        f"UPDATE twin SET views = views + 1, _airbyte_raw_id = _airbyte_raw_id || '-twin'",
+        "UPDATE twin SET views = views + 1, _airbyte_raw_id = _airbyte_raw_id || '-twin'",
         f"INSERT INTO {stats} SELECT * FROM twin")
 
 
