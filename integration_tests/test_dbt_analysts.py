@@ -37,6 +37,10 @@ HANDLES = ["cook_with_kim", "nasa.fan"]
 COUNTS = ("views", "likes", "comments", "shares", "saves")
 FIXTURE = Path(__file__).resolve().parent / "social_media_reporting_fixture"
 Key = Tuple[str, str]
+# social_media_reporting__rollup_report's columns (dbt_social_media_reporting 1.5.0, its
+# social_media_reporting.yml; the fixture's macros/rollup_columns.sql), less _dbt_source_relation.
+ROLLUP_COLUMNS = ["created_timestamp", "post_id", "post_message", "page_id", "page_name", "post_url", "source_relation",
+                  "platform", "clicks", "impressions", "likes", "shares", "comments"]
 
 
 def naive(instant: datetime) -> datetime:
@@ -270,6 +274,7 @@ def test_given_the_social_media_rollup_then_it_unions_tiktok_posts_in_its_column
     posts = warehouse.model("tiktok__social_media_post")
     videos = warehouse.model("tiktok__videos")
     assert len(posts) == len(videos) and {p["platform"] for p in posts} == {"tiktok"}
+    assert set(ROLLUP_COLUMNS) <= set(posts[0]), "tiktok__social_media_post has every column of the rollup report"
     workdir = story.workdir / "rollup"
     workdir.mkdir()
     profile = warehouse.profile()["socialfetch_tiktok"]["outputs"]["test"]
@@ -285,9 +290,7 @@ def test_given_the_social_media_rollup_then_it_unions_tiktok_posts_in_its_column
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert time.monotonic() - started < 300
     report = warehouse.rows(f"SELECT * FROM {warehouse.target_schema}_rollup.social_media_reporting__rollup_report")
-    columns = set(report[0])
-    assert {"created_timestamp", "post_id", "post_message", "page_id", "page_name", "post_url", "source_relation",
-            "platform", "clicks", "impressions", "likes", "shares", "comments", "_dbt_source_relation"} <= columns
+    assert list(report[0]) == ["_dbt_source_relation", *ROLLUP_COLUMNS, "views", "saves"]
     tiktok = [r for r in report if r["platform"] == "tiktok"]
     assert len(tiktok) == len(posts) and len(report) == len(posts) + 1
     by_id = {(v["handle"], v["video_id"]): v for v in videos}
