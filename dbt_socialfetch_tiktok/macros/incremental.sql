@@ -102,3 +102,8 @@
         where nth_in_gap > 1
     )
 {%- endmacro %}
+
+{#- A join condition: `a` and `b` are rows of the same video (its key within its source_relation). -#}
+{% macro socialfetch_same_video(a, b) -%}
+  {{ a }}.source_relation = {{ b }}.source_relation and {{ a }}.handle = {{ b }}.handle and {{ a }}.video_id = {{ b }}.video_id
+{%- endmacro %}

@@ -83,10 +83,7 @@ misses as (
     select covering.*
     from covering
     left join seen_in_sync
-        on seen_in_sync.source_relation = covering.source_relation
-        and seen_in_sync.handle = covering.handle
-        and seen_in_sync.video_id = covering.video_id
-        and seen_in_sync.sync_id = covering.sync_id
+        on {{ socialfetch_tiktok.socialfetch_same_video('seen_in_sync', 'covering') }} and seen_in_sync.sync_id = covering.sync_id
     where seen_in_sync.video_id is null
 ),
 
@@ -99,10 +96,7 @@ gapped as (
         max(stats.captured_at) as seen_before_at
     from misses
     left join {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
-        on stats.source_relation = misses.source_relation
-        and stats.handle = misses.handle
-        and stats.video_id = misses.video_id
-        and stats.captured_at <= misses.missed_at
+        on {{ socialfetch_tiktok.socialfetch_same_video('stats', 'misses') }} and stats.captured_at <= misses.missed_at
     group by misses.source_relation, misses.handle, misses.video_id, misses.read_id, misses.sync_id, misses.part,
         misses.missed_at, misses.read_extracted_at
 ),
