@@ -4,6 +4,8 @@ and `dbt build` again (incremental), side by side in one run, with the dbt proce
     python -m bench.dbt_models                       # 1,000 handles x 200 videos x 30 syncs
     python -m bench.dbt_models --handles 50 --syncs 10
     python -m bench.dbt_models --write               # and its section of bench/results.md
+    python -m bench.dbt_models --history --write     # read_misses and incremental node times after
+                                                     # 10 and 40 syncs (50 handles x 20 videos)
 
 The destination is written as PyAirbyte writes it (lower-case columns, JSON, TIMESTAMP), every
 video read at every sync (the most snapshots a destination of that size can hold), one
@@ -65,8 +67,11 @@ def create_tables(db: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def add_syncs(db: duckdb.DuckDBPyConnection, handles: int, videos: int, first: int, last: int) -> None:
-    """Syncs first..last (one a day): snapshots, reads, profiles appended, videos replaced."""
+def add_syncs(db: duckdb.DuckDBPyConnection, handles: int, videos: int, first: int, last: int,
+              deleted_at_sync: int | None = 20) -> None:
+    """Syncs first..last (one a day): snapshots, reads, profiles appended, videos replaced; 2% of
+    the videos are deleted at sync `deleted_at_sync` (None: none is)."""
+    deleted_at = "NULL" if deleted_at_sync is None else str(int(deleted_at_sync))
     db.execute(f"""
         CREATE OR REPLACE TEMP TABLE syncs AS
         SELECT s, {ANCHOR} + to_days(s) AS at FROM range({first}, {last} + 1) t(s);
@@ -74,7 +79,7 @@ def add_syncs(db: duckdb.DuckDBPyConnection, handles: int, videos: int, first: i
         SELECT 'creator' || h AS handle, h, v, CAST(h * 1000 + v AS VARCHAR) AS id,
                CASE WHEN v % 97 = 0 THEN NULL ELSE {ANCHOR} - to_minutes(CAST(v * 700 + h % 60 AS BIGINT)) END AS createdat,
                (h * 7919 + v * 104729) % 50000 AS base,
-               CASE WHEN v % 50 = 7 THEN 20 END AS deleted_at_sync,
+               CASE WHEN v % 50 = 7 THEN {deleted_at} END AS deleted_at_sync,
                h % 100 = 5 AS goes_private
         FROM range({handles}) a(h), range({videos}) b(v);
         CREATE OR REPLACE TEMP TABLE listed AS
@@ -204,6 +209,71 @@ def report(args: argparse.Namespace, snapshots: int, full: Build, incremental: B
     return "\n".join(lines)
 
 
+HISTORY_AT = (10, 40)  # the incremental builds measured: after this many syncs
+
+
+def read_miss_rows(database: Path) -> int:
+    with duckdb.connect(str(database), read_only=True) as db:
+        found = db.execute(f"SELECT count(*) FROM {SCHEMA}{INTERMEDIATE}.int_socialfetch_tiktok__read_misses "
+                           "WHERE read_id IS NOT NULL").fetchone()
+    return int(found[0]) if found else 0
+
+
+def history_world(work: Path, handles: int, videos: int, deleted_at_sync: int | None) -> List[str]:
+    """One world: a full build after syncs 0 and 1, then for each of HISTORY_AT an incremental build that
+    catches up to one sync short of it (not measured) and the measured one after one more sync, at
+    constant new data. One table row per measured build."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    database = work / "destination.duckdb"
+    with duckdb.connect(str(database)) as db:
+        create_tables(db)
+        add_syncs(db, handles, videos, 0, 1, deleted_at_sync)  # sync 0 alone can hold negative views (a drop)
+    dbt_build(work, database, "full")
+    rows, loaded = [], 2
+    for syncs in HISTORY_AT:
+        with duckdb.connect(str(database)) as db:
+            add_syncs(db, handles, videos, loaded, syncs - 2, deleted_at_sync)
+        dbt_build(work, database, f"catch_up_{syncs}")
+        with duckdb.connect(str(database)) as db:
+            add_syncs(db, handles, videos, syncs - 1, syncs - 1, deleted_at_sync)
+        loaded = syncs
+        build = dbt_build(work, database, f"incremental_{syncs}")
+        misses = build.nodes.get("model int_socialfetch_tiktok__read_misses", 0.0)
+        label = "none" if deleted_at_sync is None else f"2% of the videos at sync {deleted_at_sync}"
+        rows.append(f"| {label} | {syncs} | {read_miss_rows(database):,} | {misses:.2f} s | "
+                    f"{build.total('model'):.1f} s | {build.total('test'):.1f} s | {build.seconds:.1f} s |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def history(args: argparse.Namespace) -> int:
+    """read_misses against history: its rows and the incremental build's node times after 10 and 40
+    syncs, with no deletion and with a few (issue 29: rows grow with deletions, not with syncs)."""
+    handles, videos = (50, 20) if args.handles == 1000 else (args.handles, args.videos)  # the default: a small world
+    loads = [load_note()]
+    lines = [
+        "## read_misses against history (`python -m bench.dbt_models --history`)",
+        "",
+        f"{handles} handles x {videos} videos, one sync a day at constant new data (every video read at every sync, one "
+        "handle_reads part per handle per sync; 1% of the handles turn private at sync 25). A full build after the "
+        "first two syncs, then incremental builds; measured: the incremental `dbt build` after one more sync, at 10 and at "
+        "40 syncs of history. Node times from run_results.json; read_misses rows without its checkpoint.",
+        "",
+        "| deletions | syncs | read_misses rows | read_misses node | models | tests | wall |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for deleted_at_sync in (None, 20):
+        lines += history_world(args.work / f"deleted_{deleted_at_sync}", handles, videos, deleted_at_sync)
+    loads.append(load_note())
+    lines += ["", f"Load: {loads[0]} at the start, {loads[-1]} at the end (the machine is shared)."]
+    text = "\n".join(lines)
+    print("\n" + text)
+    if args.write:
+        write_section("bench.dbt_models.history", text)
+    return 0
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--handles", type=int, default=1000)
@@ -211,7 +281,11 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--syncs", type=int, default=30)
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "dbt_models")
     parser.add_argument("--write", action="store_true", help="write the section into bench/results.md")
+    parser.add_argument("--history", action="store_true",
+                        help="read_misses rows and incremental node times after 10 and 40 syncs, with and without deletions")
     args = parser.parse_args(argv)
+    if args.history:
+        return history(args)
     args.work = args.work.resolve()  # dbt reads a relative --target-path from the package's directory
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)

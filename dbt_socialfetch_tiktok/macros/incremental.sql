@@ -38,8 +38,9 @@
 {#- int_socialfetch_tiktok__read_misses: the reads an incremental run checks again, as a SELECT of
     their key (socialfetch_read_key): those loaded since the model's mark (its checkpoint row, less the lookback); the reads
     of the syncs and handles whose snapshots were loaded since (a snapshot of the read's own sync
-    that arrived after the read); and the reads of a handle that began after a snapshot loaded
-    since (it makes the video known before them). -#}
+    that arrived after the read); and the reads of a handle that began at or after a snapshot
+    loaded since (it makes the video known before them, and starts a new gap between snapshots:
+    their misses may be the first of it). -#}
 {% macro socialfetch_rechecked_reads(this_relation) -%}
   {%- set window_start = socialfetch_tiktok.socialfetch_load_window_start('select max(read_extracted_at) from ' ~ this_relation ~ ' where read_id is null') -%}
     select {{ socialfetch_tiktok.socialfetch_read_key('reads.') }} as read_key
@@ -55,7 +56,7 @@
         on loaded.source_relation = reads.source_relation and loaded.handle = reads.handle
     where reads.extracted_at > {{ window_start }}
         or loaded.sync_id = reads.sync_id
-        or reads.started_at > loaded.captured_from
+        or reads.started_at >= loaded.captured_from
 {%- endmacro %}
 
 {#- Before an incremental run of read_misses: the misses of the reads it checks again go (the run
@@ -74,4 +75,35 @@
     delete from {{ this }}
     where read_id is null
         and read_extracted_at < (select max(read_extracted_at) from {{ this }} where read_id is null)
+{%- endmacro %}
+
+{#- read_misses: whether a miss fell at the very time of its gap's snapshot (kept apart: the
+    availability rule counts only misses after the video was last seen). -#}
+{% macro socialfetch_miss_at_snapshot(prefix='') -%}
+  case when {{ prefix }}missed_at = {{ prefix }}seen_before_at then 1 else 0 end
+{%- endmacro %}
+
+{#- After a run of read_misses: of the misses of a video in one gap between its snapshots, the
+    first (the run added the first misses of the reads it checked beside the ones kept). -#}
+{% macro socialfetch_keep_first_miss_per_gap() -%}
+    delete from {{ this }}
+    where {{ dbt.concat(["source_relation", "'|'", "read_id", "'|'", "video_id"]) }} in (
+        select {{ dbt.concat(["source_relation", "'|'", "read_id", "'|'", "video_id"]) }}
+        from (
+            select
+                source_relation, read_id, video_id,
+                row_number() over (
+                    partition by source_relation, handle, video_id, seen_before_at, {{ socialfetch_tiktok.socialfetch_miss_at_snapshot() }}
+                    order by missed_at, read_id
+                ) as nth_in_gap
+            from {{ this }}
+            where read_id is not null
+        ) as ranked
+        where nth_in_gap > 1
+    )
+{%- endmacro %}
+
+{#- A join condition: `a` and `b` are rows of the same video (its key within its source_relation). -#}
+{% macro socialfetch_same_video(a, b) -%}
+  {{ a }}.source_relation = {{ b }}.source_relation and {{ a }}.handle = {{ b }}.handle and {{ a }}.video_id = {{ b }}.video_id
 {%- endmacro %}

@@ -195,7 +195,9 @@ class Warehouse:
         return {"socialfetch_tiktok": {"target": "test", "outputs": {"test": output}}}
 
     def vars(self) -> Dict[str, Any]:
-        return {"socialfetch_schema": self.source_schema, "socialfetch_column_case": self.shape.column_case}
+        # socialfetch_test_window_days 0: the data tests over whole tables (the full-test mode).
+        return {"socialfetch_schema": self.source_schema, "socialfetch_column_case": self.shape.column_case,
+                "socialfetch_test_window_days": 0}
 
 
 class DbtRun:

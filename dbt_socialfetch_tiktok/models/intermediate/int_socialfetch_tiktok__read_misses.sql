@@ -4,7 +4,8 @@
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook="{{ socialfetch_tiktok.socialfetch_forget_rechecked_misses() }}",
-        post_hook="{{ socialfetch_tiktok.socialfetch_keep_newest_checkpoint() }}"
+        post_hook=["{{ socialfetch_tiktok.socialfetch_keep_newest_checkpoint() }}",
+                   "{{ socialfetch_tiktok.socialfetch_keep_first_miss_per_gap() }}"]
     )
 }}
 {#- The availability rule, part one: every read that should have listed a known video and did
@@ -21,7 +22,16 @@
     read_extracted_at is the newest load of handle_reads or video_stats modelled (a run writes a
     newer one, and its post-hook drops the older). Readers skip it (where read_id is not null). One
     checkpoint serves every connection of the union (its source_relation is null), as one mark
-    serves two connections loading one schema: the lookback covers their overlap. -#}
+    serves two connections loading one schema: the lookback covers their overlap. 
+
+    Only the misses the rules need are kept, so the rows grow with deletions, not with syncs: of
+    the misses of a video between two of its snapshots (seen_before_at: its newest snapshot at or
+    before the miss), the first. The availability rule takes the first miss after the video was
+    last seen; creator_daily's miss intervals end at the first snapshot after a miss, the same for
+    every miss between two snapshots, so the first one's interval covers the others'. A miss at
+    the very time of a snapshot (missed_at = seen_before_at) is kept apart: the availability rule
+    does not count it, and the next one may be needed. A run adds the first misses of the reads it
+    checks; its post-hook keeps the first per (video, seen_before_at, at_snapshot). -#}
 
 with reads as (
     select * from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
@@ -67,16 +77,43 @@ covering as (
                 and (reads.covered_from is null or videos.created_at >= reads.covered_from))
             or (videos.created_at is null and reads.covered_from is null)
         )
+),
+
+misses as (
+    select covering.*
+    from covering
+    left join seen_in_sync
+        on {{ socialfetch_tiktok.socialfetch_same_video('seen_in_sync', 'covering') }} and seen_in_sync.sync_id = covering.sync_id
+    where seen_in_sync.video_id is null
+),
+
+{#- Each miss's gap: the video's newest snapshot at or before it (misses are few: one scan of
+    video_stats for the videos missed). #}
+gapped as (
+    select
+        misses.source_relation, misses.handle, misses.video_id, misses.read_id, misses.sync_id, misses.part,
+        misses.missed_at, misses.read_extracted_at,
+        max(stats.captured_at) as seen_before_at
+    from misses
+    left join {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
+        on {{ socialfetch_tiktok.socialfetch_same_video('stats', 'misses') }} and stats.captured_at <= misses.missed_at
+    group by misses.source_relation, misses.handle, misses.video_id, misses.read_id, misses.sync_id, misses.part,
+        misses.missed_at, misses.read_extracted_at
+),
+
+firsts as (
+    select
+        gapped.*,
+        row_number() over (
+            partition by source_relation, handle, video_id, seen_before_at, {{ socialfetch_tiktok.socialfetch_miss_at_snapshot('gapped.') }}
+            order by missed_at, read_id
+        ) as nth_in_gap
+    from gapped
 )
 
-select covering.*
-from covering
-left join seen_in_sync
-    on seen_in_sync.source_relation = covering.source_relation
-    and seen_in_sync.handle = covering.handle
-    and seen_in_sync.video_id = covering.video_id
-    and seen_in_sync.sync_id = covering.sync_id
-where seen_in_sync.video_id is null
+select source_relation, handle, video_id, read_id, sync_id, part, missed_at, read_extracted_at, seen_before_at
+from firsts
+where nth_in_gap = 1
 
 union all
 
@@ -89,7 +126,8 @@ select
     cast(null as {{ dbt.type_string() }}) as sync_id,
     cast(null as {{ dbt.type_string() }}) as part,
     cast(null as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) as missed_at,
-    max(loaded_at) as read_extracted_at
+    max(loaded_at) as read_extracted_at,
+    cast(null as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) as seen_before_at
 from (
     select max(extracted_at) as loaded_at from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
     {%- if is_incremental() %} where {{ socialfetch_tiktok.socialfetch_read_key() }} in (select {{ socialfetch_tiktok.socialfetch_read_key() }} from reads){% endif %}
