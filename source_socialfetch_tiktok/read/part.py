@@ -232,8 +232,13 @@ class PartWalk:
         saw) is dropped by its owner."""
         covered_from, covered_to = self.coverage()
         return PartResult(
-            self.stream, self.handle, self.part, self.kind, self.id, self.ending, self.reason, self.failure_type,
-            self.pages, self.credits, self.records, self.first_request_at, self.last_page_at, covered_from, covered_to,
-            self.began_at_top, self.pages_before, self.resume_cursor, self.continuation, self.refresh_done, self.deep,
-            self.date_ordered, self.left_out_by_date, self.newest_emitted, self.oldest_emitted,
+            stream=self.stream, handle=self.handle, part=self.part, kind=self.kind, id=self.id,
+            ending=self.ending, reason=self.reason, failure_type=self.failure_type,
+            pages=self.pages, credits=self.credits, records=self.records,
+            started_at=self.first_request_at, ended_at=self.last_page_at,
+            covered_from=covered_from, covered_to=covered_to,
+            began_at_top=self.began_at_top, pages_before=self.pages_before, resume_cursor=self.resume_cursor,
+            continuation=self.continuation, refresh_done=self.refresh_done, deep=self.deep,
+            date_ordered=self.date_ordered, left_out_by_date=self.left_out_by_date,
+            newest_emitted=self.newest_emitted, oldest_emitted=self.oldest_emitted,
         )

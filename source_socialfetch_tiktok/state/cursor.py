@@ -192,5 +192,3 @@ def state_message(stream: str, state: Mapping[str, Any]) -> AirbyteMessage:
 
 def _digest(state: Mapping[str, Any]) -> bytes:
     return hashlib.blake2b(orjson.dumps(state), digest_size=16).digest()
-
-
