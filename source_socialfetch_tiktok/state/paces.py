@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Dict, Iterable, Mapping, Optional, Union
 
@@ -16,14 +17,14 @@ PACES_KEY = "paces"
 _DAY = timedelta(days=1)
 
 
+@dataclass(frozen=True, slots=True, init=False, repr=False)
 class Pace:
     """A handle's videos a day as its last completed read saw them, and when that read began: no
     video was published between its newest and then (it would have been the newest).
 
     One per handle for the whole sync: the instant is kept as microseconds since 1970 (32 bytes,
-    a datetime takes 48). Immutable."""
+    a datetime takes 48)."""
 
-    __slots__ = ("per_day", "_read_at")
     per_day: float
     _read_at: int
 
@@ -31,18 +32,16 @@ class Pace:
         object.__setattr__(self, "per_day", per_day)
         object.__setattr__(self, "_read_at", epoch_micros(read_at))
 
+    @classmethod
+    def _of_micros(cls, per_day: float, micros: int) -> Pace:
+        pace = object.__new__(cls)
+        object.__setattr__(pace, "per_day", per_day)
+        object.__setattr__(pace, "_read_at", micros)
+        return pace
+
     @property
     def read_at(self) -> datetime:
         return from_epoch_micros(self._read_at)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"Pace is immutable: cannot set {name}")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Pace) and (self.per_day, self._read_at) == (other.per_day, other._read_at)
-
-    def __hash__(self) -> int:
-        return hash((self.per_day, self._read_at))
 
     def __repr__(self) -> str:
         return f"Pace(per_day={self.per_day!r}, read_at={self.read_at!r})"
@@ -110,9 +109,4 @@ def _packed(pace: Pace) -> Union[complex, Pace]:
 
 
 def _unpacked(packed: Union[complex, Pace]) -> Pace:
-    if isinstance(packed, Pace):
-        return packed
-    pace = object.__new__(Pace)
-    object.__setattr__(pace, "per_day", packed.real)
-    object.__setattr__(pace, "_read_at", int(packed.imag))
-    return pace
+    return packed if isinstance(packed, Pace) else Pace._of_micros(packed.real, int(packed.imag))

@@ -47,14 +47,14 @@ MAX_ENTRY_DEPTH = 8
 MAX_RESUME_CURSOR_LENGTH = 4096
 
 
+@dataclass(frozen=True, slots=True, init=False, repr=False)
 class HandleCursor:
     """The newest `createdAt` read for a handle, kept in the API's own spelling (no precision lost).
 
     One per handle for the whole sync, so kept compact: as microseconds since 1970 when the text
     is how `format_instant` spells that instant (the API's usual spelling, made again when the
-    STATE is), else as the text itself. Immutable."""
+    STATE is), else as the text itself."""
 
-    __slots__ = ("_kept",)
     _kept: Union[int, str]
 
     def __init__(self, instant: datetime, text: str):
@@ -87,15 +87,6 @@ class HandleCursor:
     def instant(self) -> datetime:
         kept = self._kept
         return from_epoch_micros(kept) if isinstance(kept, int) else parse_instant(kept)  # type: ignore[return-value]
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"HandleCursor is immutable: cannot set {name}")
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, HandleCursor) and self._kept == other._kept
-
-    def __hash__(self) -> int:
-        return hash(self._kept)
 
     def __repr__(self) -> str:
         return f"HandleCursor({self.text!r})"
