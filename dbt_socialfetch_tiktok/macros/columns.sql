@@ -23,3 +23,8 @@
   {%- else -%}{%- set spelled = name -%}{%- endif -%}
   {{- adapter.quote(spelled) -}}
 {%- endmacro %}
+
+{#- A video's counts, as every model names them (and their gains, `<count>_gained`). -#}
+{% macro socialfetch_counts() -%}
+  {{- return(['views', 'likes', 'comments', 'shares', 'saves']) -}}
+{%- endmacro %}

@@ -20,7 +20,7 @@
 
 {#- The gains of every count of tiktok__video_daily, summed, as columns named like its own. -#}
 {% macro socialfetch_summed_gains(alias) -%}
-  {%- for count in ['views', 'likes', 'comments', 'shares', 'saves'] %}
+  {%- for count in socialfetch_tiktok.socialfetch_counts() %}
     cast(sum({{ alias }}.{{ count }}_gained) as {{ dbt.type_bigint() }}) as {{ count }}_gained{{ ',' if not loop.last }}
   {%- endfor %}
 {%- endmacro %}

@@ -53,7 +53,7 @@ select
     periods.reads,
     periods.videos_published,
     periods.videos_available,
-    {%- for count in ['views', 'likes', 'comments', 'shares', 'saves'] %}
+    {%- for count in socialfetch_tiktok.socialfetch_counts() %}
     coalesce(video_gains.{{ count }}_gained, 0) as {{ count }}_gained,
     {%- endfor %}
     periods.followers,

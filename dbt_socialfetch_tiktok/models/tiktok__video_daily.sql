@@ -21,7 +21,7 @@
     day on. A snapshot that arrives late, older than what was built, rebuilds its video from its
     day; a snapshot taken twice rebuilds the same rows. -#}
 
-{%- set counts = ['views', 'likes', 'comments', 'shares', 'saves'] -%}
+{%- set counts = socialfetch_tiktok.socialfetch_counts() -%}
 {%- set day = socialfetch_tiktok.socialfetch_day -%}
 {%- set add_days = socialfetch_tiktok.socialfetch_add_days %}
 

@@ -84,7 +84,7 @@ select
     {{ greatest('built.last_read_captured_at', 'folded.last_read_captured_at') }} as last_read_captured_at,
     {{ least('built.first_extracted_at', 'folded.first_extracted_at') }} as first_extracted_at,
     {{ greatest('built.last_extracted_at', 'folded.last_extracted_at') }} as last_extracted_at,
-    {%- for count in ['views', 'likes', 'comments', 'shares', 'saves'] %}
+    {%- for count in socialfetch_tiktok.socialfetch_counts() %}
     case when built.last_captured_at > folded.last_captured_at then built.{{ count }} else folded.{{ count }} end as {{ count }}{{ ',' if not loop.last }}
     {%- endfor %}
 from folded
