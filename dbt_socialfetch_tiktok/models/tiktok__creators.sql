@@ -69,9 +69,8 @@ views_gained as (
         creator_days.source_relation,
         creator_days.handle,
         {%- for span in [7, 30] %}
-        cast(sum(case when creator_days.date_day > {{ add_days('last_day.date_day', -span) }} then creator_days.views_gained else 0 end) as {{ dbt.type_bigint() }}) as views_gained_{{ span }}d,
+        cast(sum(case when creator_days.date_day > {{ add_days('last_day.date_day', -span) }} then creator_days.views_gained else 0 end) as {{ dbt.type_bigint() }}) as views_gained_{{ span }}d{{ ',' if not loop.last }}
         {%- endfor %}
-        min(creator_days.date_day) as first_day
     from creator_days
     cross join (select max(date_day) as date_day from creator_days) as last_day
     group by creator_days.source_relation, creator_days.handle
