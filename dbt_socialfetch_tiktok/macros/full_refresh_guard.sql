@@ -15,13 +15,8 @@
   {%- set video_daily = socialfetch_tiktok.socialfetch_built_relation('tiktok__video_daily') -%}
   {%- if video_daily is not none -%}
     {%- set stats = socialfetch_tiktok.socialfetch_raw_tables('video_stats') -%}
-    {%- set lost = socialfetch_tiktok.socialfetch_count(
-        "select count(*) from (select source_relation, handle, video_id, min(date_day) as first_day from " ~ video_daily ~ " group by source_relation, handle, video_id) as built"
-        ~ " left join (select source_relation, cast(" ~ c('handle') ~ " as " ~ dbt.type_string() ~ ") as handle, cast(" ~ c('id') ~ " as " ~ dbt.type_string() ~ ") as video_id,"
-        ~ " min(" ~ socialfetch_tiktok.socialfetch_day(socialfetch_tiktok.socialfetch_utc('capturedAt', 'video_stats')) ~ ") as first_day"
-        ~ " from (" ~ socialfetch_tiktok.socialfetch_union_source('video_stats') ~ ") as stats group by source_relation, " ~ c('handle') ~ ", " ~ c('id') ~ ") as raw"
-        ~ " on raw.source_relation = built.source_relation and raw.handle = built.handle and raw.video_id = built.video_id"
-        ~ " where raw.first_day is null or raw.first_day > built.first_day") -%}
+    {%- set lost = socialfetch_tiktok.socialfetch_count_days_lost(
+        video_daily, none, 'video_stats', [['handle', 'handle'], ['video_id', 'id']], 'capturedAt') -%}
     {%- if lost > 0 -%}
       {%- do losses.append(video_daily ~ ": " ~ lost ~ " videos have days before the first snapshot left in " ~ stats) -%}
     {%- endif -%}
@@ -30,13 +25,8 @@
   {%- set creator_daily = socialfetch_tiktok.socialfetch_built_relation('tiktok__creator_daily') -%}
   {%- if creator_daily is not none and socialfetch_tiktok.socialfetch_has_stream('profiles') -%}
     {%- set profiles = socialfetch_tiktok.socialfetch_raw_tables('profiles') -%}
-    {%- set lost = socialfetch_tiktok.socialfetch_count(
-        "select count(*) from (select source_relation, handle, min(date_day) as first_day from " ~ creator_daily ~ " where followers is not null group by source_relation, handle) as built"
-        ~ " left join (select source_relation, cast(" ~ c('handle') ~ " as " ~ dbt.type_string() ~ ") as handle,"
-        ~ " min(" ~ socialfetch_tiktok.socialfetch_day(socialfetch_tiktok.socialfetch_utc('_airbyte_extracted_at', 'profiles')) ~ ") as first_day"
-        ~ " from (" ~ socialfetch_tiktok.socialfetch_union_source('profiles') ~ ") as profiles group by source_relation, " ~ c('handle') ~ ") as raw"
-        ~ " on raw.source_relation = built.source_relation and raw.handle = built.handle"
-        ~ " where raw.first_day is null or raw.first_day > built.first_day") -%}
+    {%- set lost = socialfetch_tiktok.socialfetch_count_days_lost(
+        creator_daily, 'followers is not null', 'profiles', [['handle', 'handle']], '_airbyte_extracted_at') -%}
     {%- if lost > 0 -%}
       {%- do losses.append(creator_daily ~ ": " ~ lost ~ " handles have followers before the first record left in " ~ profiles) -%}
     {%- endif -%}
@@ -79,6 +69,32 @@
   {%- set names = [] -%}
   {%- for place in socialfetch_tiktok.socialfetch_union_existing(stream) -%}{%- do names.append(place.relation | string) -%}{%- endfor -%}
   {{- return(names | join(', ')) -}}
+{%- endmacro %}
+
+{#- How many keys of a built daily model have days before the first day the raw stream still holds
+    for them (or none left at all): what a rebuild from the raw tables would drop. `keys`: pairs of
+    (the model's column, the stream's column), source_relation besides; `instant`: the stream's
+    column whose UTC day counts; `built_where`: which of the model's rows count (none: all). -#}
+{% macro socialfetch_count_days_lost(built, built_where, stream, keys, instant) -%}
+  {%- set c = socialfetch_tiktok.socialfetch_col -%}
+  {%- set names = ['source_relation'] -%}
+  {%- set raw_columns = ['source_relation'] -%}
+  {%- set renamed = ['source_relation'] -%}
+  {%- for name, column in keys -%}
+    {%- do names.append(name) -%}
+    {%- do raw_columns.append(c(column)) -%}
+    {%- do renamed.append('cast(' ~ c(column) ~ ' as ' ~ dbt.type_string() ~ ') as ' ~ name) -%}
+  {%- endfor -%}
+  {%- set first_raw_day = socialfetch_tiktok.socialfetch_day(socialfetch_tiktok.socialfetch_utc(instant, stream)) -%}
+  {%- set joined = [] -%}
+  {%- for name in names -%}{%- do joined.append('raw.' ~ name ~ ' = built.' ~ name) -%}{%- endfor -%}
+  {{- return(socialfetch_tiktok.socialfetch_count(
+      "select count(*) from (select " ~ names | join(', ') ~ ", min(date_day) as first_day from " ~ built
+      ~ (" where " ~ built_where if built_where else "") ~ " group by " ~ names | join(', ') ~ ") as built"
+      ~ " left join (select " ~ renamed | join(', ') ~ ", min(" ~ first_raw_day ~ ") as first_day"
+      ~ " from (" ~ socialfetch_tiktok.socialfetch_union_source(stream) ~ ") as raw_rows group by " ~ raw_columns | join(', ') ~ ") as raw"
+      ~ " on " ~ joined | join(' and ')
+      ~ " where raw.first_day is null or raw.first_day > built.first_day")) -}}
 {%- endmacro %}
 
 {% macro socialfetch_count(sql) -%}
