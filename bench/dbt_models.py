@@ -383,7 +383,9 @@ def history(args: argparse.Namespace) -> int:
     if args.at[0] < args.repeat + 2:
         raise SystemExit(f"--at: the first point needs at least {args.repeat + 2} syncs (a full build after two)")
     loads = [load_note()]
-    worlds = [("no deletion", None), (f"2% of the videos deleted at sync {args.deleted_at}", args.deleted_at)]
+    worlds = [(label, deleted) for label, deleted, name in (
+        ("no deletion", None, "none"), (f"2% of the videos deleted at sync {args.deleted_at}", args.deleted_at, "deleted"))
+        if name in args.worlds]
     measured = []
     for label, deleted_at_sync in worlds:
         print(f"{label}:", flush=True)
@@ -435,6 +437,8 @@ def main(argv: List[str] | None = None) -> int:
                         help="incremental builds after --at syncs of history, with and without deletions")
     parser.add_argument("--at", type=int, nargs="+", default=[10, 120], help="history: the syncs measured at")
     parser.add_argument("--deleted-at", type=int, default=20, help="history: the sync at which 2%% of the videos go")
+    parser.add_argument("--worlds", nargs="+", choices=["none", "deleted"], default=["none", "deleted"],
+                        help="history: the worlds built, with no deletion and with some (default: both)")
     parser.add_argument("--repeat", type=int, default=1, help="history: measured builds per point (the fastest shown)")
     args = parser.parse_args(argv)
     args.handles = args.handles or (300 if args.history else 1000)
