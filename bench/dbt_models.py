@@ -208,7 +208,7 @@ def package_label(package: Path) -> str:
         return "the package outside git"
     dirty = ", with uncommitted changes" if git("status", "--porcelain", "--", ".") else ""
     return (f"the package as of commit {changed} (its last change; checkout at {commit}, branch "
-            f"{git('rev-parse', '--abbrev-ref', 'HEAD')}{dirty})")
+            f"{git('rev-parse', '--abbrev-ref', 'HEAD').replace('HEAD', 'none: detached')}{dirty})")
 
 
 def section_name(name: str, package: Path) -> str:
