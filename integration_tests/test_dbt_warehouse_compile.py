@@ -101,7 +101,7 @@ def test_given_snowflake_then_timestamps_are_read_as_utc_and_names_upper_case(tm
 # What each incremental model runs per warehouse (macros/strategies.sql): BigQuery replaces the
 # daily models' date_day partitions and merges the per-video one; Snowflake deletes and inserts on
 # the unique key, clustered by day then handle.
-STRATEGIES = {
+STRATEGIES: Dict[str, Dict[str, Dict[str, Any]]] = {
     "bigquery": {
         "tiktok__video_daily": {"incremental_strategy": "insert_overwrite", "cluster_by": ["source_relation", "handle", "video_id"],
                                 "partition_by": {"field": "date_day", "data_type": "date", "granularity": "day"}},
