@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set
 
 import pytest
 
@@ -54,13 +54,9 @@ def views_gained(tables: Dict[str, List[Dict[str, Any]]], handle: Optional[str] 
     return sum(r["views_gained"] for r in tables["tiktok__creator_daily"] if handle in (None, r["handle"]))
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_given_a_handle_loaded_after_a_newer_one_was_built_then_its_snapshots_enter_and_equal_a_full_rebuild(
-        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
-    """Sync handle ann with the clock at T+1h and build; then sync bob at T (its records stamped T,
-    loaded after the build) and build: bob's snapshots, one of a video first known from it, enter
-    the models, and every table equals a full rebuild after every build."""
-    compared = Compared(warehouse_of(kind, "late"), tmp_path)
+def _load_bob_late(compared: Compared) -> Dict[str, List[Dict[str, Any]]]:
+    """ann and bob synced and built; ann synced at T+1h and built; bob synced at T-1h (loaded after
+    that build) and built. Every build compared with a full rebuild; the last one's tables."""
     create_streams(compared.warehouse)
     compared.load(Sync("s1", T - 2 * DAY).read("ann", {A1: 100, A2: 10}, None).read("bob", {B1: 500}, None)
                   .profile("ann", "found", 10).profile("bob", "found", 20))
@@ -68,7 +64,17 @@ def test_given_a_handle_loaded_after_a_newer_one_was_built_then_its_snapshots_en
     compared.load(Sync("s2a", T + HOUR).read("ann", {A1: 150, A2: 30}, None).profile("ann", "found", 12))
     compared.build_and_compare()
     compared.load(Sync("s2b", T - HOUR).read("bob", {B1: 560, B2: 40}, None).profile("bob", "found", 25))
-    tables = compared.build_and_compare()
+    return compared.build_and_compare()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_a_handle_loaded_after_a_newer_one_was_built_then_its_snapshots_enter_and_equal_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """Sync handle ann with the clock at T+1h and build; then sync bob at T (its records stamped T,
+    loaded after the build) and build: bob's snapshots, one of a video first known from it, enter
+    the models, and every table equals a full rebuild after every build."""
+    compared = Compared(warehouse_of(kind, "late"), tmp_path)
+    tables = _load_bob_late(compared)
 
     videos = {r["video_id"]: r for r in tables["tiktok__videos"]}
     assert (videos["b1"]["views"], videos["b2"]["views"], videos["b2"]["is_available"]) == (560, 40, True)
@@ -192,3 +198,30 @@ def test_given_raw_tables_that_lost_history_when_fully_refreshed_then_it_refuses
 
     dbt("build", "--full-refresh", extra_vars={"socialfetch_allow_history_loss": True})
     assert warehouse.built_tables() != built
+
+
+# BigQuery replaces whole days (insert_overwrite on date_day partitions); this var runs the same
+# partition-complete SELECT here, with delete+insert on date_day: every row of a day it returns is
+# replaced (macros/strategies.sql).
+PARTITION_OVERWRITE = {"socialfetch_partition_overwrite_test": True}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_builds_that_replace_whole_days_when_loads_are_late_and_twice_then_every_build_equals_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """The daily models as BigQuery builds them: each incremental run replaces every row of the days
+    it rebuilds, so it must return the other handles' and videos' rows of those days as they were.
+    Handle bob loaded late onto days ann's rows are on, then ann's records delivered twice: after
+    every build the tables equal a full rebuild."""
+    compared = Compared(warehouse_of(kind, "overwrite"), tmp_path, dbt_vars=PARTITION_OVERWRITE)
+    _load_bob_late(compared)
+    compared.load(Sync("s3", T + DAY).read("ann", {A1: 170}, None).profile("ann", "found", 13), twice=True)
+    tables = compared.build_and_compare()
+
+    # The check bites: the days bob's late load rebuilt hold ann's rows too, which a run that
+    # returned only bob's rows would have deleted.
+    handles_on: Dict[Any, Set[str]] = {}
+    for row in tables["tiktok__creator_daily"]:
+        handles_on.setdefault(row["date_day"], set()).add(row["handle"])
+    assert handles_on[(T - HOUR).date()] == {"ann", "bob"}
+    assert views_gained(tables, "bob") == 60

@@ -1,9 +1,8 @@
 {{
     config(
         materialized='incremental',
-        unique_key=['source_relation', 'creator_day_id'],
-        incremental_strategy=('merge' if target.type in ['bigquery', 'snowflake'] else 'delete+insert'),
-        on_schema_change='fail'
+        on_schema_change='fail',
+        **socialfetch_tiktok.socialfetch_incremental_config('tiktok__creator_daily')
     )
 }}
 {#- One row per (handle, date_day), from the handle's first snapshot or profiles record to the last
@@ -32,6 +31,8 @@
 {%- set add_days = socialfetch_tiktok.socialfetch_add_days -%}
 {%- set greatest = socialfetch_tiktok.socialfetch_greatest %}
 
+{#- When a build replaces whole days (BigQuery), the kept rows of those days too: macros/strategies.sql. #}
+{% call socialfetch_tiktok.socialfetch_overwritten_days('tiktok__creator_daily') %}
 with
 {% if is_incremental() %}
 loaded_after as (
@@ -391,3 +392,4 @@ select
     followers_kept - coalesce(kept_before, followers_anchor) as followers_gained,
     source_loaded_at
 from final
+{% endcall %}

@@ -73,6 +73,13 @@ def compile_offline(warehouse: str, workdir: Path, *, incremental: bool) -> Dict
     return {path.stem: path.read_text() for path in _sql_files(compiled) if path.stem.startswith(MODEL_PREFIXES)}
 
 
+def compiled_configs(workdir: Path) -> Dict[str, Dict[str, Any]]:
+    """Model name -> the config dbt resolved for it, from the manifest compile_offline wrote there."""
+    manifest = json.loads((workdir.resolve() / "target" / "manifest.json").read_text())
+    return {node["name"]: node["config"] for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["name"].startswith(MODEL_PREFIXES)}
+
+
 def _sql_files(directory: Path) -> Iterator[Path]:
     yield from sorted(directory.rglob("*.sql"))
 
