@@ -136,6 +136,16 @@ def test_given_a_warehouse_then_each_incremental_model_has_its_strategy_partitio
         assert (partition.field, partition.data_type, partition.granularity) == ("date_day", "date", "day")
 
 
+def test_given_snowflake_clustering_turned_off_then_no_incremental_model_is_clustered(tmp_path: Path) -> None:
+    """Automatic clustering bills credits: the var is a project's only way to turn it off (a package
+    model's config block wins over the project's +cluster_by)."""
+    compile_offline("snowflake", tmp_path, incremental=True, extra_vars={"socialfetch_snowflake_cluster_by": False})
+    configs = compiled_configs(tmp_path)
+    for name, expected in STRATEGIES["snowflake"].items():
+        assert configs[name].get("cluster_by") is None, name
+        assert configs[name]["incremental_strategy"] == expected["incremental_strategy"], name
+
+
 def test_given_days_replaced_whole_then_an_incremental_select_returns_the_kept_rows_of_its_days(compiled: Compiled) -> None:
     """insert_overwrite replaces every row of each day the SELECT returns: on BigQuery the daily
     models' incremental SELECT adds the built rows of those days it does not rebuild. Nowhere

@@ -10,7 +10,10 @@
       updates a few columns, so a merge's update branch buys nothing; delete+insert is what
       Fivetran's packages run there, and it is the statement the DuckDB and Postgres tests check
       against a full rebuild. The clustering keeps a rebuilt day's rows in few micro-partitions,
-      so the delete and the models' reads of their own recent days prune.
+      so the delete and the models' reads of their own recent days prune. Clustering keys turn on
+      Snowflake's automatic clustering, which bills credits of its own: var
+      socialfetch_snowflake_cluster_by false leaves the tables unclustered (the config block of a
+      package model wins over a project's +cluster_by, so the var is the only switch).
     - Everything else (Postgres, DuckDB, Redshift, ...): delete+insert on the unique key.
 
     var socialfetch_partition_overwrite_test (tests only): on a warehouse without insert_overwrite,
@@ -32,10 +35,15 @@
   }) }}
 {%- endmacro %}
 
+{#- A true/false var, as --vars or a project's YAML may spell it. -#}
+{% macro socialfetch_flag(name, default) -%}
+  {{ return(var(name, default) | string | lower in ['true', '1', 'yes']) }}
+{%- endmacro %}
+
 {#- Whether `name` replaces whole days: on BigQuery, or in the partition-overwrite test mode. -#}
 {% macro socialfetch_overwrites_days(name) -%}
   {%- set model = socialfetch_tiktok.socialfetch_incremental_models()[name] -%}
-  {%- set test_mode = var('socialfetch_partition_overwrite_test', false) | string | lower in ['true', '1', 'yes'] -%}
+  {%- set test_mode = socialfetch_tiktok.socialfetch_flag('socialfetch_partition_overwrite_test', false) -%}
   {{ return(model.days is not none and (target.type == 'bigquery' or test_mode)) }}
 {%- endmacro %}
 
@@ -59,7 +67,7 @@
     {%- set config = {'incremental_strategy': 'delete+insert', 'unique_key': model.days} -%}
   {%- else -%}
     {%- set config = {'incremental_strategy': 'delete+insert', 'unique_key': model.unique_key} -%}
-    {%- if target.type == 'snowflake' -%}
+    {%- if target.type == 'snowflake' and socialfetch_tiktok.socialfetch_flag('socialfetch_snowflake_cluster_by', true) -%}
       {%- do config.update({'cluster_by': model.snowflake_cluster_by}) -%}
     {%- endif -%}
   {%- endif -%}

@@ -36,7 +36,7 @@ CONNECTIONS = {"snowflake": "dbt.adapters.snowflake.connections.SnowflakeConnect
                "bigquery": "dbt.adapters.bigquery.connections.BigQueryConnectionManager"}
 
 
-def compile_offline(warehouse: str, workdir: Path, *, incremental: bool) -> Dict[str, str]:
+def compile_offline(warehouse: str, workdir: Path, *, incremental: bool, extra_vars: Dict[str, Any] | None = None) -> Dict[str, str]:
     """Model name -> compiled SQL for `warehouse`, as for a first build or a later incremental one."""
     from dbt.cli.main import dbtRunner
 
@@ -64,7 +64,7 @@ def compile_offline(warehouse: str, workdir: Path, *, incremental: bool) -> Dict
             mock.patch.object(manager_class, "open", classmethod(open_nothing)):
         result = dbtRunner().invoke([
             "compile", "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(workdir),
-            "--target-path", str(target), "--log-path", str(workdir / "logs"), "--vars", json.dumps(OFFLINE_VARS),
+            "--target-path", str(target), "--log-path", str(workdir / "logs"), "--vars", json.dumps({**OFFLINE_VARS, **(extra_vars or {})}),
             "--no-populate-cache", "--no-partial-parse", "--quiet", "--select", "resource_type:model",
         ])
     if not result.success:
