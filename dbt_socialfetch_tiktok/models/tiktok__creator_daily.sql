@@ -103,6 +103,7 @@ videos as (
         video_id,
         {{ day('created_at') }} as created_day,
         {{ day('first_captured_at') }} as first_day,
+        last_captured_at,
         views as last_views
     from {{ ref('tiktok__videos') }}
     {%- if is_incremental() %}
@@ -145,15 +146,21 @@ daily as (
 ),
 
 {#- A read's miss makes a video unavailable from that day until the day a later read lists it
-    (its first observed day with a snapshot after the miss). -#}
+    (its first observed day with a snapshot after the miss). A miss after the video's newest
+    snapshot (a deleted video: nearly every miss) has no such day; only the others read
+    tiktok__video_daily, for their videos alone, so the cost does not grow with history. -#}
 missed as (
-    select distinct misses.source_relation, misses.handle, misses.video_id, misses.missed_at
+    select distinct misses.source_relation, misses.handle, misses.video_id, misses.missed_at, videos.last_captured_at
     from {{ ref('int_socialfetch_tiktok__read_misses') }} as misses
     inner join videos
         on videos.source_relation = misses.source_relation and videos.handle = misses.handle and videos.video_id = misses.video_id
 ),
 
 miss_intervals as (
+    select source_relation, handle, video_id, {{ day('missed_at') }} as from_day, cast(null as date) as to_day
+    from missed
+    where last_captured_at is null or last_captured_at <= missed_at
+    union all
     select
         missed.source_relation,
         missed.handle,
@@ -161,9 +168,10 @@ miss_intervals as (
         {{ day('missed.missed_at') }} as from_day,
         min(listed.date_day) as to_day
     from missed
-    left join {{ ref('tiktok__video_daily') }} as listed
+    inner join {{ ref('tiktok__video_daily') }} as listed
         on listed.source_relation = missed.source_relation and listed.handle = missed.handle and listed.video_id = missed.video_id
         and listed.is_observed and listed.snapshot_captured_at > missed.missed_at
+    where missed.last_captured_at > missed.missed_at
     group by missed.source_relation, missed.handle, missed.video_id, missed.missed_at
 ),
 
