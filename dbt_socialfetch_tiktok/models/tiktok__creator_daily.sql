@@ -34,33 +34,31 @@
 
 with
 {% if is_incremental() %}
-loaded_after as (
-    select {{ socialfetch_tiktok.socialfetch_load_window_start('select max(source_loaded_at) from ' ~ this) }} as extracted_at
-),
-
+{#- The loads taken: since the mark less the lookback (a constant: the scans are pruned by it). #}
+{%- set loaded_after = socialfetch_tiktok.socialfetch_load_window_start('select max(source_loaded_at) from ' ~ this) %}
 {#- Each (handle, day) a fact loaded since touches. #}
 touched as (
     select stats.source_relation, stats.handle, {{ day('stats.captured_at') }} as date_day
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
-    where stats.extracted_at > (select extracted_at from loaded_after)
+    where stats.extracted_at > {{ loaded_after }}
     union all
     select stats.source_relation, stats.handle, {{ day('reads.started_at') }}
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
     inner join {{ ref('stg_socialfetch_tiktok__handle_reads') }} as reads
         on reads.source_relation = stats.source_relation and reads.read_id = stats.read_id
-    where stats.extracted_at > (select extracted_at from loaded_after)
+    where stats.extracted_at > {{ loaded_after }}
     union all
     select source_relation, handle, {{ day('created_at') }}
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
-    where first_extracted_at > (select extracted_at from loaded_after) and created_at is not null
+    where first_extracted_at > {{ loaded_after }} and created_at is not null
     union all
     select source_relation, handle, {{ day('extracted_at') }}
     from {{ ref('stg_socialfetch_tiktok__profiles') }}
-    where extracted_at > (select extracted_at from loaded_after)
+    where extracted_at > {{ loaded_after }}
     union all
     select source_relation, handle, {{ day('started_at') }}
     from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
-    where extracted_at > (select extracted_at from loaded_after)
+    where extracted_at > {{ loaded_after }}
 ),
 
 built_until as (
