@@ -107,6 +107,29 @@ def test_given_two_connections_on_one_schema_when_their_syncs_overlap_then_every
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_given_a_late_snapshot_between_built_ones_then_the_video_lifecycle_equals_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """video_lifecycle is incremental: a snapshot loaded late, between two built ones, moves the day-1
+    views of the video whose moment it now straddles (w1) and the peak day of the one whose built
+    peak day it rebuilds (v1), and leaves v1's day-1 views, whose moment is before it, as built."""
+    v1, w1 = Video("dan", "v1", T - 3 * DAY - 2 * HOUR), Video("dan", "w1", T - 2 * DAY - 2 * HOUR)
+    compared = Compared(warehouse_of(kind, "lifecycle"), tmp_path)
+    create_streams(compared.warehouse)
+    s1, late = T - 2 * DAY + HOUR, T - 11 * HOUR  # late: within the lookback of the mark T
+    for sync in (Sync("s0", T - 3 * DAY + HOUR).read("dan", {v1: 50}, None),
+                 Sync("s1", s1).read("dan", {v1: 100, w1: 10}, None), Sync("s2", T).read("dan", {v1: 1000, w1: 100}, None),
+                 Sync("late", late).read("dan", {v1: 500, w1: 60}, None)):
+        compared.load(sync)
+        tables = compared.build_and_compare()
+    lifecycle = {r["video_id"]: r for r in tables["int_socialfetch_tiktok__video_lifecycle"]}
+    assert (lifecycle["v1"]["views_day_1"], lifecycle["v1"]["peak_day"], lifecycle["v1"]["peak_day_views_gained"]) == (
+        round(50 + 50 * 21 / 24), T.date(), 500)
+    moment = w1.created_at + DAY  # type: ignore[operator]
+    assert lifecycle["w1"]["views_day_1"] == round(10 + 50 * (moment - s1) / (late - s1))
+    assert (lifecycle["w1"]["peak_day"], lifecycle["w1"]["peak_day_views_gained"]) == (late.date(), 50)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_given_records_delivered_twice_then_no_model_row_changes(kind: str, warehouse_of: Any, tmp_path: Path) -> None:
     """Append mode delivers at least once: every record of some syncs lands twice (exact
     duplicates). The build passes its tests, and every table equals the one built from the

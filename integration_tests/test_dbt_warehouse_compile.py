@@ -99,7 +99,7 @@ def test_given_snowflake_then_timestamps_are_read_as_utc_and_names_upper_case(tm
 
 
 # What each incremental model runs per warehouse (macros/strategies.sql): BigQuery replaces the
-# daily models' date_day partitions and merges the per-video one; Snowflake deletes and inserts on
+# daily models' date_day partitions and merges the per-video ones; Snowflake deletes and inserts on
 # the unique key, clustered by day then handle.
 STRATEGIES: Dict[str, Dict[str, Dict[str, Any]]] = {
     "bigquery": {
@@ -110,6 +110,9 @@ STRATEGIES: Dict[str, Dict[str, Dict[str, Any]]] = {
         "int_socialfetch_tiktok__video_snapshots": {"incremental_strategy": "merge", "partition_by": None,
                                                     "unique_key": ["source_relation", "handle", "video_id"],
                                                     "cluster_by": ["source_relation", "handle", "video_id"]},
+        "int_socialfetch_tiktok__video_lifecycle": {"incremental_strategy": "merge", "partition_by": None,
+                                                    "unique_key": ["source_relation", "handle", "video_id"],
+                                                    "cluster_by": ["source_relation", "handle", "video_id"]},
     },
     "snowflake": {
         "tiktok__video_daily": {"incremental_strategy": "delete+insert", "cluster_by": ["date_day", "handle"],
@@ -117,6 +120,8 @@ STRATEGIES: Dict[str, Dict[str, Dict[str, Any]]] = {
         "tiktok__creator_daily": {"incremental_strategy": "delete+insert", "cluster_by": ["date_day", "handle"],
                                   "unique_key": ["source_relation", "creator_day_id"]},
         "int_socialfetch_tiktok__video_snapshots": {"incremental_strategy": "delete+insert", "cluster_by": ["handle"],
+                                                    "unique_key": ["source_relation", "handle", "video_id"]},
+        "int_socialfetch_tiktok__video_lifecycle": {"incremental_strategy": "delete+insert", "cluster_by": ["handle"],
                                                     "unique_key": ["source_relation", "handle", "video_id"]},
     },
 }

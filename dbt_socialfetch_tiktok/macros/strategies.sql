@@ -3,8 +3,8 @@
 
     - BigQuery: the daily models are partitioned by date_day (one partition a day) and clustered by
       their key; a build replaces the days its rows fall on (insert_overwrite), so it reads and
-      writes those partitions only, not the whole table as a merge does. video_snapshots has no
-      date (one row per video): it merges on its key, clustered by it.
+      writes those partitions only, not the whole table as a merge does. video_snapshots and
+      video_lifecycle have no date (one row per video): they merge on their key, clustered by it.
     - Snowflake: delete+insert on the unique key, clustered by date_day then handle (video_snapshots:
       by handle). Not merge: every run rewrites whole (video, day) or (handle, day) rows, never
       updates a few columns, so a merge's update branch buys nothing; delete+insert is what
@@ -30,6 +30,9 @@
           'unique_key': ['source_relation', 'creator_day_id'], 'days': 'date_day',
           'bigquery_cluster_by': ['source_relation', 'handle'], 'snowflake_cluster_by': ['date_day', 'handle']},
       'int_socialfetch_tiktok__video_snapshots': {
+          'unique_key': ['source_relation', 'handle', 'video_id'], 'days': none,
+          'bigquery_cluster_by': ['source_relation', 'handle', 'video_id'], 'snowflake_cluster_by': ['handle']},
+      'int_socialfetch_tiktok__video_lifecycle': {
           'unique_key': ['source_relation', 'handle', 'video_id'], 'days': none,
           'bigquery_cluster_by': ['source_relation', 'handle', 'video_id'], 'snowflake_cluster_by': ['handle']},
   }) }}

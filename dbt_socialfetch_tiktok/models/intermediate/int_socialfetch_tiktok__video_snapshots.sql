@@ -21,7 +21,7 @@ with new_snapshots as (
     select *
     from {{ ref('stg_socialfetch_tiktok__video_stats') }}
     {%- if is_incremental() %}
-    {#- A scalar subquery, so that DuckDB prunes the scan by load time. #}
+    {#- The mark as a constant, so that DuckDB prunes the scan by load time. #}
     where extracted_at > {{ socialfetch_tiktok.socialfetch_load_window_start('select max(last_extracted_at) from ' ~ this) }}
     {%- endif %}
 ),
