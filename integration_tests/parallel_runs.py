@@ -34,15 +34,27 @@ SHARED_SCOPES = ("class", "module", "package", "session")  # narrowest first
 # Started first on the workers, in this order: a group name (`group_of`) or the start of a test id.
 # The longest of a serial run (`pytest --durations=0`, on a loaded 2-core machine): the two
 # end-to-end dbt tests (about 10 and 6 min there, the longest single tests), the image's group, the
-# dbt builds (1 to 4 min a test), then the tests that wait on processes for 20 to 60 s.
+# dbt builds (1 to 4 min a test), then the connector's longest tests and groups (a serial
+# connector-side run under a load average of 12, wall: the fuzz 5 min, a plan story 2.5 min, the
+# memory module's group 2 min, the local sync's tests 1.5 min each, the PyAirbyte resume 1.4 min),
+# then the tests that wait on processes for 20 to 60 s.
 SLOW_FIRST: Sequence[str] = (
     "integration_tests/test_dbt_end_to_end.py",
     "integration_tests/test_dbt_loads.py",  # each test syncs and builds several times, compared with full rebuilds
     "connector_image",  # the image's build, then every test of the image (the CDK's included)
     "integration_tests/test_dbt_models.py",
     "integration_tests/test_dbt_snowflake.py",
+    "integration_tests/test_fuzz.py",  # one test: 36 console-script inputs, two at a time
+    "integration_tests/test_local_plan.py",
+    "integration_tests/test_memory_per_handle.py",  # a module's group, on one worker
     "integration_tests/test_local_sync.py",
+    "integration_tests/test_resume.py",
     "integration_tests/test_cancel_backpressure.py",
+    "integration_tests/test_estimates.py",
+    "integration_tests/test_destinations.py",
+    "integration_tests/test_local_plan_shards.py",
+    "integration_tests/test_shards.py",
+    "integration_tests/test_secrets.py",
     "integration_tests/test_concurrency.py",
     "integration_tests/test_bad_input.py",
 )

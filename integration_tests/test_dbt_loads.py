@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set
 
 import pytest
 
@@ -54,13 +54,9 @@ def views_gained(tables: Dict[str, List[Dict[str, Any]]], handle: Optional[str] 
     return sum(r["views_gained"] for r in tables["tiktok__creator_daily"] if handle in (None, r["handle"]))
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_given_a_handle_loaded_after_a_newer_one_was_built_then_its_snapshots_enter_and_equal_a_full_rebuild(
-        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
-    """Sync handle ann with the clock at T+1h and build; then sync bob at T (its records stamped T,
-    loaded after the build) and build: bob's snapshots, one of a video first known from it, enter
-    the models, and every table equals a full rebuild after every build."""
-    compared = Compared(warehouse_of(kind, "late"), tmp_path)
+def _load_bob_late(compared: Compared) -> Dict[str, List[Dict[str, Any]]]:
+    """ann and bob synced and built; ann synced at T+1h and built; bob synced at T-1h (loaded after
+    that build) and built. Every build compared with a full rebuild; the last one's tables."""
     create_streams(compared.warehouse)
     compared.load(Sync("s1", T - 2 * DAY).read("ann", {A1: 100, A2: 10}, None).read("bob", {B1: 500}, None)
                   .profile("ann", "found", 10).profile("bob", "found", 20))
@@ -68,7 +64,17 @@ def test_given_a_handle_loaded_after_a_newer_one_was_built_then_its_snapshots_en
     compared.load(Sync("s2a", T + HOUR).read("ann", {A1: 150, A2: 30}, None).profile("ann", "found", 12))
     compared.build_and_compare()
     compared.load(Sync("s2b", T - HOUR).read("bob", {B1: 560, B2: 40}, None).profile("bob", "found", 25))
-    tables = compared.build_and_compare()
+    return compared.build_and_compare()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_a_handle_loaded_after_a_newer_one_was_built_then_its_snapshots_enter_and_equal_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """Sync handle ann with the clock at T+1h and build; then sync bob at T (its records stamped T,
+    loaded after the build) and build: bob's snapshots, one of a video first known from it, enter
+    the models, and every table equals a full rebuild after every build."""
+    compared = Compared(warehouse_of(kind, "late"), tmp_path)
+    tables = _load_bob_late(compared)
 
     videos = {r["video_id"]: r for r in tables["tiktok__videos"]}
     assert (videos["b1"]["views"], videos["b2"]["views"], videos["b2"]["is_available"]) == (560, 40, True)
@@ -98,6 +104,29 @@ def test_given_two_connections_on_one_schema_when_their_syncs_overlap_then_every
     tables = compared.build_unchanged()  # nothing new: nothing moves
     daily = [(r["date_day"], r["views"], r["views_gained"]) for r in tables["tiktok__video_daily"] if r["video_id"] == "a1"]
     assert sorted(daily) == [((T - DAY).date(), 140, 0), (T.date(), 170, 30)]  # the 11th ends on c2-2's 140
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_a_late_snapshot_between_built_ones_then_the_video_lifecycle_equals_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """video_lifecycle is incremental: a snapshot loaded late, between two built ones, moves the day-1
+    views of the video whose moment it now straddles (w1) and the peak day of the one whose built
+    peak day it rebuilds (v1), and leaves v1's day-1 views, whose moment is before it, as built."""
+    v1, w1 = Video("dan", "v1", T - 3 * DAY - 2 * HOUR), Video("dan", "w1", T - 2 * DAY - 2 * HOUR)
+    compared = Compared(warehouse_of(kind, "lifecycle"), tmp_path)
+    create_streams(compared.warehouse)
+    s1, late = T - 2 * DAY + HOUR, T - 11 * HOUR  # late: within the lookback of the mark T
+    for sync in (Sync("s0", T - 3 * DAY + HOUR).read("dan", {v1: 50}, None),
+                 Sync("s1", s1).read("dan", {v1: 100, w1: 10}, None), Sync("s2", T).read("dan", {v1: 1000, w1: 100}, None),
+                 Sync("late", late).read("dan", {v1: 500, w1: 60}, None)):
+        compared.load(sync)
+        tables = compared.build_and_compare()
+    lifecycle = {r["video_id"]: r for r in tables["int_socialfetch_tiktok__video_lifecycle"]}
+    assert (lifecycle["v1"]["views_day_1"], lifecycle["v1"]["peak_day"], lifecycle["v1"]["peak_day_views_gained"]) == (
+        round(50 + 50 * 21 / 24), T.date(), 500)
+    moment = w1.created_at + DAY  # type: ignore[operator]
+    assert lifecycle["w1"]["views_day_1"] == round(10 + 50 * (moment - s1) / (late - s1))
+    assert (lifecycle["w1"]["peak_day"], lifecycle["w1"]["peak_day_views_gained"]) == (late.date(), 50)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -192,3 +221,30 @@ def test_given_raw_tables_that_lost_history_when_fully_refreshed_then_it_refuses
 
     dbt("build", "--full-refresh", extra_vars={"socialfetch_allow_history_loss": True})
     assert warehouse.built_tables() != built
+
+
+# BigQuery replaces whole days (insert_overwrite on date_day partitions); this var runs the same
+# partition-complete SELECT here, with delete+insert on date_day: every row of a day it returns is
+# replaced (macros/strategies.sql).
+PARTITION_OVERWRITE = {"socialfetch_partition_overwrite_test": True}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_builds_that_replace_whole_days_when_loads_are_late_and_twice_then_every_build_equals_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """The daily models as BigQuery builds them: each incremental run replaces every row of the days
+    it rebuilds, so it must return the other handles' and videos' rows of those days as they were.
+    Handle bob loaded late onto days ann's rows are on, then ann's records delivered twice: after
+    every build the tables equal a full rebuild."""
+    compared = Compared(warehouse_of(kind, "overwrite"), tmp_path, dbt_vars=PARTITION_OVERWRITE)
+    _load_bob_late(compared)
+    compared.load(Sync("s3", T + DAY).read("ann", {A1: 170}, None).profile("ann", "found", 13), twice=True)
+    tables = compared.build_and_compare()
+
+    # The check bites: the days bob's late load rebuilt hold ann's rows too, which a run that
+    # returned only bob's rows would have deleted.
+    handles_on: Dict[Any, Set[str]] = {}
+    for row in tables["tiktok__creator_daily"]:
+        handles_on.setdefault(row["date_day"], set()).add(row["handle"])
+    assert handles_on[(T - HOUR).date()] == {"ann", "bob"}
+    assert views_gained(tables, "bob") == 60

@@ -9,7 +9,7 @@ BigQuery keeps the API's (createdAt; TIMESTAMP, JSON). Nothing runs on either wa
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, NamedTuple
 
 import pytest
 
@@ -17,7 +17,7 @@ sqlglot = pytest.importorskip("sqlglot", reason="the dbt-check extra (sqlglot, d
 from sqlglot.errors import OptimizeError  # noqa: E402
 from sqlglot.optimizer.qualify import qualify  # noqa: E402
 
-from integration_tests.dbtkit.offline_compile import SOURCE_SCHEMA, compile_offline  # noqa: E402
+from integration_tests.dbtkit.offline_compile import SOURCE_SCHEMA, compile_offline, compiled_configs  # noqa: E402
 from integration_tests.dbtkit.warehouses import STREAM_COLUMNS  # noqa: E402
 
 MODELS = {
@@ -51,15 +51,24 @@ def destination_schema(warehouse: str, drop: str = "") -> Dict[str, Any]:
     return {"my-project": {SOURCE_SCHEMA: tables}}
 
 
+class Compiled(NamedTuple):
+    warehouse: str
+    incremental: bool  # as for a later build (the incremental models' tables exist)
+    models: Dict[str, str]  # name -> compiled SQL
+    configs: Dict[str, Dict[str, Any]]  # name -> the config dbt resolved
+
+
 @pytest.fixture(scope="module", params=[("snowflake", False), ("snowflake", True), ("bigquery", False), ("bigquery", True)],
                 ids=["snowflake-first-build", "snowflake-incremental", "bigquery-first-build", "bigquery-incremental"])
-def compiled(request: Any, tmp_path_factory: Any) -> tuple[str, Dict[str, str]]:
+def compiled(request: Any, tmp_path_factory: Any) -> Compiled:
     warehouse, incremental = request.param
-    return warehouse, compile_offline(warehouse, tmp_path_factory.mktemp(warehouse), incremental=incremental)
+    workdir = tmp_path_factory.mktemp(warehouse)
+    models = compile_offline(warehouse, workdir, incremental=incremental)
+    return Compiled(warehouse, incremental, models, compiled_configs(workdir))
 
 
-def test_given_no_warehouse_when_compiled_then_every_model_parses_in_its_dialect(compiled: tuple[str, Dict[str, str]]) -> None:
-    warehouse, models = compiled
+def test_given_no_warehouse_when_compiled_then_every_model_parses_in_its_dialect(compiled: Compiled) -> None:
+    warehouse, _, models, _ = compiled
     assert set(models) == MODELS
     for name, sql in models.items():
         try:
@@ -68,8 +77,8 @@ def test_given_no_warehouse_when_compiled_then_every_model_parses_in_its_dialect
             pytest.fail(f"{warehouse} {name} does not parse: {error}")
 
 
-def test_given_platform_tables_when_staging_is_qualified_then_every_column_exists(compiled: tuple[str, Dict[str, str]]) -> None:
-    warehouse, models = compiled
+def test_given_platform_tables_when_staging_is_qualified_then_every_column_exists(compiled: Compiled) -> None:
+    warehouse, _, models, _ = compiled
     for name in sorted(m for m in models if m.startswith("stg_")):
         expression = sqlglot.parse_one(models[name], read=warehouse)
         qualify(expression, schema=destination_schema(warehouse), dialect=warehouse, validate_qualify_columns=True)
@@ -87,3 +96,66 @@ def test_given_snowflake_then_timestamps_are_read_as_utc_and_names_upper_case(tm
     # read a TIMESTAMP_NTZ in the session's zone (test_dbt_snowflake.py checks both types on fakesnow).
     assert 'cast("CAPTUREDAT" as timestamp_ntz)' in stats and "convert_timezone" not in stats
     assert '"READID"' in stats
+
+
+# What each incremental model runs per warehouse (macros/strategies.sql): BigQuery replaces the
+# daily models' date_day partitions and merges the per-video ones; Snowflake deletes and inserts on
+# the unique key, clustered by day then handle.
+STRATEGIES: Dict[str, Dict[str, Dict[str, Any]]] = {
+    "bigquery": {
+        "tiktok__video_daily": {"incremental_strategy": "insert_overwrite", "cluster_by": ["source_relation", "handle", "video_id"],
+                                "partition_by": {"field": "date_day", "data_type": "date", "granularity": "day"}},
+        "tiktok__creator_daily": {"incremental_strategy": "insert_overwrite", "cluster_by": ["source_relation", "handle"],
+                                  "partition_by": {"field": "date_day", "data_type": "date", "granularity": "day"}},
+        "int_socialfetch_tiktok__video_snapshots": {"incremental_strategy": "merge", "partition_by": None,
+                                                    "unique_key": ["source_relation", "handle", "video_id"],
+                                                    "cluster_by": ["source_relation", "handle", "video_id"]},
+        "int_socialfetch_tiktok__video_lifecycle": {"incremental_strategy": "merge", "partition_by": None,
+                                                    "unique_key": ["source_relation", "handle", "video_id"],
+                                                    "cluster_by": ["source_relation", "handle", "video_id"]},
+    },
+    "snowflake": {
+        "tiktok__video_daily": {"incremental_strategy": "delete+insert", "cluster_by": ["date_day", "handle"],
+                                "unique_key": ["source_relation", "handle", "video_id", "date_day"]},
+        "tiktok__creator_daily": {"incremental_strategy": "delete+insert", "cluster_by": ["date_day", "handle"],
+                                  "unique_key": ["source_relation", "creator_day_id"]},
+        "int_socialfetch_tiktok__video_snapshots": {"incremental_strategy": "delete+insert", "cluster_by": ["handle"],
+                                                    "unique_key": ["source_relation", "handle", "video_id"]},
+        "int_socialfetch_tiktok__video_lifecycle": {"incremental_strategy": "delete+insert", "cluster_by": ["handle"],
+                                                    "unique_key": ["source_relation", "handle", "video_id"]},
+    },
+}
+
+
+def test_given_a_warehouse_then_each_incremental_model_has_its_strategy_partitions_and_clustering(compiled: Compiled) -> None:
+    for name, expected in STRATEGIES[compiled.warehouse].items():
+        config = compiled.configs[name]
+        assert config["materialized"] == "incremental", name
+        assert {key: config.get(key) for key in expected} == expected, name
+    if compiled.warehouse == "bigquery":
+        # dbt-bigquery's own reading of partition_by, the one its materialization runs.
+        from dbt.adapters.bigquery.relation_configs import PartitionConfig
+
+        partition = PartitionConfig.parse(compiled.configs["tiktok__video_daily"]["partition_by"])
+        assert partition is not None
+        assert (partition.field, partition.data_type, partition.granularity) == ("date_day", "date", "day")
+
+
+def test_given_snowflake_clustering_turned_off_then_no_incremental_model_is_clustered(tmp_path: Path) -> None:
+    """Automatic clustering bills credits: the var is a project's only way to turn it off (a package
+    model's config block wins over the project's +cluster_by)."""
+    compile_offline("snowflake", tmp_path, incremental=True, extra_vars={"socialfetch_snowflake_cluster_by": False})
+    configs = compiled_configs(tmp_path)
+    for name, expected in STRATEGIES["snowflake"].items():
+        assert configs[name].get("cluster_by") is None, name
+        assert configs[name]["incremental_strategy"] == expected["incremental_strategy"], name
+
+
+def test_given_days_replaced_whole_then_an_incremental_select_returns_the_kept_rows_of_its_days(compiled: Compiled) -> None:
+    """insert_overwrite replaces every row of each day the SELECT returns: on BigQuery the daily
+    models' incremental SELECT adds the built rows of those days it does not rebuild. Nowhere
+    else, and not in a first build."""
+    for name in ("tiktok__video_daily", "tiktok__creator_daily"):
+        sql = compiled.models[name]
+        wrapped = "socialfetch_rebuilt" in sql and "not exists" in sql
+        assert wrapped == (compiled.warehouse == "bigquery" and compiled.incremental), name

@@ -20,6 +20,11 @@ from source_socialfetch_tiktok.shard import shard_of
 from source_socialfetch_tiktok.summary import RESULT_PREFIX
 
 DROPPED = "that another shard reads"
+# 15 handles of 70 videos (3 pages): with 3 shards each holds some handles, and regrouped into 4,
+# three move into the new shard, from two of the three old ones, so a shard that drops handles and
+# one that drops none are both seen (30 handles, as before, read twice the videos and dropped
+# handles from every shard).
+DATASET = "gen:15x70"
 
 
 def sync_as(emu: Emulator, handles: List[str], state: Optional[List[AirbyteStateMessage]],
@@ -44,7 +49,7 @@ def result_line(output: EntrypointOutput) -> Dict[str, Any]:
 def test_given_an_unsharded_state_when_3_shards_sync_then_together_they_read_what_one_sync_would(
     make_emulator: Callable[..., Emulator],
 ) -> None:
-    emu = make_emulator(dataset="gen:30x70")
+    emu = make_emulator(dataset=DATASET)
     handles = emu.handles()
     first, _, unsharded = sync_as(emu, handles, None)
     saved = unsharded.state
@@ -76,7 +81,7 @@ def test_given_an_unsharded_state_when_3_shards_sync_then_together_they_read_wha
 def test_given_3_shards_when_regrouped_into_4_then_only_the_new_shard_reads_histories_and_each_handle_once(
     make_emulator: Callable[..., Emulator],
 ) -> None:
-    emu = make_emulator(dataset="gen:30x70")
+    emu = make_emulator(dataset=DATASET)
     handles = emu.handles()
     states = {i: sync_as(emu, handles, None, {"count": 3, "index": i})[2].state for i in range(3)}
     emu.advance(1)
@@ -86,6 +91,7 @@ def test_given_3_shards_when_regrouped_into_4_then_only_the_new_shard_reads_hist
 
     moved = {h for h in handles if shard_of(h, 3) != shard_of(h, 4)}
     assert moved and all(shard_of(h, 4) == 3 for h in moved)  # jump hash: only into the new shard
+    assert {shard_of(h, 3) for h in moved} not in (set(), set(range(3))), "both kinds of old shard are seen"
     read_by: Dict[str, List[int]] = collections.defaultdict(list)
     for index, (output, shard_pages, _syncs) in outputs.items():
         for handle in shard_pages:

@@ -3,7 +3,8 @@ only here are process-wide settings changed (the signal mask, the GIL's switch i
 collector's threshold), for the time of the command.
 
 It imports only the standard library before it blocks the cancel signals (cancellation.py); the
-CDK and the connector are imported after, in `console.run_command`.
+CDK and the connector are imported after, in `console.run_command`, in one data-stack chunk
+(`in_one_stack_chunk`) and with the collector's threshold already raised.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator, List, Optional
+from typing import Callable, Iterator, List, Optional, TypeVar
 
 from .cancellation import Cancellation, cancelled_before_reading, receiving_signals
 
@@ -32,6 +33,34 @@ YOUNG_COLLECTION_THRESHOLD = 10_000
 
 # The exit code of a command that failed or was cancelled (its last TRACE says which).
 FAILED = 1
+
+# Unused local slots that make `in_one_stack_chunk`'s frame 7,250+ words: more than the 7,192 words
+# for which CPython would still take a chunk of 64 KB (see there).
+STACK_CHUNK_SLOTS = 7_250
+
+T = TypeVar("T")
+
+
+def in_one_stack_chunk(fn: Callable[[], T]) -> T:
+    """`fn()`, with every frame it calls on this thread in one data-stack chunk that lives as long as the call.
+
+    CPython 3.11+ keeps a thread's Python frames in chunks of 16 KB, takes a new one when a call does not
+    fit, and unmaps it the moment the first frame in it returns: a call made again and again at a chunk's
+    edge maps and unmaps 16 KB each time (7 us of CPU, against 0.05 us for a call). The CDK's imports
+    build hundreds of pydantic models about 100 frames deep, right where the first edge falls: a `spec`
+    or `check` paid 3,300 of these at 0.3.0 and 14,600 once 0.4.0 imported from inside `run` (the depth
+    moved by a frame or two): 0.1 s of CPU, +0.27 s of wall on a loaded machine (bench/results.md).
+    This frame is too big for a chunk of 64 KB (its unused slots, below), so CPython gives it one of
+    128 KB (doubling 16 KB until the frame and 1,000 words fit) with about 9,000 words free after it,
+    some 450 frames, more than a command goes (a call past it would take a chunk of 16 KB again, which
+    integration_tests/test_cli.py counts); and the chunk is the frame's, so no call under it maps or
+    unmaps one."""
+    return fn()
+
+
+in_one_stack_chunk.__code__ = in_one_stack_chunk.__code__.replace(
+    co_varnames=("fn", *(f"_unused_{i}" for i in range(STACK_CHUNK_SLOTS))), co_nlocals=1 + STACK_CHUNK_SLOTS
+)
 
 
 @contextmanager
@@ -97,13 +126,20 @@ def write_whole(fd: int, data: bytes) -> None:
 
 
 def run(args: Optional[List[str]] = None) -> None:
+    code = in_one_stack_chunk(lambda: run_command_here(sys.argv[1:] if args is None else args))
+    if code:
+        sys.exit(code)
+
+
+def run_command_here(args: List[str]) -> int:
+    """The command with the console script's process-wide settings; its exit code."""
     cdk_imported = threading.Event()
     cancellation = Cancellation(end_now=lambda reason: end_at_once(reason, cdk_imported.is_set()))
-    with receiving_signals(cancellation):
+    # The threshold already covers the imports: at CPython's 700 the collector ran 750 times during
+    # them (0.14-0.19 s of CPU), at 10,000 33 times (0.09-0.10 s).
+    with receiving_signals(cancellation), collector_threshold(YOUNG_COLLECTION_THRESHOLD):
         from .console import run_command  # the CDK's imports: after the signals are blocked
 
         cdk_imported.set()
-        with thread_switch_interval(THREAD_SWITCH_INTERVAL_SECONDS), collector_threshold(YOUNG_COLLECTION_THRESHOLD):
-            code = run_command(sys.argv[1:] if args is None else args, cancellation)
-    if code:
-        sys.exit(code)
+        with thread_switch_interval(THREAD_SWITCH_INTERVAL_SECONDS):
+            return run_command(args, cancellation)

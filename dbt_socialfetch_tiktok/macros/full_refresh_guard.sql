@@ -6,7 +6,7 @@
     var socialfetch_allow_history_loss: true rebuilds anyway. -#}
 
 {% macro socialfetch_refuse_history_loss() -%}
-  {%- if not execute or not flags.FULL_REFRESH or var('socialfetch_allow_history_loss', false) | string | lower in ['true', '1', 'yes'] -%}
+  {%- if not execute or not flags.FULL_REFRESH or socialfetch_tiktok.socialfetch_flag('socialfetch_allow_history_loss', false) -%}
     {{ return('') }}
   {%- endif -%}
   {%- set c = socialfetch_tiktok.socialfetch_col -%}

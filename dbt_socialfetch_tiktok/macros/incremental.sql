@@ -15,10 +15,30 @@
   {{- return(hours | int) -}}
 {%- endmacro %}
 
-{#- The earliest extracted_at an incremental run takes: `mark` (a scalar SQL expression, the newest
-    load already modelled; null when nothing is) less the lookback. -#}
+{#- The earliest extracted_at an incremental run takes: `mark` (a query of one value, the newest
+    load already modelled; null when nothing is) less the lookback. The mark is read when the
+    model runs and written into its SQL as a constant: a filter on a constant passes through the
+    staging models' DISTINCT down to the raw table, which DuckDB then scans only where the loads
+    are new (its row groups are in load order); with the mark as a subquery it read, and
+    de-duplicated, every snapshot ever loaded on each build (issue 29). -#}
 {% macro socialfetch_load_window_start(mark) -%}
-  {{ dbt.dateadd('hour', -1 * socialfetch_tiktok.socialfetch_lookback_hours(), 'coalesce((' ~ mark ~ '), ' ~ socialfetch_tiktok.socialfetch_min_timestamp() ~ ')') }}
+  {%- set start = 'coalesce((' ~ mark ~ '), ' ~ socialfetch_tiktok.socialfetch_min_timestamp() ~ ')' -%}
+  {%- if execute -%}
+    {%- set found = run_query(mark) -%}
+    {%- set value = found.columns[0].values()[0] if found is not none and (found.rows | length) > 0 else none -%}
+    {%- if value is none -%}
+      {%- set start = socialfetch_tiktok.socialfetch_min_timestamp() -%}
+    {%- else -%}
+      {%- if value is not string -%}
+        {%- if value.tzinfo is not none -%}
+          {%- set value = value.astimezone(modules.pytz.utc).replace(tzinfo=none) -%}
+        {%- endif -%}
+        {%- set value = value.strftime('%Y-%m-%d %H:%M:%S.%f') -%}
+      {%- endif -%}
+      {%- set start = "cast('" ~ value ~ "' as " ~ socialfetch_tiktok.socialfetch_type_timestamp() ~ ")" -%}
+    {%- endif -%}
+  {%- endif -%}
+  {{ dbt.dateadd('hour', -1 * socialfetch_tiktok.socialfetch_lookback_hours(), start) }}
 {%- endmacro %}
 
 {#- The smaller / larger of two values, either of which may be null (then the other). -#}

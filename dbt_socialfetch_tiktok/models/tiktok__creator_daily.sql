@@ -1,9 +1,8 @@
 {{
     config(
         materialized='incremental',
-        unique_key=['source_relation', 'creator_day_id'],
-        incremental_strategy=('merge' if target.type in ['bigquery', 'snowflake'] else 'delete+insert'),
-        on_schema_change='fail'
+        on_schema_change='fail',
+        **socialfetch_tiktok.socialfetch_incremental_config('tiktok__creator_daily')
     )
 }}
 {#- One row per (handle, date_day), from the handle's first snapshot or profiles record to the last
@@ -32,35 +31,35 @@
 {%- set add_days = socialfetch_tiktok.socialfetch_add_days -%}
 {%- set greatest = socialfetch_tiktok.socialfetch_greatest %}
 
+{#- When a build replaces whole days (BigQuery), the kept rows of those days too: macros/strategies.sql. #}
+{% call socialfetch_tiktok.socialfetch_overwritten_days('tiktok__creator_daily') %}
 with
 {% if is_incremental() %}
-loaded_after as (
-    select {{ socialfetch_tiktok.socialfetch_load_window_start('select max(source_loaded_at) from ' ~ this) }} as extracted_at
-),
-
+{#- The loads taken: since the mark less the lookback (a constant: the scans are pruned by it). #}
+{%- set loaded_after = socialfetch_tiktok.socialfetch_load_window_start('select max(source_loaded_at) from ' ~ this) %}
 {#- Each (handle, day) a fact loaded since touches. #}
 touched as (
     select stats.source_relation, stats.handle, {{ day('stats.captured_at') }} as date_day
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
-    where stats.extracted_at > (select extracted_at from loaded_after)
+    where stats.extracted_at > {{ loaded_after }}
     union all
     select stats.source_relation, stats.handle, {{ day('reads.started_at') }}
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
     inner join {{ ref('stg_socialfetch_tiktok__handle_reads') }} as reads
         on reads.source_relation = stats.source_relation and reads.read_id = stats.read_id
-    where stats.extracted_at > (select extracted_at from loaded_after)
+    where stats.extracted_at > {{ loaded_after }}
     union all
     select source_relation, handle, {{ day('created_at') }}
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
-    where first_extracted_at > (select extracted_at from loaded_after) and created_at is not null
+    where first_extracted_at > {{ loaded_after }} and created_at is not null
     union all
     select source_relation, handle, {{ day('extracted_at') }}
     from {{ ref('stg_socialfetch_tiktok__profiles') }}
-    where extracted_at > (select extracted_at from loaded_after)
+    where extracted_at > {{ loaded_after }}
     union all
     select source_relation, handle, {{ day('started_at') }}
     from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
-    where extracted_at > (select extracted_at from loaded_after)
+    where extracted_at > {{ loaded_after }}
 ),
 
 built_until as (
@@ -103,6 +102,7 @@ videos as (
         video_id,
         {{ day('created_at') }} as created_day,
         {{ day('first_captured_at') }} as first_day,
+        last_captured_at,
         views as last_views
     from {{ ref('tiktok__videos') }}
     {%- if is_incremental() %}
@@ -145,15 +145,21 @@ daily as (
 ),
 
 {#- A read's miss makes a video unavailable from that day until the day a later read lists it
-    (its first observed day with a snapshot after the miss). -#}
+    (its first observed day with a snapshot after the miss). A miss after the video's newest
+    snapshot (a deleted video: nearly every miss) has no such day; only the others read
+    tiktok__video_daily, for their videos alone, so the cost does not grow with history. -#}
 missed as (
-    select distinct misses.source_relation, misses.handle, misses.video_id, misses.missed_at
+    select distinct misses.source_relation, misses.handle, misses.video_id, misses.missed_at, videos.last_captured_at
     from {{ ref('int_socialfetch_tiktok__read_misses') }} as misses
     inner join videos
         on videos.source_relation = misses.source_relation and videos.handle = misses.handle and videos.video_id = misses.video_id
 ),
 
 miss_intervals as (
+    select source_relation, handle, video_id, {{ day('missed_at') }} as from_day, cast(null as date) as to_day
+    from missed
+    where last_captured_at is null or last_captured_at <= missed_at
+    union all
     select
         missed.source_relation,
         missed.handle,
@@ -161,9 +167,10 @@ miss_intervals as (
         {{ day('missed.missed_at') }} as from_day,
         min(listed.date_day) as to_day
     from missed
-    left join {{ ref('tiktok__video_daily') }} as listed
+    inner join {{ ref('tiktok__video_daily') }} as listed
         on listed.source_relation = missed.source_relation and listed.handle = missed.handle and listed.video_id = missed.video_id
         and listed.is_observed and listed.snapshot_captured_at > missed.missed_at
+    where missed.last_captured_at > missed.missed_at
     group by missed.source_relation, missed.handle, missed.video_id, missed.missed_at
 ),
 
@@ -391,3 +398,4 @@ select
     followers_kept - coalesce(kept_before, followers_anchor) as followers_gained,
     source_loaded_at
 from final
+{% endcall %}

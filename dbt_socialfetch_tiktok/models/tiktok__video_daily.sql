@@ -1,9 +1,8 @@
 {{
     config(
         materialized='incremental',
-        unique_key=['source_relation', 'handle', 'video_id', 'date_day'],
-        incremental_strategy=('merge' if target.type in ['bigquery', 'snowflake'] else 'delete+insert'),
-        on_schema_change='fail'
+        on_schema_change='fail',
+        **socialfetch_tiktok.socialfetch_incremental_config('tiktok__video_daily')
     )
 }}
 {#- One row per (handle, video_id, date_day), from the UTC day of the video's first snapshot to the
@@ -25,6 +24,8 @@
 {%- set day = socialfetch_tiktok.socialfetch_day -%}
 {%- set add_days = socialfetch_tiktok.socialfetch_add_days %}
 
+{#- When a build replaces whole days (BigQuery), the kept rows of those days too: macros/strategies.sql. #}
+{% call socialfetch_tiktok.socialfetch_overwritten_days('tiktok__video_daily') %}
 with
 {% if is_incremental() %}
 {#- The first day each video with a newly loaded snapshot is rebuilt from. #}
@@ -155,3 +156,4 @@ select
     snapshot_captured_at,
     snapshot_extracted_at
 from gained
+{% endcall %}

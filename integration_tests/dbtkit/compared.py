@@ -24,8 +24,9 @@ class Compared:
     `workdir/rebuild`; each keeps its own target path, so dbt's partial parsing serves every build
     after the first."""
 
-    def __init__(self, warehouse: Warehouse, workdir: Path) -> None:
+    def __init__(self, warehouse: Warehouse, workdir: Path, dbt_vars: Optional[Dict[str, Any]] = None) -> None:
         self.warehouse = warehouse
+        self.dbt_vars = dbt_vars  # the incremental builds' extra vars (the rebuild runs without them)
         self.rebuilt = warehouse.beside(f"{warehouse.target_schema}_full")
         self.dbt = DbtRun(warehouse, workdir / "dbt")
         self.rebuild = DbtRun(self.rebuilt, workdir / "rebuild")
@@ -38,7 +39,7 @@ class Compared:
     def build_and_compare(self) -> Tables:
         """`dbt build` (models and data tests), then a full rebuild; every table equal."""
         self.builds += 1
-        self.dbt("build")
+        self.dbt("build", extra_vars=self.dbt_vars)
         self.rebuild("run", "--full-refresh")
         self.expected = self.rebuilt.built_tables()
         return self._compared()
@@ -48,7 +49,7 @@ class Compared:
         that rebuild (nothing moves)."""
         assert self.expected is not None, "build_and_compare first"
         self.builds += 1
-        self.dbt("build")
+        self.dbt("build", extra_vars=self.dbt_vars)
         return self._compared()
 
     def _compared(self) -> Tables:

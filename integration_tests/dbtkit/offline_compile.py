@@ -1,10 +1,12 @@
 """Compile the package for Snowflake and BigQuery without a warehouse.
 
 dbt compiles a model without a connection except where it asks the warehouse something: whether
-an incremental model's table exists (`is_incremental()`), and, in this package, which columns a
-stream's table has (answered by vars here). Those questions are answered in-process by patching
-the adapter's `get_relation`, once as before a first build (no table: the full SQL) and once as
-before a later one (the incremental models' tables exist: the incremental SQL)."""
+an incremental model's table exists (`is_incremental()`), its load mark (a one-value query the
+incremental models run while compiling), and, in this package, which columns a stream's table has
+(answered by vars here). Those questions are answered in-process by patching the adapter's
+`get_relation`, once as before a first build (no table: the full SQL) and once as before a later
+one (the incremental models' tables exist: the incremental SQL), and its `execute` (no rows: no
+mark yet)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from integration_tests.dbtkit.warehouses import PACKAGE_DIR
 
 MODEL_PREFIXES = ("stg_socialfetch_tiktok__", "int_socialfetch_tiktok__", "tiktok__")
 INCREMENTAL_MODELS = ("tiktok__video_daily", "tiktok__creator_daily", "int_socialfetch_tiktok__video_snapshots",
-                      "int_socialfetch_tiktok__read_misses")
+                      "int_socialfetch_tiktok__read_misses", "int_socialfetch_tiktok__video_lifecycle")
 SOURCE_SCHEMA = "tiktok"
 OFFLINE_VARS = {"socialfetch_schema": SOURCE_SCHEMA, "socialfetch_has_handle_reads": True,
                 "socialfetch_has_profiles": True, "socialfetch_has_parsed_fields": True}
@@ -36,7 +38,7 @@ CONNECTIONS = {"snowflake": "dbt.adapters.snowflake.connections.SnowflakeConnect
                "bigquery": "dbt.adapters.bigquery.connections.BigQueryConnectionManager"}
 
 
-def compile_offline(warehouse: str, workdir: Path, *, incremental: bool) -> Dict[str, str]:
+def compile_offline(warehouse: str, workdir: Path, *, incremental: bool, extra_vars: Dict[str, Any] | None = None) -> Dict[str, str]:
     """Model name -> compiled SQL for `warehouse`, as for a first build or a later incremental one."""
     from dbt.cli.main import dbtRunner
 
@@ -51,6 +53,12 @@ def compile_offline(warehouse: str, workdir: Path, *, incremental: bool) -> Dict
             return None
         return self.Relation.create(database=database, schema=schema, identifier=identifier, type="table")
 
+    def execute_nothing(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
+        from dbt.adapters.contracts.connection import AdapterResponse
+        from dbt_common.clients.agate_helper import empty_table
+
+        return AdapterResponse(_message="offline"), empty_table()
+
     target = workdir / "target"
     def open_nothing(cls: Any, connection: Any) -> Any:
         from dbt.adapters.contracts.connection import ConnectionState
@@ -61,16 +69,24 @@ def compile_offline(warehouse: str, workdir: Path, *, incremental: bool) -> Dict
 
     manager_class = _import(CONNECTIONS[warehouse])
     with mock.patch.object(adapter_class, "get_relation", get_relation), \
+            mock.patch.object(adapter_class, "execute", execute_nothing), \
             mock.patch.object(manager_class, "open", classmethod(open_nothing)):
         result = dbtRunner().invoke([
             "compile", "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(workdir),
-            "--target-path", str(target), "--log-path", str(workdir / "logs"), "--vars", json.dumps(OFFLINE_VARS),
+            "--target-path", str(target), "--log-path", str(workdir / "logs"), "--vars", json.dumps({**OFFLINE_VARS, **(extra_vars or {})}),
             "--no-populate-cache", "--no-partial-parse", "--quiet", "--select", "resource_type:model",
         ])
     if not result.success:
         raise AssertionError(f"dbt compile for {warehouse} failed: {result.exception or result.result}")
     compiled = target / "compiled" / "socialfetch_tiktok" / "models"
     return {path.stem: path.read_text() for path in _sql_files(compiled) if path.stem.startswith(MODEL_PREFIXES)}
+
+
+def compiled_configs(workdir: Path) -> Dict[str, Dict[str, Any]]:
+    """Model name -> the config dbt resolved for it, from the manifest compile_offline wrote there."""
+    manifest = json.loads((workdir.resolve() / "target" / "manifest.json").read_text())
+    return {node["name"]: node["config"] for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["name"].startswith(MODEL_PREFIXES)}
 
 
 def _sql_files(directory: Path) -> Iterator[Path]:

@@ -1,14 +1,28 @@
 {#- Every UTC day from the first snapshot or profile record to the last thing any sync recorded
-    (up to 10,000 days). -#}
+    (up to 10,000 days).
+
+    The snapshots' bounds come from int_socialfetch_tiktok__video_snapshots (each video's first and
+    newest capture, kept incrementally), not from a scan of every snapshot: its min and max are
+    those of video_stats, so the days are the same, and the cost does not grow with history. The
+    profiles and reads are one record per handle per sync: scanned. -#}
 
 with bounds as (
-    select min(day) as first_day, max(day) as last_day
+    select min(first_day) as first_day, max(last_day) as last_day
     from (
-        select {{ socialfetch_tiktok.socialfetch_day('captured_at') }} as day from {{ ref('stg_socialfetch_tiktok__video_stats') }}
+        select
+            {{ socialfetch_tiktok.socialfetch_day('min(first_captured_at)') }} as first_day,
+            {{ socialfetch_tiktok.socialfetch_day('max(last_captured_at)') }} as last_day
+        from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
         union all
-        select {{ socialfetch_tiktok.socialfetch_day('extracted_at') }} from {{ ref('stg_socialfetch_tiktok__profiles') }}
+        select
+            {{ socialfetch_tiktok.socialfetch_day('min(extracted_at)') }},
+            {{ socialfetch_tiktok.socialfetch_day('max(extracted_at)') }}
+        from {{ ref('stg_socialfetch_tiktok__profiles') }}
         union all
-        select {{ socialfetch_tiktok.socialfetch_day('started_at') }} from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
+        select
+            {{ socialfetch_tiktok.socialfetch_day('min(started_at)') }},
+            {{ socialfetch_tiktok.socialfetch_day('max(started_at)') }}
+        from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
     ) as days
 ),
 

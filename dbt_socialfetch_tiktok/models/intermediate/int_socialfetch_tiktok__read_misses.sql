@@ -41,7 +41,7 @@ with reads as (
 ),
 
 videos as (
-    select source_relation, handle, video_id, created_at, first_captured_at
+    select source_relation, handle, video_id, created_at, first_captured_at, last_captured_at
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 ),
 
@@ -65,7 +65,8 @@ covering as (
         reads.sync_id,
         reads.part,
         reads.started_at as missed_at,
-        reads.extracted_at as read_extracted_at
+        reads.extracted_at as read_extracted_at,
+        videos.last_captured_at
     from videos
     inner join reads
         on reads.source_relation = videos.source_relation and reads.handle = videos.handle
@@ -87,16 +88,24 @@ misses as (
     where seen_in_sync.video_id is null
 ),
 
-{#- Each miss's gap: the video's newest snapshot at or before it (misses are few: one scan of
-    video_stats for the videos missed). #}
+{#- Each miss's gap: the video's newest snapshot at or before it. A miss after the video's newest
+    snapshot (a deleted video: nearly every miss) has that one; only the others scan video_stats,
+    for their videos alone, so the cost does not grow with history. #}
 gapped as (
+    select
+        source_relation, handle, video_id, read_id, sync_id, part, missed_at, read_extracted_at,
+        last_captured_at as seen_before_at
+    from misses
+    where last_captured_at <= missed_at
+    union all
     select
         misses.source_relation, misses.handle, misses.video_id, misses.read_id, misses.sync_id, misses.part,
         misses.missed_at, misses.read_extracted_at,
         max(stats.captured_at) as seen_before_at
     from misses
-    left join {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
+    inner join {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
         on {{ socialfetch_tiktok.socialfetch_same_video('stats', 'misses') }} and stats.captured_at <= misses.missed_at
+    where misses.last_captured_at > misses.missed_at
     group by misses.source_relation, misses.handle, misses.video_id, misses.read_id, misses.sync_id, misses.part,
         misses.missed_at, misses.read_extracted_at
 ),

@@ -1,9 +1,8 @@
 {{
     config(
         materialized='incremental',
-        unique_key=['source_relation', 'handle', 'video_id'],
-        incremental_strategy=('merge' if target.type in ['bigquery', 'snowflake'] else 'delete+insert'),
-        on_schema_change='fail'
+        on_schema_change='fail',
+        **socialfetch_tiktok.socialfetch_incremental_config('int_socialfetch_tiktok__video_snapshots')
     )
 }}
 {#- One row per video with a snapshot: its createdAt, its first and newest snapshot, the newest
@@ -22,7 +21,7 @@ with new_snapshots as (
     select *
     from {{ ref('stg_socialfetch_tiktok__video_stats') }}
     {%- if is_incremental() %}
-    {#- A scalar subquery, so that DuckDB prunes the scan by load time. #}
+    {#- The mark as a constant, so that DuckDB prunes the scan by load time. #}
     where extracted_at > {{ socialfetch_tiktok.socialfetch_load_window_start('select max(last_extracted_at) from ' ~ this) }}
     {%- endif %}
 ),
