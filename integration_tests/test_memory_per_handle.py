@@ -86,13 +86,26 @@ def per_handle() -> Dict[str, float]:
         started.append(Emulator(**kwargs).start())  # type: ignore[arg-type]
         return started[-1]
 
+    def slope(small: Dict[str, int], large: Dict[str, int]) -> Dict[str, float]:
+        return {name: (large.get(name, 0) - small.get(name, 0)) / (LARGE - SMALL) for name in set(small) | set(large)}
+
+    def least(a: Dict[str, int], b: Dict[str, int]) -> Dict[str, int]:
+        return {name: min(a.get(name, 0), b.get(name, 0)) for name in set(a) | set(b)}
+
     try:
         small = _held_at_summary(make_emulator, SMALL, 1, _every_stream())
         large = _held_at_summary(make_emulator, LARGE, 1, _every_stream())
+        if sum(slope(small, large).values()) > TARGET_0_2_0:
+            # What is still in flight when the summary is logged (a worker's last objects) only adds
+            # to a count, and more of it under load: CI once read 486 B where a quiet machine reads
+            # 424 to 448. Over the target, both sizes are measured again and the smaller count of
+            # each file kept; what the sync really keeps is in both, so it still fails the test.
+            small = least(small, _held_at_summary(make_emulator, SMALL, 1, _every_stream()))
+            large = least(large, _held_at_summary(make_emulator, LARGE, 1, _every_stream()))
     finally:
         for emu in started:
             emu.stop()
-    return {name: (large.get(name, 0) - small.get(name, 0)) / (LARGE - SMALL) for name in set(small) | set(large)}
+    return slope(small, large)
 
 
 def test_a_finished_part_keeps_none_of_its_pages(make_emulator) -> None:
