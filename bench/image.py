@@ -140,8 +140,9 @@ def read(runs: int, out: List[str]) -> Dict[str, float]:
         (folder / "config.json").write_text(json.dumps({"api_key": "sfk_demo", "handles": names, "base_url": emulator.base_url}))
         (folder / "catalog.json").write_text(json.dumps(catalog("full_refresh")))
         venv_argv = [CONSOLE_SCRIPT, "read", "--config", str(folder / "config.json"), "--catalog", str(folder / "catalog.json")]
-        image_argv = ["docker", "run", "--rm", "-v", f"{folder}:/work:ro", IMAGE, "read",
-                      "--config", "/work/config.json", "--catalog", "/work/catalog.json"]
+        # Mounted where the README's `docker run` lines mount them.
+        image_argv = ["docker", "run", "--rm", "-v", f"{folder}:/secrets:ro", IMAGE, "read",
+                      "--config", "/secrets/config.json", "--catalog", "/secrets/catalog.json"]
         venv, image = alternate(runs, lambda: measure(venv_argv), lambda: measure(image_argv))
     for m in venv + image:
         assert m.returncode == 0 and m.records == 64 * 90, (m.returncode, m.records, m.errors)
