@@ -5,6 +5,8 @@
     python -m bench.dbt_models --history --write       # history: 300 x 200, incremental builds after 10 and 120 syncs
     python -m bench.dbt_models --history --handles 20 --videos 10 --at 5 9   # a quick look
     python -m bench.dbt_models --package OTHER/dbt_socialfetch_tiktok        # another checkout's package
+    python -m bench.dbt_models --handles 5000 --save-destination W.duckdb    # write the synthetic destination only
+    python -m bench.dbt_models --handles 5000 --destination-from W.duckdb    # ... and measure on a copy of it later
 
 Scale mode: `dbt build` from nothing, then one more sync and `dbt build` again (incremental).
 Target: the incremental build at most 0.15x the full one (issue 29, at 5,000 handles x 200 videos
@@ -73,6 +75,19 @@ def deleted_videos(handles: int, videos: int, deleted_at_sync: int | None, syncs
     if deleted_at_sync is None or syncs <= deleted_at_sync:
         return 0
     return handles * sum(1 for v in range(videos) if v % DELETED_EVERY == 7)
+
+
+def written_syncs(db: duckdb.DuckDBPyConnection, args: argparse.Namespace) -> int:
+    """The destination's snapshots, once it is checked to hold syncs 0 .. --syncs - 1 of --handles x
+    --videos (a copied file must be the world the arguments describe)."""
+    handles, syncs, through, snapshots = db.execute(
+        "SELECT count(DISTINCT handle), count(DISTINCT syncid), max(CAST(substr(syncid, 2) AS INTEGER)) + 1, "
+        "(SELECT count(*) FROM video_stats) FROM handle_reads").fetchone()  # type: ignore[misc]
+    listed = db.execute("SELECT count(DISTINCT id) FROM videos").fetchone()[0]  # type: ignore[index]
+    if (handles, syncs, through, listed) != (args.handles, args.syncs, args.syncs, args.handles * args.videos):
+        raise SystemExit(f"the destination holds {handles} handles, {syncs} syncs (s0 to s{through - 1}) and "
+                         f"{listed} videos, not {args.handles} x {args.videos} videos x {args.syncs} syncs")
+    return int(snapshots)
 
 
 def create_tables(db: duckdb.DuckDBPyConnection) -> None:
@@ -433,6 +448,10 @@ def main(argv: List[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="default: bench/out/dbt_models (history: bench/out/dbt_models_history)")
     parser.add_argument("--write", action="store_true", help="write the section into bench/results.md")
     parser.add_argument("--no-rebuild", action="store_true", help="scale: skip the full rebuild and its comparison")
+    parser.add_argument("--save-destination", type=Path,
+                        help="scale: write the destination of --syncs syncs to this file and stop (no build)")
+    parser.add_argument("--destination-from", type=Path,
+                        help="scale: start from a copy of a file --save-destination wrote (same --handles, --videos, --syncs)")
     parser.add_argument("--history", action="store_true",
                         help="incremental builds after --at syncs of history, with and without deletions")
     parser.add_argument("--at", type=int, nargs="+", default=[10, 120], help="history: the syncs measured at")
@@ -454,12 +473,20 @@ def main(argv: List[str] | None = None) -> int:
     loads = [load_note()]
 
     started = time.monotonic()
+    if args.destination_from:
+        shutil.copy(args.destination_from, run.database)
     with destination(run.database) as db:
-        create_tables(db)
-        add_syncs(db, args.handles, args.videos, 0, args.syncs - 1)
-        snapshots = db.execute("SELECT count(*) FROM video_stats").fetchone()[0]  # type: ignore[index]
+        if not args.destination_from:
+            create_tables(db)
+            add_syncs(db, args.handles, args.videos, 0, args.syncs - 1)
+        snapshots = written_syncs(db, args)
     print(f"synthetic destination: {args.handles} handles x {args.videos} videos x {args.syncs} syncs, "
-          f"{snapshots:,} snapshots ({time.monotonic() - started:.0f} s to write)", flush=True)
+          f"{snapshots:,} snapshots ({time.monotonic() - started:.0f} s to "
+          f"{'copy' if args.destination_from else 'write'})", flush=True)
+    if args.save_destination:
+        shutil.move(run.database, args.save_destination)
+        print(f"saved to {args.save_destination}")
+        return 0
 
     full = run.build("full")
     print(f"dbt build, full:        {full.seconds:7.1f} s, peak RSS {full.peak_rss_mb:,.0f} MB", flush=True)

@@ -4,10 +4,13 @@ in one go or a few at a time, as the history mode writes them. DuckDB only, no d
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from bench.dbt_models import add_syncs, create_tables, deleted_videos, destination
+import pytest
+
+from bench.dbt_models import add_syncs, create_tables, deleted_videos, destination, written_syncs
 
 HANDLES, VIDEOS, DELETED_AT = 7, 60, 3
 # Every column but the ids drawn by uuid() (which differ from run to run).
@@ -44,3 +47,17 @@ def test_each_sync_reads_every_listed_video_and_deletions_are_counted(tmp_path: 
 
 def test_syncs_written_a_few_at_a_time_equal_syncs_written_at_once(tmp_path: Path) -> None:
     assert written(tmp_path / "pieces.duckdb", [(0, 1), (2, 4), (5, 5)]) == written(tmp_path / "once.duckdb", [(0, 5)])
+
+
+def test_a_saved_destination_is_taken_only_for_the_world_the_arguments_describe(tmp_path: Path) -> None:
+    """--destination-from measures on a copy of a saved world: a file of other sizes must be refused,
+    or the section would report a world it did not build on."""
+    with destination(tmp_path / "d.duckdb") as db:
+        create_tables(db)
+        add_syncs(db, HANDLES, VIDEOS, 0, 4, DELETED_AT)
+        stats = db.execute("SELECT count(*) FROM video_stats").fetchone()[0]  # type: ignore[index]
+        world = argparse.Namespace(handles=HANDLES, videos=VIDEOS, syncs=5)
+        assert written_syncs(db, world) == stats
+        for other in ({"handles": HANDLES + 1}, {"videos": VIDEOS - 1}, {"syncs": 6}):
+            with pytest.raises(SystemExit, match="the destination holds"):
+                written_syncs(db, argparse.Namespace(**{**vars(world), **other}))
