@@ -13,11 +13,9 @@ with days as (
     {%- endif %}
 ),
 
-videos as (
+per_video as (
     select
-        source_relation,
-        handle,
-        video_id,
+        source_relation, handle, video_id,
         sum(views_gained) as gained,
         {%- if window_start is not none %}
         {#- the day before the window: its gain is against a day outside -#}
@@ -35,7 +33,7 @@ videos as (
 )
 
 select source_relation, handle, video_id, gained - gained_before as gained, last_views, first_views
-from videos
+from per_video
 where gained - gained_before <> last_views - first_views
     or last_days <> 1
     or last_day <> max_day
