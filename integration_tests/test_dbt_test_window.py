@@ -1,7 +1,9 @@
 """Data tests on a window (macros/test_window.sql), on real DuckDB and Postgres: with
-socialfetch_test_window_days N a generic test checks only its model's newest N days of loads, so a
-bad row loaded long ago passes unseen and one loaded in the window fails; with 0 (the full-test
-mode the integration tests run) every row is checked."""
+socialfetch_test_window_days N a test checks only its model's newest N days, so a bad row long
+before them passes unseen and one inside them fails; with 0 (the full-test mode the integration
+tests run) every row is checked. The staging view's generic tests and the singular test of
+tiktok__video_daily are checked both ways, and the window reaches the SQL as a constant, which lets
+the warehouse skip the older rows (on the view: down in the raw table)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ T = datetime(2026, 11, 12, 8, 0)
 CLIP = Video("ann", "a1", T - 30 * DAY)
 TESTED = "stg_socialfetch_tiktok__video_stats"
 UNIQUE = "socialfetch_tiktok_socialfetch_unique_combination_stg_socialfetch_tiktok__video_stats_source_relation__handle__video_id__captured_at"
+GAINS = "assert_video_daily_gains_add_up"
 
 
 @pytest.fixture
@@ -45,10 +48,14 @@ def duplicate_snapshot_loaded_at(warehouse: Warehouse, sync_at: datetime) -> Non
         f"INSERT INTO {stats} SELECT * FROM twin")
 
 
-def failed_tests(warehouse: Warehouse, workdir: Path, days: int) -> List[str]:
-    result: Any = DbtRun(warehouse, workdir)("test", "--select", TESTED, expect_success=False,
+def run_data_tests(warehouse: Warehouse, workdir: Path, days: int, select: str) -> List[Any]:
+    result: Any = DbtRun(warehouse, workdir)("test", "--select", select, expect_success=False,
                                              extra_vars={"socialfetch_test_window_days": days})
-    return sorted(r.node.name for r in result.result.results if str(r.status) == "fail")
+    return [r for r in result.result.results if r.node.resource_type == "test"]
+
+
+def failed_tests(warehouse: Warehouse, workdir: Path, days: int, select: str = TESTED) -> List[str]:
+    return sorted(r.node.name for r in run_data_tests(warehouse, workdir, days, select) if str(r.status) == "fail")
 
 
 @pytest.mark.parametrize("warehouse", KINDS, indirect=True)
@@ -66,3 +73,48 @@ def test_given_a_window_then_the_tests_check_the_newest_loads_and_the_full_mode_
 
     duplicate_snapshot_loaded_at(warehouse, new)
     assert failed_tests(warehouse, tmp_path / "window", 3) == [UNIQUE], "loaded in the window: checked"
+
+
+@pytest.mark.parametrize("warehouse", KINDS, indirect=True)
+def test_given_a_window_then_the_view_is_tested_on_a_constant_bound_read_from_its_raw_table(
+        warehouse: Warehouse, tmp_path: Path) -> None:
+    """The window's start is written into the test's SQL (the newest load, T, read from the raw
+    table): no subquery of the view's newest value, which would de-duplicate every snapshot."""
+    create_streams(warehouse)
+    write_sync(warehouse, Sync("s1", T - 10 * DAY).read("ann", {CLIP: 10}, None))
+    write_sync(warehouse, Sync("s2", T).read("ann", {CLIP: 20}, None))
+    DbtRun(warehouse, tmp_path / "build")("build")
+
+    runs = run_data_tests(warehouse, tmp_path / "window", 3, TESTED)
+    assert runs and all(str(r.status) == "pass" for r in runs)
+    for run in runs:
+        sql = " ".join(run.node.compiled_code.split())
+        assert "extracted_at >= cast('2026-11-10 00:00:00' as timestamp)" in sql, run.node.name
+        assert "max(" not in sql.lower(), run.node.name
+    assert all("extracted_at >=" not in r.node.compiled_code for r in run_data_tests(warehouse, tmp_path / "full", 0, TESTED))
+
+
+def corrupt_gain(warehouse: Warehouse, day: datetime) -> None:
+    """tiktok__video_daily's views_gained on `day` one more than the views say."""
+    warehouse.execute(f"UPDATE {warehouse.target_schema}.tiktok__video_daily SET views_gained = views_gained + 1 "
+                      f"WHERE date_day = '{day.date().isoformat()}'")
+
+
+@pytest.mark.parametrize("warehouse", KINDS, indirect=True)
+def test_given_a_window_then_the_daily_gains_test_checks_its_days_and_the_full_mode_every_day(
+        warehouse: Warehouse, tmp_path: Path) -> None:
+    """The window of 3 days ends on T's day: it begins at T - 2 days, and the gains from there add
+    up against the day before (T - 3 days, itself a day with a gain, outside)."""
+    create_streams(warehouse)
+    for sync_id, at, views in (("s1", T - 10 * DAY, 10), ("s2", T - 3 * DAY, 15), ("s3", T, 20)):
+        write_sync(warehouse, Sync(sync_id, at).read("ann", {CLIP: views}, None))
+    DbtRun(warehouse, tmp_path / "build")("build")
+    assert failed_tests(warehouse, tmp_path / "window", 3, GAINS) == [], "the day before the window is not counted"
+
+    corrupt_gain(warehouse, T - 8 * DAY)
+    corrupt_gain(warehouse, T - 3 * DAY)
+    assert failed_tests(warehouse, tmp_path / "window", 3, GAINS) == [], "days before the window: outside"
+    assert failed_tests(warehouse, tmp_path / "full", 0, GAINS) == [GAINS], "the full-test mode checks every day"
+
+    corrupt_gain(warehouse, T - 2 * DAY)
+    assert failed_tests(warehouse, tmp_path / "window", 3, GAINS) == [GAINS], "the window's first day: checked"

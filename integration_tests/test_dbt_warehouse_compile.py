@@ -8,6 +8,7 @@ BigQuery keeps the API's (createdAt; TIMESTAMP, JSON). Nothing runs on either wa
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Dict, NamedTuple
 
@@ -159,3 +160,29 @@ def test_given_days_replaced_whole_then_an_incremental_select_returns_the_kept_r
         sql = compiled.models[name]
         wrapped = "socialfetch_rebuilt" in sql and "not exists" in sql
         assert wrapped == (compiled.warehouse == "bigquery" and compiled.incremental), name
+
+
+# The data tests on their window (macros/test_window.sql): the newest value each one's query asks
+# for is answered in-process (a date for the date columns), and the window's start, 2026-11-10 for
+# 3 days ending on 2026-11-12, must reach the SQL as a constant that parses in the dialect.
+NEWEST = datetime(2026, 11, 12, 8, 0)
+DATE_COLUMNS = ("date_day", "week_start", "month_start")
+
+
+def newest_value(sql: str) -> date:
+    return NEWEST.date() if any(f"max({column})" in sql for column in DATE_COLUMNS) else NEWEST
+
+
+@pytest.mark.parametrize("warehouse", ["snowflake", "bigquery"])
+def test_given_a_window_then_every_data_test_compiles_to_a_constant_bound_that_parses(warehouse: str, tmp_path: Path) -> None:
+    tests = compile_offline(warehouse, tmp_path, incremental=True, data_tests=True, newest=newest_value,
+                            extra_vars={"socialfetch_test_window_days": 3})
+    windowed = {name for name, sql in tests.items() if "2026-11-10" in sql}
+    assert "assert_video_daily_gains_add_up" in windowed
+    assert len(windowed) >= 40, sorted(windowed)  # every generic test of a model with a window column
+    for name, sql in tests.items():
+        assert "(select max(" not in sql.lower(), name
+        try:
+            sqlglot.parse_one(sql, read=warehouse, error_level=sqlglot.ErrorLevel.RAISE)
+        except sqlglot.errors.ParseError as error:
+            pytest.fail(f"{warehouse} {name} does not parse: {error}")

@@ -6,13 +6,13 @@ incremental models run while compiling), and, in this package, which columns a s
 (answered by vars here). Those questions are answered in-process by patching the adapter's
 `get_relation`, once as before a first build (no table: the full SQL) and once as before a later
 one (the incremental models' tables exist: the incremental SQL), and its `execute` (no rows: no
-mark yet)."""
+mark yet; for the data tests, the newest value of their window when the caller gives one)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Callable, Dict, Iterator
 from unittest import mock
 
 import yaml
@@ -38,8 +38,12 @@ CONNECTIONS = {"snowflake": "dbt.adapters.snowflake.connections.SnowflakeConnect
                "bigquery": "dbt.adapters.bigquery.connections.BigQueryConnectionManager"}
 
 
-def compile_offline(warehouse: str, workdir: Path, *, incremental: bool, extra_vars: Dict[str, Any] | None = None) -> Dict[str, str]:
-    """Model name -> compiled SQL for `warehouse`, as for a first build or a later incremental one."""
+def compile_offline(warehouse: str, workdir: Path, *, incremental: bool, extra_vars: Dict[str, Any] | None = None,
+                    data_tests: bool = False, newest: Callable[[str], Any] | None = None) -> Dict[str, str]:
+    """Model name -> compiled SQL for `warehouse`, as for a first build or a later incremental one.
+    data_tests: the data tests' compiled SQL instead (test name -> SQL); `newest` answers the
+    one-value queries of their window's newest value (macros/test_window.sql) from their SQL
+    (None, or no function: no rows, the whole tables)."""
     from dbt.cli.main import dbtRunner
 
     workdir = workdir.resolve()  # dbt reads relative paths from the project directory
@@ -54,10 +58,14 @@ def compile_offline(warehouse: str, workdir: Path, *, incremental: bool, extra_v
         return self.Relation.create(database=database, schema=schema, identifier=identifier, type="table")
 
     def execute_nothing(self: Any, sql: str, *args: Any, **kwargs: Any) -> Any:
+        import agate
         from dbt.adapters.contracts.connection import AdapterResponse
         from dbt_common.clients.agate_helper import empty_table
 
-        return AdapterResponse(_message="offline"), empty_table()
+        value = newest(sql) if newest is not None and " as newest" in sql and "max(" in sql else None
+        if value is None:
+            return AdapterResponse(_message="offline"), empty_table()
+        return AdapterResponse(_message="offline"), agate.Table([[value]], ["newest"])
 
     target = workdir / "target"
     def open_nothing(cls: Any, connection: Any) -> Any:
@@ -74,12 +82,14 @@ def compile_offline(warehouse: str, workdir: Path, *, incremental: bool, extra_v
         result = dbtRunner().invoke([
             "compile", "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(workdir),
             "--target-path", str(target), "--log-path", str(workdir / "logs"), "--vars", json.dumps({**OFFLINE_VARS, **(extra_vars or {})}),
-            "--no-populate-cache", "--no-partial-parse", "--quiet", "--select", "resource_type:model",
+            "--no-populate-cache", "--no-partial-parse", "--quiet", "--select", "resource_type:" + ("test" if data_tests else "model"),
         ])
     if not result.success:
         raise AssertionError(f"dbt compile for {warehouse} failed: {result.exception or result.result}")
-    compiled = target / "compiled" / "socialfetch_tiktok" / "models"
-    return {path.stem: path.read_text() for path in _sql_files(compiled) if path.stem.startswith(MODEL_PREFIXES)}
+    compiled = target / "compiled" / "socialfetch_tiktok"
+    if data_tests:
+        return {path.stem: path.read_text() for path in _sql_files(compiled)}
+    return {path.stem: path.read_text() for path in _sql_files(compiled / "models") if path.stem.startswith(MODEL_PREFIXES)}
 
 
 def compiled_configs(workdir: Path) -> Dict[str, Dict[str, Any]]:
