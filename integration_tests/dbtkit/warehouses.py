@@ -128,12 +128,20 @@ class Warehouse:
             connection.close()
 
     def rows(self, sql: str) -> List[Dict[str, Any]]:
+        return self.rows_of([sql])[0]
+
+    def rows_of(self, queries: Sequence[str]) -> List[List[Dict[str, Any]]]:
+        """Each query's rows, on one connection: opening a DuckDB file (and checkpointing it at
+        close) costs some 20 ms of CPU, twenty times a query of these small tables."""
         connection = self.connect()
         try:
             cursor = connection.cursor()
-            cursor.execute(sql)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            found = []
+            for sql in queries:
+                cursor.execute(sql)
+                names = [d[0] for d in cursor.description]
+                found.append([dict(zip(names, row, strict=True)) for row in cursor.fetchall()])
+            return found
         finally:
             connection.close()
 
@@ -176,8 +184,9 @@ class Warehouse:
 
     def built_tables(self) -> Dict[str, List[Dict[str, Any]]]:
         """Every table the package builds (the incremental ones included), its rows in a stable order."""
-        return {table: sorted(self.rows(f"SELECT * FROM {self.target_schema}{suffix}.{table}"), key=repr)
-                for suffix, tables in BUILT_TABLES.items() for table in tables}
+        names = [(suffix, table) for suffix, tables in BUILT_TABLES.items() for table in tables]
+        found = self.rows_of([f"SELECT * FROM {self.target_schema}{suffix}.{table}" for suffix, table in names])
+        return {table: sorted(rows, key=repr) for (_, table), rows in zip(names, found, strict=True)}
 
     def beside(self, target_schema: str) -> Warehouse:
         """The same streams, with the models built into another schema."""
