@@ -56,7 +56,7 @@ def _warehouse_factory(tmp_path_factory: pytest.TempPathFactory, prefix: str) ->
     """Warehouses named the same in every test of a worker (`prefix` and the order made): their dbt
     runs share one parse of the package per profile and vars (dbtkit/warehouses.py, on_worker)."""
     made: List[Warehouse] = []
-    directory, run = tmp_path_factory.getbasetemp() / "dbt-models", run_directory(tmp_path_factory).name
+    directory, run = tmp_path_factory.getbasetemp() / "dbt-models", str(run_directory(tmp_path_factory))
 
     def make(kind: str, shape: Shape) -> Warehouse:
         warehouse = on_worker(directory, run, kind, shape, f"{prefix}{len(made)}")

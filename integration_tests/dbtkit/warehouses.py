@@ -229,16 +229,17 @@ class Warehouse:
 
 def on_worker(directory: Path, run: str, kind: str, shape: Shape, name: str) -> Warehouse:
     """A warehouse whose names are the same for every test of this worker that asks for `name`: a
-    DuckDB file at one path in `directory` (the worker's own), Postgres schemas named after the run
-    and the worker; emptied first. Its dbt runs share their parse (`parse_dir`). One test at a time
-    holds a name; drop() empties it again."""
+    DuckDB file at one path in `directory` (the worker's own), Postgres schemas named after `run`
+    (the run's directory) and the worker; emptied first. Its dbt runs share their parse
+    (`parse_dir`). One test at a time holds a name; drop() empties it again."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     directory.mkdir(parents=True, exist_ok=True)
     targets = directory / "dbt-targets"
     if kind == "duckdb":
         made = Warehouse("duckdb", "main", "analytics", shape, path=directory / f"{name}.duckdb", parse_dir=targets)
     else:
-        suffix = f"{name}_{run}_{worker}".replace("-", "_").lower()
+        run_id = hashlib.sha256(run.encode()).hexdigest()[:8]  # a name's length bounded (Postgres cuts at 63)
+        suffix = f"{name}_{run_id}_{worker}".replace("-", "_").lower()
         made = Warehouse("postgres", f"dbt_src_{suffix}", f"dbt_out_{suffix}", shape, parse_dir=targets)
     made.drop()
     return made
