@@ -33,7 +33,7 @@ SHARED_SCOPES = ("class", "module", "package", "session")  # narrowest first
 
 # Started first on the workers, in this order: a group name (`group_of`) or the start of a test id.
 # The longest of a serial run (`pytest --durations=0`, on a loaded 2-core machine): the two
-# end-to-end dbt tests (about 10 and 6 min there, the longest single tests), the image's group, the
+# end-to-end dbt stories (one group per warehouse, each 10 min or more there), the image's group, the
 # dbt builds (1 to 4 min a test), then the connector's longest tests and groups (a serial
 # connector-side run under a load average of 12, wall: the fuzz 5 min, a plan story 2.5 min, the
 # memory module's group 2 min, the local sync's tests 1.5 min each, the PyAirbyte resume 1.4 min),

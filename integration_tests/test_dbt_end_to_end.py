@@ -51,12 +51,17 @@ def truth_views(emu: Emulator) -> Dict[Key, int]:
     return {(h, vid): s["views"] for h in HANDLES for vid, s in emu.stats(h).items()}
 
 
-@pytest.fixture(params=["duckdb", "postgres"])
-def warehouse(request: Any, tmp_path: Path) -> Iterator[Warehouse]:
+@pytest.fixture(scope="module", params=[
+    # One worker per warehouse (an xdist_group each), so that the two stories run side by side.
+    pytest.param("duckdb", marks=pytest.mark.xdist_group("dbt_end_to_end_duckdb")),
+    pytest.param("postgres", marks=pytest.mark.xdist_group("dbt_end_to_end_postgres")),
+])
+def warehouse(request: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    directory = tmp_path_factory.mktemp(f"e2e-{request.param}")
     if request.param == "duckdb":
-        made = Warehouse("duckdb", "main", "analytics", PYAIRBYTE_DUCKDB, path=tmp_path / "e2e.duckdb")
+        made = Warehouse("duckdb", "main", "analytics", PYAIRBYTE_DUCKDB, path=directory / "e2e.duckdb")
     else:
-        suffix = tmp_path.name[-8:].replace("-", "_").lower()
+        suffix = directory.name[-8:].replace("-", "_").lower()
         made = Warehouse("postgres", f"dbt_e2e_src_{suffix}", f"dbt_e2e_out_{suffix}", PYAIRBYTE_POSTGRES)
         made.drop()
     yield made
@@ -86,48 +91,80 @@ def destination_of(warehouse: Warehouse) -> Any:
     return parse_destination(f"postgres://postgres@127.0.0.1:5432/test?schema={warehouse.source_schema}")
 
 
-@pytest.mark.timeout(900)  # eight connector launches and five dbt builds: about 2 min on an idle 2-core machine
-def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums_match_the_emulator(
-    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@dataclass
+class Story:
+    """One warehouse's syncs on one emulator, built and compared with a full rebuild after each:
+    the four syncs of the first test, which the second test continues with a late sync and a
+    duplicate load (the two tests began with the same two syncs; sharing them saves a warehouse
+    two syncs and two builds)."""
+
+    warehouse: Warehouse
+    workdir: Path
+    emu: Emulator
+    monkeypatch: pytest.MonkeyPatch
+    connector: Path
+    recorded: Recorded = field(default_factory=Recorded)
+    starts: List[datetime] = field(default_factory=list)  # each sync's clock, on the emulator's
+    builds: int = 0
+    continued: bool = False  # the second test has loaded past the four syncs
+
+    def load(self, clock: datetime) -> None:
+        from socialfetch_local.sync import run_sync
+
+        config = {"api_key": self.emu.api_key, "handles": HANDLES, "base_url": self.emu.base_url}
+        self.monkeypatch.setenv(simulated_clock.ENV, clock.isoformat())
+        run_sync(config, destination_of(self.warehouse), with_profiles=True, executable=self.connector).cache.close()
+
+    def build(self) -> None:
+        """After every load, as a scheduler runs it: the incremental models grow. In a process of
+        its own, as the demo does (one process at a time opens a DuckDB file, and dbt-duckdb keeps
+        its connection open in this one)."""
+        from socialfetch_local.models import build_models
+
+        self.builds += 1
+        build_models(destination_of(self.warehouse), self.workdir / "dbt", schema=self.warehouse.target_schema)
+        assert_equals_a_full_rebuild(self.warehouse, self.workdir, self.builds)
+
+    def sync(self) -> None:
+        """A sync at the emulator's now, what it served recorded, then a build."""
+        start, began = self.emu.now, time.monotonic()
+        self.load(start)
+        self.starts.append(start)
+        self.recorded.windows.append((naive(start), naive(start) + timedelta(seconds=time.monotonic() - began)))
+        self.recorded.views.append(truth_views(self.emu))
+        self.recorded.followers.append({h: self.emu.world.creator(h).followers for h in HANDLES})  # type: ignore[union-attr]
+        self.build()
+
+
+@pytest.fixture(scope="module")
+def story(warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    """Four syncs over simulated days while the world changes: the clock moves and counts grow,
+    videos are published and deleted, a profile turns private."""
     prepare_environment()
-    from socialfetch_local.models import build_models
-    from socialfetch_local.sync import run_sync
-
-    connector = simulated_clock.write_connector(tmp_path / "connector")
-    destination = destination_of(warehouse)
-    recorded = Recorded()
-    with Emulator(dataset="demo") as emu:
-        config = {"api_key": emu.api_key, "handles": HANDLES, "base_url": emu.base_url}
-
-        def sync() -> None:
-            start, began = emu.now, time.monotonic()
-            monkeypatch.setenv(simulated_clock.ENV, start.isoformat())
-            run_sync(config, destination, with_profiles=True, executable=connector).cache.close()
-            recorded.windows.append((naive(start), naive(start) + timedelta(seconds=time.monotonic() - began)))
-            recorded.views.append(truth_views(emu))
-            recorded.followers.append({h: emu.world.creator(h).followers for h in HANDLES})  # type: ignore[union-attr]
-            # After every sync, as a scheduler runs it: the incremental models grow. In a process
-            # of its own, as the demo does (one process at a time opens a DuckDB file, and
-            # dbt-duckdb keeps its connection open in this one).
-            build_models(destination, tmp_path / "dbt", schema=warehouse.target_schema)
-            assert_equals_a_full_rebuild(warehouse, tmp_path, len(recorded.windows))
-
+    workdir = tmp_path_factory.mktemp(f"e2e-story-{warehouse.kind}")
+    with Emulator(dataset="demo") as emu, pytest.MonkeyPatch.context() as monkeypatch:
+        made = Story(warehouse, workdir, emu, monkeypatch, simulated_clock.write_connector(workdir / "connector"))
         emu.advance(0.5)  # noon: no sync near midnight
-        sync()
+        made.sync()
         emu.advance(1)
         emu.publish("cook_with_kim", 2)
         for vid in emu.delete_videos("daily.vlogger", 1, "recent"):
-            recorded.deleted[("daily.vlogger", vid)] = 1
-        sync()
+            made.recorded.deleted[("daily.vlogger", vid)] = 1
+        made.sync()
         emu.advance(0.1)  # a second sync the same day: the day ends on its snapshots
-        sync()
+        made.sync()
         emu.advance(2)
         for vid in emu.delete_videos("cook_with_kim", 1, "recent"):
-            recorded.deleted[("cook_with_kim", vid)] = 3
+            made.recorded.deleted[("cook_with_kim", vid)] = 3
         emu.set_private("daily.vlogger")
-        sync()
+        made.sync()
+        yield made
 
+
+@pytest.mark.timeout(900)  # the story: eight connector launches and five dbt builds, about 2 min on an idle 2-core machine
+def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums_match_the_emulator(story: Story) -> None:
+    assert not story.continued, "this test reads the story as its four syncs left it: it runs before the late-sync test"
+    warehouse, recorded = story.warehouse, story.recorded
     snapshots = warehouse.rows(f"SELECT handle, id, capturedat FROM {warehouse.source_schema}.video_stats")
     read_by: Dict[int, Set[Key]] = {}
     for row in snapshots:
@@ -200,44 +237,18 @@ def test_given_syncs_over_days_when_built_then_daily_views_availability_and_sums
 
 @pytest.mark.timeout(900)
 def test_given_a_late_sync_and_records_delivered_twice_when_built_after_each_load_then_every_table_equals_a_full_rebuild(
-    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    story: Story,
 ) -> None:
-    """Two syncs a day apart, then a sync whose clock stands two hours before the second (a
-    connection that began earlier and finished later: its capturedAt, reads and load times are
-    older than what was built), then every record of the last sync delivered again (exact
-    duplicates, as append mode's at-least-once delivery may). dbt builds after each load; each
-    time every table equals a full rebuild."""
-    prepare_environment()
-    from socialfetch_local.models import build_models
-    from socialfetch_local.sync import run_sync
-
-    connector = simulated_clock.write_connector(tmp_path / "connector")
-    destination = destination_of(warehouse)
-    with Emulator(dataset="demo") as emu:
-        config = {"api_key": emu.api_key, "handles": HANDLES, "base_url": emu.base_url}
-        step = 0
-
-        def load(clock: datetime) -> None:
-            monkeypatch.setenv(simulated_clock.ENV, clock.isoformat())
-            run_sync(config, destination, with_profiles=True, executable=connector).cache.close()
-
-        def build() -> None:
-            nonlocal step
-            step += 1
-            build_models(destination, tmp_path / "dbt", schema=warehouse.target_schema)
-            assert_equals_a_full_rebuild(warehouse, tmp_path, step)
-
-        emu.advance(0.5)
-        load(emu.now)
-        build()
-        emu.advance(1)
-        emu.publish("cook_with_kim", 1)
-        second = emu.now
-        load(second)
-        build()
-        emu.advance(0.05)
-        load(second - timedelta(hours=2))  # late: older than the build before
-        build()
+    """After the story's syncs (each built and compared), a sync whose clock stands two hours
+    before the last one (a connection that began earlier and finished later: its capturedAt, reads
+    and load times are older than what was built), then every record of the last sync delivered
+    again (exact duplicates, as append mode's at-least-once delivery may). dbt builds after each
+    load; each time every table equals a full rebuild."""
+    warehouse, last = story.warehouse, story.starts[-1]
+    story.continued = True
+    story.emu.advance(0.05)
+    story.load(last - timedelta(hours=2))  # late: older than the build before
+    story.build()
     source = warehouse.source_schema
     before = warehouse.rows(f"SELECT count(*) AS n FROM {source}.video_stats")[0]["n"]
     for stream in ("video_stats", "handle_reads", "profiles"):
@@ -245,8 +256,8 @@ def test_given_a_late_sync_and_records_delivered_twice_when_built_after_each_loa
                           f"WHERE _airbyte_extracted_at >= (SELECT max(_airbyte_extracted_at) FROM {source}.{stream}) - INTERVAL '1 hour'")
     assert warehouse.rows(f"SELECT count(*) AS n FROM {source}.video_stats")[0]["n"] > before
     tables = warehouse.built_tables()
-    build()
+    story.build()
     assert warehouse.built_tables() == tables, "records delivered twice changed a model row"
-    late = naive(second - timedelta(hours=2))
+    late = naive(last - timedelta(hours=2))
     captured = warehouse.rows(f"SELECT min(capturedat) AS at FROM {source}.video_stats WHERE capturedat >= TIMESTAMP '{late}'")
-    assert captured[0]["at"] < naive(second), "the late sync's snapshots are older than the second sync's"
+    assert captured[0]["at"] < naive(last), "the late sync's snapshots are older than the last sync's"

@@ -6,7 +6,6 @@ with every build."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List
@@ -21,8 +20,10 @@ from integration_tests.dbtkit.warehouses import (
     DbtRun,
     Shape,
     Warehouse,
+    on_worker,
 )
 from integration_tests.dbtkit.world import Sync, Video, create_streams, write_sync
+from integration_tests.parallel_runs import run_directory
 
 D0 = datetime(2026, 11, 10)
 DAY = timedelta(days=1)
@@ -51,15 +52,14 @@ def story() -> List[Sync]:
     ]
 
 
-def _warehouse_factory(directory: Path) -> Iterator[Callable[..., Warehouse]]:
+def _warehouse_factory(tmp_path_factory: pytest.TempPathFactory, prefix: str) -> Iterator[Callable[..., Warehouse]]:
+    """Warehouses named the same in every test of a worker (`prefix` and the order made): their dbt
+    runs share one parse of the package per profile and vars (dbtkit/warehouses.py, on_worker)."""
     made: List[Warehouse] = []
+    directory, run = tmp_path_factory.getbasetemp() / "dbt-models", str(run_directory(tmp_path_factory))
 
     def make(kind: str, shape: Shape) -> Warehouse:
-        suffix = uuid.uuid4().hex[:8]
-        if kind == "duckdb":
-            warehouse = Warehouse("duckdb", "main", "analytics", shape, path=directory / f"{suffix}.duckdb")
-        else:
-            warehouse = Warehouse("postgres", f"dbt_src_{suffix}", f"dbt_out_{suffix}", shape)
+        warehouse = on_worker(directory, run, kind, shape, f"{prefix}{len(made)}")
         made.append(warehouse)
         return warehouse
 
@@ -69,15 +69,15 @@ def _warehouse_factory(directory: Path) -> Iterator[Callable[..., Warehouse]]:
 
 
 @pytest.fixture
-def make_warehouse(tmp_path: Path) -> Iterator[Callable[..., Warehouse]]:
-    yield from _warehouse_factory(tmp_path)
+def make_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Warehouse]]:
+    yield from _warehouse_factory(tmp_path_factory, "w")
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
-def story_built(request: Any, tmp_path_factory: Any) -> Iterator[Warehouse]:
+def story_built(request: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     """The story's four syncs, built once per warehouse for the tests that only read the models."""
     directory = tmp_path_factory.mktemp("story")
-    factory = _warehouse_factory(directory)
+    factory = _warehouse_factory(tmp_path_factory, "story")
     make = next(factory)
     warehouse = make(request.param, SHAPES[request.param])
     create_streams(warehouse)

@@ -11,6 +11,7 @@ way to run the package on them with dbt's own runner.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -101,6 +102,9 @@ class Warehouse:
     shape: Shape
     path: Optional[Path] = None
     created: List[str] = field(default_factory=list)
+    # dbt's target paths for a warehouse whose names are fixed per worker (`on_worker`), one per
+    # profile and vars; None: each DbtRun keeps its own (a full parse per workdir).
+    parse_dir: Optional[Path] = None
 
     # -- SQL ---------------------------------------------------------------------------------
     def connect(self) -> Any:
@@ -124,12 +128,20 @@ class Warehouse:
             connection.close()
 
     def rows(self, sql: str) -> List[Dict[str, Any]]:
+        return self.rows_of([sql])[0]
+
+    def rows_of(self, queries: Sequence[str]) -> List[List[Dict[str, Any]]]:
+        """Each query's rows, on one connection: opening a DuckDB file (and checkpointing it at
+        close) costs some 20 ms of CPU, twenty times a query of these small tables."""
         connection = self.connect()
         try:
             cursor = connection.cursor()
-            cursor.execute(sql)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            found = []
+            for sql in queries:
+                cursor.execute(sql)
+                names = [d[0] for d in cursor.description]
+                found.append([dict(zip(names, row, strict=True)) for row in cursor.fetchall()])
+            return found
         finally:
             connection.close()
 
@@ -172,18 +184,33 @@ class Warehouse:
 
     def built_tables(self) -> Dict[str, List[Dict[str, Any]]]:
         """Every table the package builds (the incremental ones included), its rows in a stable order."""
-        return {table: sorted(self.rows(f"SELECT * FROM {self.target_schema}{suffix}.{table}"), key=repr)
-                for suffix, tables in BUILT_TABLES.items() for table in tables}
+        names = [(suffix, table) for suffix, tables in BUILT_TABLES.items() for table in tables]
+        found = self.rows_of([f"SELECT * FROM {self.target_schema}{suffix}.{table}" for suffix, table in names])
+        return {table: sorted(rows, key=repr) for (_, table), rows in zip(names, found, strict=True)}
 
     def beside(self, target_schema: str) -> Warehouse:
         """The same streams, with the models built into another schema."""
-        return Warehouse(self.kind, self.source_schema, target_schema, self.shape, path=self.path)
+        return Warehouse(self.kind, self.source_schema, target_schema, self.shape, path=self.path, parse_dir=self.parse_dir)
 
     def drop(self) -> None:
+        if self.kind == "duckdb" and self.parse_dir is not None:
+            self._empty_duckdb()
         if self.kind == "postgres":
             schemas = self.rows("SELECT schema_name FROM information_schema.schemata "
                                 f"WHERE schema_name LIKE '{self.target_schema}%' OR schema_name = '{self.source_schema}'")
             self.execute(*[f"DROP SCHEMA IF EXISTS {r['schema_name']} CASCADE" for r in schemas])
+
+    def _empty_duckdb(self) -> None:
+        """Every schema and table of the file dropped, not the file deleted: dbt-duckdb keeps the
+        file open in this process, and a connection to the same path would get its open database."""
+        if self.path is None or not self.path.exists():
+            return
+        catalog = f"catalog_name = '{self.path.stem}'"
+        schemas = [r["schema_name"] for r in self.rows(f"SELECT schema_name FROM information_schema.schemata WHERE {catalog}")]
+        tables = self.rows(f"SELECT table_name, table_type FROM information_schema.tables WHERE table_catalog = '{self.path.stem}' "
+                           "AND table_schema = 'main'")
+        self.execute(*[f"DROP SCHEMA {s} CASCADE" for s in schemas if s not in ("main", "information_schema", "pg_catalog")],
+                     *[f"DROP {'VIEW' if t['table_type'] == 'VIEW' else 'TABLE'} main.{t['table_name']}" for t in tables])
 
     # -- dbt -----------------------------------------------------------------------------------
     def profile(self) -> Dict[str, Any]:
@@ -198,6 +225,24 @@ class Warehouse:
         # socialfetch_test_window_days 0: the data tests over whole tables (the full-test mode).
         return {"socialfetch_schema": self.source_schema, "socialfetch_column_case": self.shape.column_case,
                 "socialfetch_test_window_days": 0}
+
+
+def on_worker(directory: Path, run: str, kind: str, shape: Shape, name: str) -> Warehouse:
+    """A warehouse whose names are the same for every test of this worker that asks for `name`: a
+    DuckDB file at one path in `directory` (the worker's own), Postgres schemas named after `run`
+    (the run's directory) and the worker; emptied first. Its dbt runs share their parse
+    (`parse_dir`). One test at a time holds a name; drop() empties it again."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    directory.mkdir(parents=True, exist_ok=True)
+    targets = directory / "dbt-targets"
+    if kind == "duckdb":
+        made = Warehouse("duckdb", "main", "analytics", shape, path=directory / f"{name}.duckdb", parse_dir=targets)
+    else:
+        run_id = hashlib.sha256(run.encode()).hexdigest()[:8]  # a name's length bounded (Postgres cuts at 63)
+        suffix = f"{name}_{run_id}_{worker}".replace("-", "_").lower()
+        made = Warehouse("postgres", f"dbt_src_{suffix}", f"dbt_out_{suffix}", shape, parse_dir=targets)
+    made.drop()
+    return made
 
 
 class DbtRun:
@@ -215,8 +260,18 @@ class DbtRun:
         """dbt's arguments for `dbt <args>` here: this workdir's profile, target and logs."""
         variables = {**self.warehouse.vars(), **(extra_vars or {})}
         return [*args, "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(self.workdir),
-                "--target-path", str(self.workdir / "target"), "--log-path", str(self.workdir / "logs"),
+                "--target-path", str(self.target_path(variables)), "--log-path", str(self.workdir / "logs"),
                 "--vars", json.dumps(variables), "--no-use-colors", "--quiet"]
+
+    def target_path(self, variables: Dict[str, Any]) -> Path:
+        """dbt's target/ (its partial parse among the rest): the workdir's own, or for a warehouse
+        with names fixed per worker, one shared by every DbtRun with the same profile and vars.
+        dbt parses the package in full where either differs from its last parse there (its partial
+        parsing is keyed on both), so the tests of a worker parse it once, not once each."""
+        if self.warehouse.parse_dir is None:
+            return self.workdir / "target"
+        key = (self.workdir / "profiles.yml").read_text() + json.dumps(variables, sort_keys=True)
+        return self.warehouse.parse_dir / hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def __call__(self, *args: str, extra_vars: Optional[Dict[str, Any]] = None, expect_success: bool = True) -> Any:
         from dbt.cli.main import dbtRunner
