@@ -283,8 +283,10 @@ def test_given_built_rollups_when_a_late_snapshot_lands_in_a_past_week_and_a_vid
     assert _rollup(tables, "tiktok__creator_weekly", "handle", "dan", "week_start", last_week)["views_gained"] == 150
     assert _rollup(tables, "tiktok__music_daily", "music_id", "m1", "date_day", (MONDAY - HOUR).date())["views_gained"] == 150
 
+    compared.load(Sync("s2", MONDAY + DAY).read("dan", {d1: 320, d2: 90}, None))  # the late load leaves the lookback
+    compared.build_and_compare()
     moved = Video("dan", "d2", d2.created_at, ("dance",), music="m1")  # a caption edit: new tags, another sound
-    compared.load(Sync("s2", MONDAY + DAY).read("dan", {d1: 320, moved: 90}, None))
+    compared.load(Sync("s3", MONDAY + 2 * DAY).read("dan", {d1: 330, moved: 95}, None))
     tables = compared.build_and_compare()
     assert {r["hashtag"] for r in tables["tiktok__hashtag_weekly"]} == {"dance"}
     assert _rollup(tables, "tiktok__hashtag_weekly", "hashtag", "dance", "week_start", last_week)["videos"] == 2
