@@ -65,6 +65,15 @@ rollup_from as (
         and {{ alias }}.{{ day_column }} >= (select min(from_day) from rollup_from)
 {%- endmacro %}
 
+{#- The tiktok__video_daily rows a run aggregates: all of them, or (incremental) the rebuilt periods'. -#}
+{% macro socialfetch_rollup_daily_rows(prefix) -%}
+    select daily.*
+    from {{ ref('tiktok__video_daily') }} as daily
+    {%- if is_incremental() %}
+    {{ socialfetch_tiktok.socialfetch_rollup_rows('daily', prefix) }}
+    {%- endif %}
+{%- endmacro %}
+
 {#- Null-safe equality. -#}
 {% macro socialfetch_same(a, b) -%}
   ({{ a }} = {{ b }} or ({{ a }} is null and {{ b }} is null))
@@ -193,11 +202,7 @@ tagged as (
 ),
 
 daily as (
-    select daily.*
-    from {{ ref('tiktok__video_daily') }} as daily
-    {%- if is_incremental() %}
-    {{ socialfetch_tiktok.socialfetch_rollup_rows('daily', prefix) }}
-    {%- endif %}
+    {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix) }}
 )
 
 select
@@ -229,11 +234,7 @@ videos as (
 ),
 
 daily as (
-    select daily.*
-    from {{ ref('tiktok__video_daily') }} as daily
-    {%- if is_incremental() %}
-    {{ socialfetch_tiktok.socialfetch_rollup_rows('daily', prefix) }}
-    {%- endif %}
+    {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix) }}
 )
 
 select
