@@ -81,9 +81,17 @@ rollup_from as (
   {{- return("cast(null as date)" if value is none else "cast('" ~ value ~ "' as date)") -}}
 {%- endmacro %}
 
-{#- The first day an incremental run rebuilds, as a constant: `ctes` defines rollup_from. -#}
-{% macro socialfetch_rollup_first_day(ctes) -%}
-  {{- return(socialfetch_tiktok.socialfetch_constant_day('with ' ~ (ctes | trim).rstrip(',') ~ '\nselect min(from_day) from rollup_from')) -}}
+{#- What an incremental run rebuilds: {ctes: socialfetch_rollup_touches's CTEs, first_day: the first
+    day it reads, a constant}; `head`: the CTEs they read (emitted by the caller). A first build:
+    no CTEs, every day. -#}
+{% macro socialfetch_rollup_rebuilt(grain, prefix, groups=false, extra=none, head='') -%}
+  {%- if not is_incremental() -%}
+    {{- return({'ctes': '', 'first_day': none}) -}}
+  {%- endif -%}
+  {%- set ctes = socialfetch_tiktok.socialfetch_rollup_touches(grain, prefix, groups, extra) -%}
+  {%- set first_day = socialfetch_tiktok.socialfetch_constant_day(
+      'with ' ~ ((head ~ ctes) | trim).rstrip(',') ~ '\nselect min(from_day) from rollup_from') -%}
+  {{- return({'ctes': ctes, 'first_day': first_day}) -}}
 {%- endmacro %}
 
 {#- The tiktok__video_daily rows a run aggregates: all of them, or (incremental) the rebuilt periods'. -#}
@@ -114,7 +122,6 @@ rollup_from as (
 {%- set prefix = ['source_relation', 'handle'] -%}
 {%- set figures = ['first_day', 'last_day', 'days', 'days_observed', 'reads', 'videos_published', 'videos_available',
                    'followers', 'followers_gained', 'source_loaded_at'] %}
-{%- set first_day = none %}
 {%- set head %}
 creator_days as (
     select
@@ -144,10 +151,7 @@ periods as (
     group by source_relation, handle, period_start
 ),
 {%- endset %}
-with
-{{ head }}
-{% if is_incremental() %}
-{%- set rest %}
+{%- set changed %}
 changed_periods as (
     select periods.source_relation, periods.handle, periods.period_start
     from periods
@@ -160,13 +164,13 @@ changed_periods as (
         {%- endfor %}
     )
 ),
-
-{{ socialfetch_tiktok.socialfetch_rollup_touches(grain, prefix,
-       extra='select source_relation, handle, period_start from changed_periods') }}
 {%- endset %}
-{%- set first_day = socialfetch_tiktok.socialfetch_rollup_first_day(head ~ rest) %}
-{{ rest }}
-{% endif %}
+{%- set rebuilt = socialfetch_tiktok.socialfetch_rollup_rebuilt(grain, prefix,
+       extra='select source_relation, handle, period_start from changed_periods', head=head ~ changed) %}
+with
+{{ head }}
+{{ changed if is_incremental() }}
+{{ rebuilt.ctes }}
 
 video_gains as (
     select
@@ -176,7 +180,7 @@ video_gains as (
         {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }}
     from {{ ref('tiktok__video_daily') }} as daily
     {%- if is_incremental() %}
-    {{ socialfetch_tiktok.socialfetch_rollup_rows('daily', prefix, first_day) }}
+    {{ socialfetch_tiktok.socialfetch_rollup_rows('daily', prefix, rebuilt.first_day) }}
     {%- endif %}
     group by daily.source_relation, daily.handle, {{ period(grain, 'daily.date_day') }}
 )
@@ -201,7 +205,7 @@ select
     periods.source_loaded_at
 from periods
 {%- if is_incremental() %}
-{{ socialfetch_tiktok.socialfetch_rollup_rows('periods', prefix, first_day, 'period_start') }}
+{{ socialfetch_tiktok.socialfetch_rollup_rows('periods', prefix, rebuilt.first_day, 'period_start') }}
 {%- endif %}
 left join video_gains
     on video_gains.source_relation = periods.source_relation and video_gains.handle = periods.handle
@@ -211,13 +215,9 @@ left join video_gains
 {% macro socialfetch_hashtag_periods(grain) -%}
 {%- set period = socialfetch_tiktok.socialfetch_period_start -%}
 {%- set prefix = ['source_relation', 'handle'] %}
-{%- set first_day = none %}
+{%- set rebuilt = socialfetch_tiktok.socialfetch_rollup_rebuilt(grain, prefix, groups=true) %}
 with
-{% if is_incremental() %}
-{%- set ctes = socialfetch_tiktok.socialfetch_rollup_touches(grain, prefix, groups=true) %}
-{%- set first_day = socialfetch_tiktok.socialfetch_rollup_first_day(ctes) %}
-{{ ctes }}
-{% endif %}
+{{ rebuilt.ctes }}
 videos as (
     select source_relation, handle, video_id, hashtags
     from {{ ref('int_socialfetch_tiktok__video_groups') }}
@@ -235,7 +235,7 @@ tagged as (
 ),
 
 daily as (
-    {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix, first_day) }}
+    {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix, rebuilt.first_day) }}
 )
 
 select
@@ -256,13 +256,9 @@ group by tagged.source_relation, tagged.handle, tagged.hashtag, {{ period(grain,
 {% macro socialfetch_music_periods(grain) -%}
 {%- set period = socialfetch_tiktok.socialfetch_period_start -%}
 {%- set prefix = ['source_relation'] %}
-{%- set first_day = none %}
+{%- set rebuilt = socialfetch_tiktok.socialfetch_rollup_rebuilt(grain, prefix, groups=true) %}
 with
-{% if is_incremental() %}
-{%- set ctes = socialfetch_tiktok.socialfetch_rollup_touches(grain, prefix, groups=true) %}
-{%- set first_day = socialfetch_tiktok.socialfetch_rollup_first_day(ctes) %}
-{{ ctes }}
-{% endif %}
+{{ rebuilt.ctes }}
 videos as (
     select source_relation, handle, video_id, music_id, music_title, music_author_name
     from {{ ref('int_socialfetch_tiktok__video_groups') }}
@@ -270,7 +266,7 @@ videos as (
 ),
 
 daily as (
-    {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix, first_day) }}
+    {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix, rebuilt.first_day) }}
 )
 
 select
