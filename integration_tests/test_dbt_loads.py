@@ -248,3 +248,46 @@ def test_given_builds_that_replace_whole_days_when_loads_are_late_and_twice_then
         handles_on.setdefault(row["date_day"], set()).add(row["handle"])
     assert handles_on[(T - HOUR).date()] == {"ann", "bob"}
     assert views_gained(tables, "bob") == 60
+
+
+# A Monday: the hour before it is in the week before and in the month before (May 2026).
+MONDAY = datetime(2026, 6, 1, 0, 30)
+
+
+def _rollup(tables: Dict[str, List[Dict[str, Any]]], table: str, key: str, value: Any, start: str, day: Any) -> Dict[str, Any]:
+    rows = [r for r in tables[table] if r[key] == value and r[start] == day]
+    assert len(rows) == 1, (table, value, day, rows)
+    return rows[0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_built_rollups_when_a_late_snapshot_lands_in_a_past_week_and_a_video_changes_its_groups_then_they_equal_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """The weekly, monthly and daily rollups are incremental: a snapshot loaded late onto a week and
+    a month already built (Sunday 23:30, after Monday's build) rebuilds those periods, not only the
+    newest; and a video whose hashtags and sound change moves from its old groups to its new ones
+    in every period it has, though nothing new is loaded for those periods."""
+    d1, d2 = Video("dan", "d1", MONDAY - 6 * DAY, ("dance",)), Video("dan", "d2", MONDAY - 6 * DAY, ("cook",), music="m2")
+    compared = Compared(warehouse_of(kind, "rollups"), tmp_path)
+    create_streams(compared.warehouse)
+    compared.load(Sync("s0", MONDAY - 5 * DAY).read("dan", {d1: 100, d2: 50}, None).profile("dan", "found", 10))
+    compared.build_and_compare()
+    compared.load(Sync("s1", MONDAY).read("dan", {d1: 300, d2: 80}, None))
+    compared.build_and_compare()
+    compared.load(Sync("late", MONDAY - HOUR).read("dan", {d1: 250}, None))  # within the lookback of the mark
+    tables = compared.build_and_compare()
+
+    may, last_week = (MONDAY - DAY).date().replace(day=1), (MONDAY - 7 * DAY).date()
+    assert _rollup(tables, "tiktok__hashtag_weekly", "hashtag", "dance", "week_start", last_week)["views_gained"] == 150
+    assert _rollup(tables, "tiktok__hashtag_monthly", "hashtag", "dance", "month_start", may)["views_gained"] == 150
+    assert _rollup(tables, "tiktok__creator_weekly", "handle", "dan", "week_start", last_week)["views_gained"] == 150
+    assert _rollup(tables, "tiktok__music_daily", "music_id", "m1", "date_day", (MONDAY - HOUR).date())["views_gained"] == 150
+
+    compared.load(Sync("s2", MONDAY + DAY).read("dan", {d1: 320, d2: 90}, None))  # the late load leaves the lookback
+    compared.build_and_compare()
+    moved = Video("dan", "d2", d2.created_at, ("dance",), music="m1")  # a caption edit: new tags, another sound
+    compared.load(Sync("s3", MONDAY + 2 * DAY).read("dan", {d1: 330, moved: 95}, None))
+    tables = compared.build_and_compare()
+    assert {r["hashtag"] for r in tables["tiktok__hashtag_weekly"]} == {"dance"}
+    assert _rollup(tables, "tiktok__hashtag_weekly", "hashtag", "dance", "week_start", last_week)["videos"] == 2
+    assert {r["music_id"] for r in tables["tiktok__music_weekly"]} == {"m1"}

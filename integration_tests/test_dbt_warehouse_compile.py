@@ -29,7 +29,7 @@ MODELS = {
     "tiktok__video_daily", "tiktok__creator_daily", "tiktok__hashtags",
     "int_socialfetch_tiktok__video_lifecycle", "tiktok__creators", "tiktok__social_media_post",
     "tiktok__creator_weekly", "tiktok__creator_monthly", "tiktok__hashtag_weekly", "tiktok__hashtag_monthly",
-    "tiktok__music_daily", "tiktok__music_weekly",
+    "tiktok__music_daily", "tiktok__music_weekly", "int_socialfetch_tiktok__video_groups",
 }
 TYPES = {
     "snowflake": {"string": "VARCHAR", "integer": "NUMBER", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP_TZ",
@@ -99,6 +99,17 @@ def test_given_snowflake_then_timestamps_are_read_as_utc_and_names_upper_case(tm
     assert '"READID"' in stats
 
 
+# The rollups (macros/rollups.sql): each replaces whole periods of a key prefix (source_relation and
+# handle; music: source_relation), partitioned on BigQuery by the period's first day.
+ROLLUPS = [
+    ("tiktok__music_daily", "date_day", ["source_relation", "music_id"]),
+    ("tiktok__music_weekly", "week_start", ["source_relation", "music_id"]),
+    ("tiktok__hashtag_weekly", "week_start", ["source_relation", "handle", "hashtag"]),
+    ("tiktok__hashtag_monthly", "month_start", ["source_relation", "handle", "hashtag"]),
+    ("tiktok__creator_weekly", "week_start", ["source_relation", "handle"]),
+    ("tiktok__creator_monthly", "month_start", ["source_relation", "handle"]),
+]
+
 # What each incremental model runs per warehouse (macros/strategies.sql): BigQuery replaces the
 # daily models' date_day partitions and merges the per-video ones; Snowflake deletes and inserts on
 # the unique key, clustered by day then handle.
@@ -114,6 +125,12 @@ STRATEGIES: Dict[str, Dict[str, Dict[str, Any]]] = {
         "int_socialfetch_tiktok__video_lifecycle": {"incremental_strategy": "merge", "partition_by": None,
                                                     "unique_key": ["source_relation", "handle", "video_id"],
                                                     "cluster_by": ["source_relation", "handle", "video_id"]},
+        **{name: {"incremental_strategy": "insert_overwrite", "cluster_by": cluster,
+                  "partition_by": {"field": days, "data_type": "date", "granularity": "day"}}
+           for name, days, cluster in ROLLUPS},
+        "int_socialfetch_tiktok__video_groups": {"incremental_strategy": "merge", "partition_by": None,
+                                                 "unique_key": ["source_relation", "handle", "video_id"],
+                                                 "cluster_by": ["source_relation", "handle", "video_id"]},
     },
     "snowflake": {
         "tiktok__video_daily": {"incremental_strategy": "delete+insert", "cluster_by": ["date_day", "handle"],
@@ -124,6 +141,10 @@ STRATEGIES: Dict[str, Dict[str, Dict[str, Any]]] = {
                                                     "unique_key": ["source_relation", "handle", "video_id"]},
         "int_socialfetch_tiktok__video_lifecycle": {"incremental_strategy": "delete+insert", "cluster_by": ["handle"],
                                                     "unique_key": ["source_relation", "handle", "video_id"]},
+        **{name: {"incremental_strategy": "delete+insert", "cluster_by": [days, *handle], "unique_key": ["source_relation", *handle, days]}
+           for name, days, cluster in ROLLUPS for handle in [["handle"] if "handle" in cluster else []]},
+        "int_socialfetch_tiktok__video_groups": {"incremental_strategy": "delete+insert", "cluster_by": ["handle"],
+                                                 "unique_key": ["source_relation", "handle", "video_id"]},
     },
 }
 
@@ -156,7 +177,7 @@ def test_given_days_replaced_whole_then_an_incremental_select_returns_the_kept_r
     """insert_overwrite replaces every row of each day the SELECT returns: on BigQuery the daily
     models' incremental SELECT adds the built rows of those days it does not rebuild. Nowhere
     else, and not in a first build."""
-    for name in ("tiktok__video_daily", "tiktok__creator_daily"):
+    for name in ("tiktok__video_daily", "tiktok__creator_daily", *(name for name, _, _ in ROLLUPS)):
         sql = compiled.models[name]
         wrapped = "socialfetch_rebuilt" in sql and "not exists" in sql
         assert wrapped == (compiled.warehouse == "bigquery" and compiled.incremental), name

@@ -1,28 +1,137 @@
 {#- The weekly, monthly and daily rollups: one macro per subject (creator, hashtag, music), one
     model per subject and grain calling it. Periods are socialfetch_period_start's (ISO weeks from
     Monday; months from the 1st). Gains are the sum of tiktok__video_daily's over the period, so a
-    period's gains are its last day's counts minus the day before it began. -#}
+    period's gains are its last day's counts minus the day before it began.
+
+    Incremental (macros/strategies.sql): a run rebuilds, for each key prefix (source_relation and
+    handle; music: source_relation alone, its rows mix handles), every period from the first one a
+    change touches, whole, and replaces the built rows of those (prefix, period)s. A change is a
+    tiktok__video_daily row loaded since the rollup's newest source_loaded_at (less the lookback:
+    macros/incremental.sql), a video whose groups changed (int_socialfetch_tiktok__video_groups),
+    or, for creators, a period whose tiktok__creator_daily figures differ from the built row. -#}
+
+{#- The CTEs `touched` (source_relation, handle, from_day) and `rollup_from` (the `prefix` columns
+    and the first period rebuilt, from_day), ending with a comma. `groups`: a video whose groups
+    changed rebuilds from its first day; `extra`: a SELECT of more (source_relation, handle, day). -#}
+{% macro socialfetch_rollup_touches(grain, prefix, groups=false, extra=none) -%}
+{%- set day = socialfetch_tiktok.socialfetch_day -%}
+{%- set window = socialfetch_tiktok.socialfetch_load_window_start('select max(source_loaded_at) from ' ~ this) -%}
+{%- set loaded_sql -%}
+    select source_relation, handle, video_id, min(date_day) as loaded_from
+    from {{ ref('tiktok__video_daily') }}
+    where snapshot_extracted_at > {{ window }}
+    group by source_relation, handle, video_id
+{%- endset -%}
+{%- set first_loaded = socialfetch_tiktok.socialfetch_constant_day('select min(loaded_from) from (' ~ loaded_sql ~ ') as loaded') %}
+loaded as (
+{{ loaded_sql }}
+),
+
+{#- A video_daily row loaded since changes its day and every later one. When the day before it
+    carries an older snapshot forward, the rows since that snapshot's day may be new too (the
+    video had ended there): they count in the rollups' videos and creators. -#}
+touched as (
+    select
+        loaded.source_relation,
+        loaded.handle,
+        case when not before.is_observed then {{ day('before.snapshot_captured_at') }} else loaded.loaded_from end as from_day
+    from loaded
+    left join {{ ref('tiktok__video_daily') }} as before
+        on {{ socialfetch_tiktok.socialfetch_same_video('before', 'loaded') }}
+        and before.date_day = {{ socialfetch_tiktok.socialfetch_add_days('loaded.loaded_from', -1) }}
+        and before.date_day >= {{ socialfetch_tiktok.socialfetch_add_days(first_loaded, -1) }}
+    {%- if groups %}
+    union all
+    select video_groups.source_relation, video_groups.handle, {{ day('snapshots.first_captured_at') }}
+    from {{ ref('int_socialfetch_tiktok__video_groups') }} as video_groups
+    inner join {{ ref('int_socialfetch_tiktok__video_snapshots') }} as snapshots
+        on {{ socialfetch_tiktok.socialfetch_same_video('snapshots', 'video_groups') }}
+    where video_groups.groups_loaded_at > {{ window }}
+    {%- endif %}
+    {%- if extra %}
+    union all
+    {{ extra }}
+    {%- endif %}
+),
+
+rollup_from as (
+    select {{ prefix | join(', ') }}, {{ socialfetch_tiktok.socialfetch_period_start(grain, 'min(from_day)') }} as from_day
+    from touched
+    group by {{ prefix | join(', ') }}
+),
+{%- endmacro %}
+
+{#- Joins `alias` (with a date_day) to rollup_from on the prefix, from its first rebuilt period:
+    the rows an incremental run reads. `first_day`: the first of all, a constant (a subquery there
+    made DuckDB join every daily row before filtering: 9 s instead of 3 at 120 days). -#}
+{% macro socialfetch_rollup_rows(alias, prefix, first_day, day_column='date_day') -%}
+    inner join rollup_from
+        on {% for column in prefix %}rollup_from.{{ column }} = {{ alias }}.{{ column }} and {% endfor -%}
+        {{ alias }}.{{ day_column }} >= rollup_from.from_day
+        and {{ alias }}.{{ day_column }} >= {{ first_day }}
+{%- endmacro %}
+
+{#- A query's one DATE value as a literal, read when the model runs (null when there is none). -#}
+{% macro socialfetch_constant_day(sql) -%}
+  {%- set value = none -%}
+  {%- if execute -%}
+    {%- set found = run_query(sql) -%}
+    {%- set value = found.columns[0].values()[0] if found is not none and (found.rows | length) > 0 else none -%}
+  {%- endif -%}
+  {{- return("cast(null as date)" if value is none else "cast('" ~ value ~ "' as date)") -}}
+{%- endmacro %}
+
+{#- What an incremental run rebuilds: {ctes: socialfetch_rollup_touches's CTEs, first_day: the first
+    day it reads, a constant}; `head`: the CTEs they read (emitted by the caller). A first build:
+    no CTEs, every day. -#}
+{% macro socialfetch_rollup_rebuilt(grain, prefix, groups=false, extra=none, head='') -%}
+  {%- if not is_incremental() -%}
+    {{- return({'ctes': '', 'first_day': none}) -}}
+  {%- endif -%}
+  {%- set ctes = socialfetch_tiktok.socialfetch_rollup_touches(grain, prefix, groups, extra) -%}
+  {%- set first_day = socialfetch_tiktok.socialfetch_constant_day(
+      'with ' ~ ((head ~ ctes) | trim).rstrip(',') ~ '\nselect min(from_day) from rollup_from') -%}
+  {{- return({'ctes': ctes, 'first_day': first_day}) -}}
+{%- endmacro %}
+
+{#- The tiktok__video_daily rows a run aggregates: all of them, or (incremental) the rebuilt periods'. -#}
+{% macro socialfetch_rollup_daily_rows(prefix, first_day) -%}
+    select daily.*
+    from {{ ref('tiktok__video_daily') }} as daily
+    {%- if is_incremental() %}
+    {{ socialfetch_tiktok.socialfetch_rollup_rows('daily', prefix, first_day) }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- Null-safe equality. -#}
+{% macro socialfetch_same(a, b) -%}
+  ({{ a }} = {{ b }} or ({{ a }} is null and {{ b }} is null))
+{%- endmacro %}
+
+{#- A JSON value as text, to compare two of them. -#}
+{% macro socialfetch_json_string(expression) -%}
+  {{ return(adapter.dispatch('socialfetch_json_string', 'socialfetch_tiktok')(expression)) }}
+{%- endmacro %}
+{% macro default__socialfetch_json_string(expression) -%}cast({{ expression }} as {{ dbt.type_string() }}){%- endmacro %}
+{% macro snowflake__socialfetch_json_string(expression) -%}to_json({{ expression }}){%- endmacro %}
+{% macro bigquery__socialfetch_json_string(expression) -%}to_json_string({{ expression }}){%- endmacro %}
 
 {% macro socialfetch_creator_periods(grain) -%}
 {%- set period = socialfetch_tiktok.socialfetch_period_start -%}
-{%- set at_end = socialfetch_tiktok.socialfetch_value_at_max %}
-with creator_days as (
+{%- set at_end = socialfetch_tiktok.socialfetch_value_at_max -%}
+{%- set prefix = ['source_relation', 'handle'] -%}
+{%- set figures = ['first_day', 'last_day', 'days', 'days_observed', 'reads', 'videos_published', 'videos_available',
+                   'followers', 'followers_gained', 'source_loaded_at'] %}
+{%- set head %}
+creator_days as (
     select
         source_relation, handle, date_day, {{ period(grain, 'date_day') }} as period_start,
-        videos_published, videos_available, followers, followers_gained, videos_observed, reads
+        videos_published, videos_available, followers, followers_gained, videos_observed, reads, source_loaded_at
     from {{ ref('tiktok__creator_daily') }}
 ),
 
-video_gains as (
-    select
-        daily.source_relation,
-        daily.handle,
-        {{ period(grain, 'daily.date_day') }} as period_start,
-        {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }}
-    from {{ ref('tiktok__video_daily') }} as daily
-    group by daily.source_relation, daily.handle, {{ period(grain, 'daily.date_day') }}
-),
-
+{#- Every period of creator_daily: a small table (a row per handle and day), read whole so that an
+    incremental run finds the periods whose figures changed, whatever changed them. #}
 periods as (
     select
         source_relation,
@@ -36,9 +145,44 @@ periods as (
         {{ at_end('followers', 'date_day') }} as followers,
         cast(sum(followers_gained) as {{ dbt.type_bigint() }}) as followers_gained,
         cast(sum(case when videos_observed > 0 then 1 else 0 end) as {{ dbt.type_bigint() }}) as days_observed,
-        cast(sum(reads) as {{ dbt.type_bigint() }}) as reads
+        cast(sum(reads) as {{ dbt.type_bigint() }}) as reads,
+        max(source_loaded_at) as source_loaded_at
     from creator_days
     group by source_relation, handle, period_start
+),
+{%- endset %}
+{%- set changed %}
+changed_periods as (
+    select periods.source_relation, periods.handle, periods.period_start
+    from periods
+    left join {{ this }} as built
+        on built.source_relation = periods.source_relation and built.handle = periods.handle
+        and built.{{ grain }}_start = periods.period_start
+    where built.handle is null or not (
+        {%- for figure in figures %}
+        {{ socialfetch_tiktok.socialfetch_same('periods.' ~ figure, 'built.' ~ figure) }}{{ ' and' if not loop.last }}
+        {%- endfor %}
+    )
+),
+{%- endset %}
+{%- set rebuilt = socialfetch_tiktok.socialfetch_rollup_rebuilt(grain, prefix,
+       extra='select source_relation, handle, period_start from changed_periods', head=head ~ changed) %}
+with
+{{ head }}
+{{ changed if is_incremental() }}
+{{ rebuilt.ctes }}
+
+video_gains as (
+    select
+        daily.source_relation,
+        daily.handle,
+        {{ period(grain, 'daily.date_day') }} as period_start,
+        {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }}
+    from {{ ref('tiktok__video_daily') }} as daily
+    {%- if is_incremental() %}
+    {{ socialfetch_tiktok.socialfetch_rollup_rows('daily', prefix, rebuilt.first_day) }}
+    {%- endif %}
+    group by daily.source_relation, daily.handle, {{ period(grain, 'daily.date_day') }}
 )
 
 select
@@ -57,18 +201,26 @@ select
     coalesce(video_gains.{{ count }}_gained, 0) as {{ count }}_gained,
     {%- endfor %}
     periods.followers,
-    periods.followers_gained
+    periods.followers_gained,
+    periods.source_loaded_at
 from periods
+{%- if is_incremental() %}
+{{ socialfetch_tiktok.socialfetch_rollup_rows('periods', prefix, rebuilt.first_day, 'period_start') }}
+{%- endif %}
 left join video_gains
     on video_gains.source_relation = periods.source_relation and video_gains.handle = periods.handle
     and video_gains.period_start = periods.period_start
 {%- endmacro %}
 
 {% macro socialfetch_hashtag_periods(grain) -%}
-{%- set period = socialfetch_tiktok.socialfetch_period_start %}
-with videos as (
+{%- set period = socialfetch_tiktok.socialfetch_period_start -%}
+{%- set prefix = ['source_relation', 'handle'] %}
+{%- set rebuilt = socialfetch_tiktok.socialfetch_rollup_rebuilt(grain, prefix, groups=true) %}
+with
+{{ rebuilt.ctes }}
+videos as (
     select source_relation, handle, video_id, hashtags
-    from {{ ref('tiktok__videos') }}
+    from {{ ref('int_socialfetch_tiktok__video_groups') }}
     where hashtags is not null
 ),
 
@@ -80,6 +232,10 @@ tagged as (
         {{ socialfetch_tiktok.socialfetch_unnested_value('tags') }} as hashtag
     from videos
     {{ socialfetch_tiktok.socialfetch_unnest_strings_from('videos', 'hashtags', 'tags') }}
+),
+
+daily as (
+    {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix, rebuilt.first_day) }}
 )
 
 select
@@ -89,19 +245,28 @@ select
     tagged.hashtag,
     {{ period(grain, 'daily.date_day') }} as {{ grain }}_start,
     cast(count(distinct tagged.video_id) as {{ dbt.type_bigint() }}) as videos,
-    {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }}
+    {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }},
+    max(daily.snapshot_extracted_at) as source_loaded_at
 from tagged
-inner join {{ ref('tiktok__video_daily') }} as daily
+inner join daily
     on daily.source_relation = tagged.source_relation and daily.handle = tagged.handle and daily.video_id = tagged.video_id
 group by tagged.source_relation, tagged.handle, tagged.hashtag, {{ period(grain, 'daily.date_day') }}
 {%- endmacro %}
 
 {% macro socialfetch_music_periods(grain) -%}
-{%- set period = socialfetch_tiktok.socialfetch_period_start %}
-with videos as (
+{%- set period = socialfetch_tiktok.socialfetch_period_start -%}
+{%- set prefix = ['source_relation'] %}
+{%- set rebuilt = socialfetch_tiktok.socialfetch_rollup_rebuilt(grain, prefix, groups=true) %}
+with
+{{ rebuilt.ctes }}
+videos as (
     select source_relation, handle, video_id, music_id, music_title, music_author_name
-    from {{ ref('tiktok__videos') }}
+    from {{ ref('int_socialfetch_tiktok__video_groups') }}
     where music_id is not null
+),
+
+daily as (
+    {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix, rebuilt.first_day) }}
 )
 
 select
@@ -113,9 +278,10 @@ select
     {{ period(grain, 'daily.date_day') }} as {{ 'date_day' if grain == 'day' else grain ~ '_start' }},
     cast(count(distinct videos.handle) as {{ dbt.type_bigint() }}) as creators,
     cast(count(distinct {{ dbt.concat(["videos.handle", "'|'", "videos.video_id"]) }}) as {{ dbt.type_bigint() }}) as videos,
-    {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }}
+    {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }},
+    max(daily.snapshot_extracted_at) as source_loaded_at
 from videos
-inner join {{ ref('tiktok__video_daily') }} as daily
+inner join daily
     on daily.source_relation = videos.source_relation and daily.handle = videos.handle and daily.video_id = videos.video_id
 group by videos.source_relation, videos.music_id, {{ period(grain, 'daily.date_day') }}
 {%- endmacro %}

@@ -35,6 +35,27 @@
       'int_socialfetch_tiktok__video_lifecycle': {
           'unique_key': ['source_relation', 'handle', 'video_id'], 'days': none,
           'bigquery_cluster_by': ['source_relation', 'handle', 'video_id'], 'snowflake_cluster_by': ['handle']},
+      'int_socialfetch_tiktok__video_groups': {
+          'unique_key': ['source_relation', 'handle', 'video_id'], 'days': none,
+          'bigquery_cluster_by': ['source_relation', 'handle', 'video_id'], 'snowflake_cluster_by': ['handle']},
+      'tiktok__music_daily': {
+          'unique_key': ['source_relation', 'date_day'], 'days': 'date_day',
+          'bigquery_cluster_by': ['source_relation', 'music_id'], 'snowflake_cluster_by': ['date_day']},
+      'tiktok__music_weekly': {
+          'unique_key': ['source_relation', 'week_start'], 'days': 'week_start',
+          'bigquery_cluster_by': ['source_relation', 'music_id'], 'snowflake_cluster_by': ['week_start']},
+      'tiktok__hashtag_weekly': {
+          'unique_key': ['source_relation', 'handle', 'week_start'], 'days': 'week_start',
+          'bigquery_cluster_by': ['source_relation', 'handle', 'hashtag'], 'snowflake_cluster_by': ['week_start', 'handle']},
+      'tiktok__hashtag_monthly': {
+          'unique_key': ['source_relation', 'handle', 'month_start'], 'days': 'month_start',
+          'bigquery_cluster_by': ['source_relation', 'handle', 'hashtag'], 'snowflake_cluster_by': ['month_start', 'handle']},
+      'tiktok__creator_weekly': {
+          'unique_key': ['source_relation', 'handle', 'week_start'], 'days': 'week_start',
+          'bigquery_cluster_by': ['source_relation', 'handle'], 'snowflake_cluster_by': ['week_start', 'handle']},
+      'tiktok__creator_monthly': {
+          'unique_key': ['source_relation', 'handle', 'month_start'], 'days': 'month_start',
+          'bigquery_cluster_by': ['source_relation', 'handle'], 'snowflake_cluster_by': ['month_start', 'handle']},
   }) }}
 {%- endmacro %}
 

@@ -1,3 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='fail',
+        **socialfetch_tiktok.socialfetch_incremental_config('tiktok__music_daily')
+    )
+}}
 {#- One row per (music_id, date_day): the gains of every synced video using the sound, across
     creators (macros/rollups.sql). -#}
+-- depends_on: {{ ref('int_socialfetch_tiktok__video_snapshots') }}
+{#- When a build replaces whole periods (BigQuery), the kept rows of those periods too: macros/strategies.sql. #}
+{% call socialfetch_tiktok.socialfetch_overwritten_days('tiktok__music_daily') %}
 {{ socialfetch_tiktok.socialfetch_music_periods('day') }}
+{% endcall %}

@@ -21,7 +21,9 @@ from integration_tests.dbtkit.warehouses import PACKAGE_DIR
 
 MODEL_PREFIXES = ("stg_socialfetch_tiktok__", "int_socialfetch_tiktok__", "tiktok__")
 INCREMENTAL_MODELS = ("tiktok__video_daily", "tiktok__creator_daily", "int_socialfetch_tiktok__video_snapshots",
-                      "int_socialfetch_tiktok__read_misses", "int_socialfetch_tiktok__video_lifecycle")
+                      "int_socialfetch_tiktok__read_misses", "int_socialfetch_tiktok__video_lifecycle",
+                      "int_socialfetch_tiktok__video_groups", "tiktok__music_daily", "tiktok__music_weekly",
+                      "tiktok__hashtag_weekly", "tiktok__hashtag_monthly", "tiktok__creator_weekly", "tiktok__creator_monthly")
 SOURCE_SCHEMA = "tiktok"
 OFFLINE_VARS = {"socialfetch_schema": SOURCE_SCHEMA, "socialfetch_has_handle_reads": True,
                 "socialfetch_has_profiles": True, "socialfetch_has_parsed_fields": True}

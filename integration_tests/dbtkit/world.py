@@ -20,12 +20,13 @@ class Video:
     created_at: Optional[datetime]
     hashtags: Tuple[str, ...] = ()
     caption: Optional[str] = "a caption"
+    music: str = "m1"
 
     def record(self, views: int) -> Dict[str, Any]:
         return {"handle": self.handle, "id": self.id, "createdAt": self.created_at, "caption": self.caption,
                 "url": f"https://www.tiktok.com/@{self.handle}/video/{self.id}", "durationMs": 15000,
                 "pinned": False, "isAd": False, "stats": {"views": views, "likes": views // 10},
-                "hashtags": list(self.hashtags), "mentions": [], "music": {"id": "m1", "title": "a sound",
+                "hashtags": list(self.hashtags), "mentions": [], "music": {"id": self.music, "title": "a sound",
                                                                      "authorName": "dj", "original": False}}
 
 
