@@ -30,6 +30,22 @@
   {{ dbt.dateadd('hour', -1 * socialfetch_tiktok.socialfetch_lookback_hours(), start) }}
 {%- endmacro %}
 
+{#- The loads an incremental run of a model fed by video_stats takes, as constants read when it
+    runs: start (socialfetch_load_window_start of `mark`), end (the newest load there when the run
+    begins: a later one waits for the next run, so that constants and query see the same loads)
+    and first_day (the earliest UTC day their capturedAt lands on). A filter on these prunes the
+    scans of video_stats and of the daily tables to what the loads touch. -#}
+{% macro socialfetch_load_window(mark) -%}
+  {%- set start = socialfetch_tiktok.socialfetch_load_window_start(mark) -%}
+  {%- set loaded = socialfetch_tiktok.socialfetch_query_row(
+        'select min(' ~ socialfetch_tiktok.socialfetch_day('captured_at') ~ '), max(extracted_at) from '
+        ~ ref('stg_socialfetch_tiktok__video_stats') ~ ' where extracted_at > ' ~ start) or [none, none] -%}
+  {{ return({
+      'start': start,
+      'end': socialfetch_tiktok.socialfetch_literal(loaded[1], 'timestamp', socialfetch_tiktok.socialfetch_min_timestamp()),
+      'first_day': socialfetch_tiktok.socialfetch_literal(loaded[0], 'date', "cast('1900-01-01' as date)")}) }}
+{%- endmacro %}
+
 {#- The first row of `query`, read when the model runs, as a list of values; none when dbt is not
     executing (parsing) or the query returns no row. -#}
 {% macro socialfetch_query_row(query) -%}

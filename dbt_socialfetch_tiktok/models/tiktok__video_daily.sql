@@ -34,17 +34,14 @@ with
     when it starts (a later one waits for the next run), and the first day they land on. Both are
     read first and written in as constants, so that the scans of video_stats and of this table
     are pruned to the days rebuilt: a bound computed in the query itself is not (issue 29). -#}
-{%- set window_start = socialfetch_tiktok.socialfetch_load_window_start('select max(snapshot_extracted_at) from ' ~ this) -%}
-{%- set loaded = socialfetch_tiktok.socialfetch_query_row(
-        'select min(' ~ day('captured_at') ~ '), max(extracted_at) from ' ~ ref('stg_socialfetch_tiktok__video_stats')
-        ~ ' where extracted_at > ' ~ window_start) or [none, none] -%}
-{%- set first_day = socialfetch_tiktok.socialfetch_literal(loaded[0], 'date', "cast('1900-01-01' as date)") -%}
-{%- set window_end = socialfetch_tiktok.socialfetch_literal(loaded[1], 'timestamp', socialfetch_tiktok.socialfetch_min_timestamp()) %}
+{%- set window = socialfetch_tiktok.socialfetch_load_window('select max(snapshot_extracted_at) from ' ~ this) -%}
+{%- set first_day = window.first_day -%}
+{%- set window_end = window.end %}
 {#- The first day each video with a newly loaded snapshot is rebuilt from. #}
 changed as (
     select source_relation, handle, video_id, min({{ day('captured_at') }}) as from_day
     from {{ ref('stg_socialfetch_tiktok__video_stats') }}
-    where extracted_at > {{ window_start }} and extracted_at <= {{ window_end }}
+    where extracted_at > {{ window.start }} and extracted_at <= {{ window_end }}
     group by source_relation, handle, video_id
 ),
 
