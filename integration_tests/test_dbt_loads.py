@@ -29,6 +29,7 @@ A2 = Video("ann", "a2", T - 3 * DAY)
 B1 = Video("bob", "b1", T - 8 * DAY, ("dance",))
 B2 = Video("bob", "b2", T - DAY - 3 * HOUR)  # a video first known from a late load
 C1 = Video("cat", "c1", T - 6 * DAY)
+A3 = Video("ann", "a3", T - 9 * DAY)  # read, missed, then unread for days
 
 
 @pytest.fixture
@@ -291,3 +292,35 @@ def test_given_built_rollups_when_a_late_snapshot_lands_in_a_past_week_and_a_vid
     assert {r["hashtag"] for r in tables["tiktok__hashtag_weekly"]} == {"dance"}
     assert _rollup(tables, "tiktok__hashtag_weekly", "hashtag", "dance", "week_start", last_week)["videos"] == 2
     assert {r["music_id"] for r in tables["tiktok__music_weekly"]} == {"m1"}
+
+
+def _load_back_after_days(compared: Compared) -> Dict[str, List[Dict[str, Any]]]:
+    """ann's a3 is read on day -6, missed on day -5, unread until day 0; bob's sync of day -3 is
+    loaded on day 0, with ann's sync of that day. Every build compared with a full rebuild."""
+    create_streams(compared.warehouse)
+    for sync in (Sync("s0", T - 6 * DAY).read("ann", {A1: 100, A3: 10}, None).read("bob", {B1: 500}, None),
+                 Sync("s1", T - 5 * DAY).read("ann", {A1: 120}, None).read("bob", {B1: 510}, None),
+                 Sync("s3", T - DAY).read("ann", {A1: 150}, None)):
+        compared.load(sync)
+        compared.build_and_compare()
+    compared.load(Sync("s4", T).read("ann", {A1: 170, A3: 40}, None))
+    compared.load(Sync("s2", T - 3 * DAY).read("bob", {B1: 530}, None), extracted_at=T + HOUR)
+    return compared.build_and_compare()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_given_a_video_back_after_days_unread_and_a_sync_loaded_days_late_then_every_build_equals_a_full_rebuild(
+        kind: str, warehouse_of: Any, tmp_path: Path) -> None:
+    """An incremental run reads only the days its loads touch, from bounds it reads first (issue 29):
+    a video whose last built day is days before the first day loaded (a3, back after days unread)
+    still continues from that day, and a sync loaded days after it ran, with a newer one, moves its
+    own days and reads: every table equals a full rebuild."""
+    tables = _load_back_after_days(Compared(warehouse_of(kind, "bounds"), tmp_path))
+
+    a3 = sorted((r["date_day"], r["views"], r["views_gained"], r["is_last_day"])
+                for r in tables["tiktok__video_daily"] if r["video_id"] == "a3")
+    assert len(a3) == 7 and a3[0] == ((T - 6 * DAY).date(), 10, 0, False) and a3[-1] == (T.date(), 40, 30, True)
+    b1 = {r["date_day"]: r["views"] for r in tables["tiktok__video_daily"] if r["video_id"] == "b1"}
+    assert (b1[(T - 3 * DAY).date()], b1[(T - 4 * DAY).date()]) == (530, 510)
+    misses = {(r["video_id"], r["sync_id"]) for r in tables["int_socialfetch_tiktok__read_misses"] if r["read_id"] is not None}
+    assert misses == {("a3", "s1")}

@@ -23,22 +23,64 @@
     de-duplicated, every snapshot ever loaded on each build (issue 29). -#}
 {% macro socialfetch_load_window_start(mark) -%}
   {%- set start = 'coalesce((' ~ mark ~ '), ' ~ socialfetch_tiktok.socialfetch_min_timestamp() ~ ')' -%}
-  {%- if execute -%}
-    {%- set found = run_query(mark) -%}
-    {%- set value = found.columns[0].values()[0] if found is not none and (found.rows | length) > 0 else none -%}
-    {%- if value is none -%}
-      {%- set start = socialfetch_tiktok.socialfetch_min_timestamp() -%}
-    {%- else -%}
-      {%- if value is not string -%}
-        {%- if value.tzinfo is not none -%}
-          {%- set value = value.astimezone(modules.pytz.utc).replace(tzinfo=none) -%}
-        {%- endif -%}
-        {%- set value = value.strftime('%Y-%m-%d %H:%M:%S.%f') -%}
-      {%- endif -%}
-      {%- set start = "cast('" ~ value ~ "' as " ~ socialfetch_tiktok.socialfetch_type_timestamp() ~ ")" -%}
-    {%- endif -%}
+  {%- set found = socialfetch_tiktok.socialfetch_query_row(mark) -%}
+  {%- if found is not none -%}
+    {%- set start = socialfetch_tiktok.socialfetch_literal(found[0], 'timestamp', socialfetch_tiktok.socialfetch_min_timestamp()) -%}
   {%- endif -%}
   {{ dbt.dateadd('hour', -1 * socialfetch_tiktok.socialfetch_lookback_hours(), start) }}
+{%- endmacro %}
+
+{#- The loads an incremental run of a model fed by video_stats takes, as constants read when it
+    runs: start (socialfetch_load_window_start of `mark`), end (the newest load there when the run
+    begins: a later one waits for the next run, so that constants and query see the same loads)
+    and first_day (the earliest UTC day their capturedAt lands on). A filter on these prunes the
+    scans of video_stats and of the daily tables to what the loads touch. -#}
+{% macro socialfetch_load_window(mark) -%}
+  {%- set start = socialfetch_tiktok.socialfetch_load_window_start(mark) -%}
+  {%- set loaded = socialfetch_tiktok.socialfetch_query_row(
+        'select min(' ~ socialfetch_tiktok.socialfetch_day('captured_at') ~ '), max(extracted_at) from '
+        ~ ref('stg_socialfetch_tiktok__video_stats') ~ ' where extracted_at > ' ~ start) or [none, none] -%}
+  {{ return({
+      'start': start,
+      'end': socialfetch_tiktok.socialfetch_literal(loaded[1], 'timestamp', socialfetch_tiktok.socialfetch_min_timestamp()),
+      'first_day': socialfetch_tiktok.socialfetch_literal(loaded[0], 'date', "cast('1900-01-01' as date)")}) }}
+{%- endmacro %}
+
+{#- The first row of `query`, read when the model runs, as a list of values; none when dbt is not
+    executing (parsing) or the query returns no row. -#}
+{% macro socialfetch_query_row(query) -%}
+  {%- if not execute -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set found = run_query(query) -%}
+  {%- if found is none or (found.rows | length) == 0 -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {{ return(found.rows[0].values() | list) }}
+{%- endmacro %}
+
+{#- A value read by socialfetch_query_row as a SQL constant of `type` ('timestamp' or 'date'), in UTC;
+    `fallback` (SQL) when it is null. A filter on a constant lets DuckDB skip row groups by their
+    min/max (zone maps); one on a subquery does not. -#}
+{% macro socialfetch_literal(value, type, fallback) -%}
+  {%- if value is none -%}
+    {{ return(fallback) }}
+  {%- endif -%}
+  {%- if type == 'date' -%}
+    {%- set sql_type = 'date' -%}
+    {%- set text = value if value is string else value.strftime('%Y-%m-%d') -%}
+  {%- else -%}
+    {%- set sql_type = socialfetch_tiktok.socialfetch_type_timestamp() -%}
+    {%- if value is string -%}
+      {%- set text = value -%}
+    {%- else -%}
+      {%- if value.tzinfo is defined and value.tzinfo is not none -%}
+        {%- set value = value.astimezone(modules.pytz.utc).replace(tzinfo=none) -%}
+      {%- endif -%}
+      {%- set text = value.strftime('%Y-%m-%d %H:%M:%S.%f') -%}
+    {%- endif -%}
+  {%- endif -%}
+  {{ return("cast('" ~ text ~ "' as " ~ sql_type ~ ")") }}
 {%- endmacro %}
 
 {#- The smaller / larger of two values, either of which may be null (then the other). -#}

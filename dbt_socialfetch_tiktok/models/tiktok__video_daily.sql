@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_socialfetch_tiktok__video_snapshots') }}
 {{
     config(
         materialized='incremental',
@@ -22,34 +23,66 @@
 
 {%- set counts = socialfetch_tiktok.socialfetch_counts() -%}
 {%- set day = socialfetch_tiktok.socialfetch_day -%}
-{%- set add_days = socialfetch_tiktok.socialfetch_add_days %}
+{%- set add_days = socialfetch_tiktok.socialfetch_add_days -%}
+{%- set same_video = socialfetch_tiktok.socialfetch_same_video %}
 
 {#- When a build replaces whole days (BigQuery), the kept rows of those days too: macros/strategies.sql. #}
 {% call socialfetch_tiktok.socialfetch_overwritten_days('tiktok__video_daily') %}
 with
 {% if is_incremental() %}
+{#- The loads this run takes: after the mark (less the lookback) and up to the newest one there
+    when it starts (a later one waits for the next run), and the first day they land on. Both are
+    read first and written in as constants, so that the scans of video_stats and of this table
+    are pruned to the days rebuilt: a bound computed in the query itself is not (issue 29). -#}
+{%- set window = socialfetch_tiktok.socialfetch_load_window('select max(snapshot_extracted_at) from ' ~ this) -%}
+{%- set first_day = window.first_day -%}
+{%- set window_end = window.end %}
 {#- The first day each video with a newly loaded snapshot is rebuilt from. #}
 changed as (
     select source_relation, handle, video_id, min({{ day('captured_at') }}) as from_day
     from {{ ref('stg_socialfetch_tiktok__video_stats') }}
-    where extracted_at > {{ socialfetch_tiktok.socialfetch_load_window_start('select max(snapshot_extracted_at) from ' ~ this) }}
+    where extracted_at > {{ window.start }} and extracted_at <= {{ window_end }}
     group by source_relation, handle, video_id
 ),
 
 {#- The video's built row just before that day: the day before, or its last day when it ended
-    earlier. Its counts stand in for every snapshot before it. #}
-anchor as (
-    select
+    earlier. Its counts stand in for every snapshot before it. The day before is on or after
+    first_day - 1 (recent: a pruned scan); a last day before that belongs to a video not read for
+    a while and coming back, found by is_last_day. #}
+{%- set anchor_columns -%}
         built.source_relation, built.handle, built.video_id, built.date_day, built.snapshot_captured_at, built.snapshot_extracted_at,
         built.views, built.likes, built.comments, built.shares, built.saves,
         {%- for count in counts %}
         built.{{ count }}_gained{{ ',' if not loop.last }}
         {%- endfor %}
+{%- endset %}
+recent as (
+    select {{ anchor_columns }}
     from {{ this }} as built
-    inner join changed
-        on changed.source_relation = built.source_relation and changed.handle = built.handle and changed.video_id = built.video_id
-    where built.date_day < changed.from_day
+    inner join changed on {{ same_video('changed', 'built') }}
+    where built.date_day >= {{ add_days(first_day, -1) }}
+        and built.date_day < changed.from_day
         and (built.date_day = {{ add_days('changed.from_day', -1) }} or built.is_last_day)
+),
+
+{#- The changed videos that may have such an older last day: snapshots before from_day, no recent
+    row. Usually none, and then the scan of the whole table's last days below is skipped. #}
+back_after_gap as (
+    select changed.source_relation, changed.handle, changed.video_id
+    from changed
+    inner join {{ ref('int_socialfetch_tiktok__video_snapshots') }} as known
+        on {{ same_video('known', 'changed') }} and known.first_captured_at < cast(changed.from_day as {{ socialfetch_tiktok.socialfetch_type_timestamp() }})
+    where not exists (select 1 from recent where {{ same_video('recent', 'changed') }})
+),
+
+anchor as (
+    select * from recent
+    union all
+    select {{ anchor_columns }}
+    from {{ this }} as built
+    inner join back_after_gap on {{ same_video('back_after_gap', 'built') }}
+    where built.is_last_day
+        and built.date_day < {{ add_days(first_day, -1) }}
 ),
 
 snapshots as (
@@ -63,9 +96,9 @@ snapshots as (
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
     inner join changed
         on changed.source_relation = stats.source_relation and changed.handle = stats.handle and changed.video_id = stats.video_id
-    {#- A scalar bound first, so that the scan is pruned by capture time. #}
-    where stats.captured_at >= (select cast(min(from_day) as {{ socialfetch_tiktok.socialfetch_type_timestamp() }}) from changed)
+    where stats.captured_at >= cast({{ first_day }} as {{ socialfetch_tiktok.socialfetch_type_timestamp() }})
         and {{ day('stats.captured_at') }} >= changed.from_day
+        and stats.extracted_at <= {{ window_end }}
     union all
     select
         source_relation, handle, video_id, snapshot_captured_at, snapshot_extracted_at, views, likes, comments, shares, saves,
@@ -156,4 +189,10 @@ select
     snapshot_captured_at,
     snapshot_extracted_at
 from gained
+{%- if not is_incremental() and target.type != 'bigquery' %}
+{#- Stored in day order (later builds append newer days), so that the incremental build's reads of
+    recent days skip the older row groups (DuckDB's zone maps; Snowflake's micro-partitions).
+    BigQuery partitions by day instead. #}
+order by date_day
+{%- endif %}
 {% endcall %}

@@ -33,12 +33,32 @@
     does not count it, and the next one may be needed. A run adds the first misses of the reads it
     checks; its post-hook keeps the first per (video, seen_before_at, at_snapshot). -#}
 
-with reads as (
+{%- set timestamp = socialfetch_tiktok.socialfetch_type_timestamp() -%}
+{%- set never = "cast('9999-12-31 00:00:00' as " ~ timestamp ~ ")" -%}
+{%- set checked -%}
+reads as (
     select * from {{ ref('stg_socialfetch_tiktok__handle_reads') }}
     {%- if is_incremental() %}
     where {{ socialfetch_tiktok.socialfetch_read_key() }} in ({{ socialfetch_tiktok.socialfetch_rechecked_reads(this) }})
     {%- endif %}
-),
+)
+{%- endset -%}
+
+{#- Incremental: the scans of video_stats are bounded by constants read first (a filter on a
+    constant prunes the scan, one computed in the query does not; issue 29). A sync's snapshots
+    were captured after the first request of their read part (the sync's one clock): at or after
+    the earliest startedAt of the syncs checked, less the lookback as a margin. -#}
+{%- set sync_from = 'cast(null as ' ~ timestamp ~ ')' -%}
+{%- if is_incremental() -%}
+  {%- set found = socialfetch_tiktok.socialfetch_query_row(
+        'with ' ~ checked ~ ' select min(started_at) from ' ~ ref('stg_socialfetch_tiktok__handle_reads')
+        ~ ' where sync_id in (select sync_id from reads)') or [none] -%}
+  {%- set sync_from = dbt.dateadd('hour', -1 * socialfetch_tiktok.socialfetch_lookback_hours(),
+        socialfetch_tiktok.socialfetch_literal(found[0], 'timestamp', socialfetch_tiktok.socialfetch_min_timestamp())) -%}
+{%- endif -%}
+
+{%- set missed -%}
+{{ checked }},
 
 videos as (
     select source_relation, handle, video_id, created_at, first_captured_at, last_captured_at
@@ -53,6 +73,7 @@ seen_in_sync as (
         on sync_reads.source_relation = stats.source_relation and sync_reads.read_id = stats.read_id
     {%- if is_incremental() %}
     where sync_reads.sync_id in (select sync_id from reads)
+        and stats.captured_at >= {{ sync_from }}
     {%- endif %}
 ),
 
@@ -66,6 +87,7 @@ covering as (
         reads.part,
         reads.started_at as missed_at,
         reads.extracted_at as read_extracted_at,
+        videos.first_captured_at,
         videos.last_captured_at
     from videos
     inner join reads
@@ -86,7 +108,19 @@ misses as (
     left join seen_in_sync
         on {{ socialfetch_tiktok.socialfetch_same_video('seen_in_sync', 'covering') }} and seen_in_sync.sync_id = covering.sync_id
     where seen_in_sync.video_id is null
-),
+)
+{%- endset %}
+
+{#- The misses before the video's newest snapshot (usually none) look for their gap's snapshot, at
+    or after the video's first. -#}
+{%- set gap_from = never -%}
+{%- if is_incremental() -%}
+  {%- set found = socialfetch_tiktok.socialfetch_query_row(
+        'with ' ~ missed ~ ' select min(first_captured_at) from misses where last_captured_at > missed_at') or [none] -%}
+  {%- set gap_from = socialfetch_tiktok.socialfetch_literal(found[0], 'timestamp', never) -%}
+{%- endif %}
+
+with {{ missed }},
 
 {#- Each miss's gap: the video's newest snapshot at or before it. A miss after the video's newest
     snapshot (a deleted video: nearly every miss) has that one; only the others scan video_stats,
@@ -106,6 +140,9 @@ gapped as (
     inner join {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
         on {{ socialfetch_tiktok.socialfetch_same_video('stats', 'misses') }} and stats.captured_at <= misses.missed_at
     where misses.last_captured_at > misses.missed_at
+    {%- if is_incremental() %}
+        and stats.captured_at >= {{ gap_from }}
+    {%- endif %}
     group by misses.source_relation, misses.handle, misses.video_id, misses.read_id, misses.sync_id, misses.part,
         misses.missed_at, misses.read_extracted_at
 ),

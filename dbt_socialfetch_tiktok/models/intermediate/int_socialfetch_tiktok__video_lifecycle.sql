@@ -31,8 +31,15 @@
 {%- set timestamp = socialfetch_tiktok.socialfetch_type_timestamp() -%}
 {%- set same_video = socialfetch_tiktok.socialfetch_same_video %}
 
+{%- set add_days = socialfetch_tiktok.socialfetch_add_days %}
+
 with
 {% if is_incremental() %}
+{#- The loads this run takes and the first day they land on, read first and written in as
+    constants (macros/incremental.sql), so that the scans of video_stats and tiktok__video_daily
+    are pruned to the days recomputed. -#}
+{%- set window = socialfetch_tiktok.socialfetch_load_window('select max(last_extracted_at) from ' ~ this) %}
+{%- set recomputed -%}
 {#- The videos recomputed, the first day a newly loaded snapshot lands on, and the newest
     snapshot before that day. #}
 changed as (
@@ -42,11 +49,12 @@ changed as (
     from (
         select source_relation, handle, video_id, min({{ socialfetch_tiktok.socialfetch_day('captured_at') }}) as from_day
         from {{ ref('stg_socialfetch_tiktok__video_stats') }}
-        where extracted_at > {{ socialfetch_tiktok.socialfetch_load_window_start('select max(last_extracted_at) from ' ~ this) }}
+        where extracted_at > {{ window.start }} and extracted_at <= {{ window.end }}
         group by source_relation, handle, video_id
     ) as changed
     left join {{ ref('tiktok__video_daily') }} as before
-        on {{ same_video('before', 'changed') }} and before.date_day = {{ socialfetch_tiktok.socialfetch_add_days('changed.from_day', -1) }}
+        on {{ same_video('before', 'changed') }} and before.date_day = {{ add_days('changed.from_day', -1) }}
+        and before.date_day >= {{ add_days(window.first_day, -1) }}
 ),
 
 built as (
@@ -100,17 +108,30 @@ scan_from as (
     select source_relation, handle, video_id, min(scan_from) as scan_from
     from targets
     group by source_relation, handle, video_id
-),
+)
+{%- endset %}
+{#- Where the rescan of video_stats starts, a constant read first (none to rescan: no scan at all). #}
+{%- set rescan_from = socialfetch_tiktok.socialfetch_query_row('with ' ~ recomputed ~ ' select min(scan_from) from scan_from') or [none] -%}
+{%- set rescan_from = socialfetch_tiktok.socialfetch_literal(rescan_from[0], 'timestamp', "cast('9999-12-31 00:00:00' as " ~ timestamp ~ ")") %}
+{{ recomputed }},
 
 {#- One row per capture (a snapshot loaded twice is one), of the videos and times interpolated
-    again. A scalar bound first, so that the scan is pruned by capture time. #}
+    again. The constant bound first, so that the scan is pruned by capture time. #}
 snapshots as (
     select stats.source_relation, stats.handle, stats.video_id, stats.captured_at, max(stats.views) as views
     from {{ ref('stg_socialfetch_tiktok__video_stats') }} as stats
     inner join scan_from on {{ same_video('scan_from', 'stats') }}
-    where stats.captured_at >= (select min(scan_from) from scan_from)
+    where stats.captured_at >= {{ rescan_from }}
         and stats.captured_at >= scan_from.scan_from
     group by stats.source_relation, stats.handle, stats.video_id, stats.captured_at
+),
+
+{#- The videos whose built peak's day was rebuilt (usually none). #}
+repeaked as (
+    select changed.source_relation, changed.handle, changed.video_id, changed.from_day
+    from changed
+    inner join built on {{ same_video('built', 'changed') }}
+    where built.peak_day >= changed.from_day
 ),
 
 {#- The days the peak is taken over: from from_day on, every day when the built peak's day was
@@ -119,14 +140,13 @@ peak_candidates as (
     select daily.source_relation, daily.handle, daily.video_id, daily.date_day, daily.views_gained
     from {{ ref('tiktok__video_daily') }} as daily
     inner join changed on {{ same_video('changed', 'daily') }}
-    where daily.date_day >= (select min(from_day) from changed)
+    where daily.date_day >= {{ window.first_day }}
         and daily.date_day >= changed.from_day
     union all
     select daily.source_relation, daily.handle, daily.video_id, daily.date_day, daily.views_gained
     from {{ ref('tiktok__video_daily') }} as daily
-    inner join changed on {{ same_video('changed', 'daily') }}
-    inner join built on {{ same_video('built', 'daily') }}
-    where built.peak_day >= changed.from_day and daily.date_day < changed.from_day
+    inner join repeaked on {{ same_video('repeaked', 'daily') }}
+    where daily.date_day < repeaked.from_day
     union all
     select built.source_relation, built.handle, built.video_id, built.peak_day, built.peak_day_views_gained
     from built
