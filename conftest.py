@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -28,11 +29,11 @@ def _airbyte_loggers() -> Dict[str, logging.Logger]:
             if (name == "airbyte" or name.startswith("airbyte.")) and isinstance(logger, logging.Logger)}
 
 
-@pytest.fixture(autouse=True)
-def airbyte_loggers_restored() -> Iterator[None]:
+@contextmanager
+def _airbyte_loggers_kept() -> Iterator[None]:
     """Importing PyAirbyte reconfigures the `airbyte` logger, which is also the CDK's (no
-    propagation, a file handler of its own): restore every `airbyte*` logger after each test, or
-    the in-process tests that run after a PyAirbyte test would capture no connector log at all."""
+    propagation, a file handler of its own): every `airbyte*` logger is put back as it was, or
+    the in-process tests that run after a PyAirbyte run would capture no connector log at all."""
     saved: Dict[str, Tuple[int, bool, list, bool]] = {
         name: (lg.level, lg.propagate, list(lg.handlers), lg.disabled) for name, lg in _airbyte_loggers().items()
     }
@@ -44,6 +45,20 @@ def airbyte_loggers_restored() -> Iterator[None]:
                 handler.close()
         logger.setLevel(level)
         logger.propagate, logger.handlers, logger.disabled = propagate, handlers, disabled
+
+
+@pytest.fixture(autouse=True)
+def airbyte_loggers_restored() -> Iterator[None]:
+    with _airbyte_loggers_kept():
+        yield
+
+
+@pytest.fixture(autouse=True, scope="module")
+def airbyte_loggers_restored_after_the_module() -> Iterator[None]:
+    """The same around a module: a module-scoped fixture that runs PyAirbyte (the end-to-end
+    story) is set up before the per-test fixture saves the loggers, so only this one undoes it."""
+    with _airbyte_loggers_kept():
+        yield
 
 
 # Emulator fixtures: a started Social Fetch emulator per test, and a factory for custom ones.
