@@ -71,14 +71,11 @@ rollup_from as (
         and {{ alias }}.{{ day_column }} >= {{ first_day }}
 {%- endmacro %}
 
-{#- A query's one DATE value as a literal, read when the model runs (null when there is none). -#}
+{#- A query's one DATE value as a literal, read when the model runs (null when there is none):
+    macros/incremental.sql's socialfetch_query_row and socialfetch_literal. -#}
 {% macro socialfetch_constant_day(sql) -%}
-  {%- set value = none -%}
-  {%- if execute -%}
-    {%- set found = run_query(sql) -%}
-    {%- set value = found.columns[0].values()[0] if found is not none and (found.rows | length) > 0 else none -%}
-  {%- endif -%}
-  {{- return("cast(null as date)" if value is none else "cast('" ~ value ~ "' as date)") -}}
+  {%- set found = socialfetch_tiktok.socialfetch_query_row(sql) or [none] -%}
+  {{- return(socialfetch_tiktok.socialfetch_literal(found[0], 'date', 'cast(null as date)')) -}}
 {%- endmacro %}
 
 {#- What an incremental run rebuilds: {ctes: socialfetch_rollup_touches's CTEs, first_day: the first
