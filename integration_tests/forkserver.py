@@ -144,8 +144,6 @@ def serve(path: str) -> None:
 
 # --- the test process's side -------------------------------------------------------------------
 
-# The server's socket, for the processes a test starts (PyAirbyte's launches of `forked_executable`).
-SOCKET_ENV = "SOCIALFETCH_TEST_FORKSERVER"
 _server: Optional[Tuple[subprocess.Popen[bytes], str]] = None
 _server_lock = threading.Lock()
 
@@ -165,7 +163,6 @@ def socket_path() -> str:
             assert process.stdout.readline() == b"ready\n", "the fork server did not start"
             _server = (process, path)
             atexit.register(stop)
-            os.environ[SOCKET_ENV] = path
         return _server[1]
 
 
@@ -177,7 +174,6 @@ def stop() -> None:
         if _server is not None:
             _stop(*_server)
             _server = None
-            os.environ.pop(SOCKET_ENV, None)
 
 
 def _stop(process: subprocess.Popen[bytes], path: str) -> None:
@@ -265,11 +261,11 @@ class Forked:
         return found["out"], found["err"]
 
 
-def forward(script: str) -> None:
+def forward(script: str, server: str) -> None:
     """The body of a `forked_executable`: `script` run by the server with this process's arguments,
     environment, directory and streams; SIGTERM and SIGINT passed on to it; this process ends as it
     ended (its exit code, or killed by the same signal)."""
-    connection, answers, pid = _request(os.environ[SOCKET_ENV], Path(script), sys.argv[1:], os.environ, os.getcwd(),
+    connection, answers, pid = _request(server, Path(script), sys.argv[1:], os.environ, os.getcwd(),
                                         [0, 1, 2])
     def pass_on(received: int, _: Any) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -293,11 +289,11 @@ def forked_executable(script: Path = CONSOLE_SCRIPT) -> Path:
     """An executable that runs `script` through this process's server (started if need be): for
     PyAirbyte's `local_executable` (socialfetch_local's `run_sync(executable=...)`). Starting it
     costs a Python start without imports, not the CDK's 2 s."""
-    socket_path()
+    server = socket_path()
     path = _directory() / f"{hashlib.sha256(str(script).encode()).hexdigest()[:12]}-{script.name}"
     if not path.exists():
         path.write_text(f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-                        f"from integration_tests.forkserver import forward\nforward({str(script)!r})\n")
+                        f"from integration_tests.forkserver import forward\nforward({str(script)!r}, {server!r})\n")
         path.chmod(0o755)
     return path
 
