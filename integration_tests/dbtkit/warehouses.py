@@ -265,6 +265,11 @@ def worker_warehouses(tmp_path_factory: Any, prefix: str = "w") -> Iterator[Call
         warehouse.drop()
 
 
+# dbt's log file (`<workdir>/logs/dbt.log`): warnings and errors, not dbt's default debug events
+# (every query and step), whose writing was about a tenth of a build's CPU. `debug` to trace a run.
+LOG_LEVEL_FILE = "warn"
+
+
 class DbtRun:
     """`dbt <command>` on the package against one warehouse, with dbt's programmatic runner."""
 
@@ -281,7 +286,7 @@ class DbtRun:
         variables = {**self.warehouse.vars(), **(extra_vars or {})}
         return [*args, "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(self.workdir),
                 "--target-path", str(self.target_path(variables)), "--log-path", str(self.workdir / "logs"),
-                "--vars", json.dumps(variables), "--no-use-colors", "--quiet"]
+                "--vars", json.dumps(variables), "--no-use-colors", "--quiet", "--log-level-file", LOG_LEVEL_FILE]
 
     def target_path(self, variables: Dict[str, Any]) -> Path:
         """dbt's target/ (its partial parse among the rest): the workdir's own, or for a warehouse
