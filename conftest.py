@@ -62,6 +62,14 @@ def airbyte_loggers_restored_after_the_module() -> Iterator[None]:
 
 
 # Emulator fixtures: a started Social Fetch emulator per test, and a factory for custom ones.
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The fork server of this process, if a test started one, stopped and waited for: its CPU and
+    its commands' are then this process's children's (integration_tests/forkserver.py)."""
+    from integration_tests.forkserver import stop
+
+    stop()
+
+
 @pytest.fixture
 def emulator() -> Iterator[Emulator]:
     """The demo world on an ephemeral loopback port, fresh for each test."""
@@ -106,6 +114,11 @@ def pyairbyte(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Modul
     from socialfetch_local.environment import import_airbyte
 
     airbyte = import_airbyte()
+    # The connector PyAirbyte launches by default: the console script run by the tests' fork server
+    # (integration_tests/forkserver.py), which spares each launch (spec, discover, read) the CDK's imports.
+    from integration_tests.forkserver import forked_executable
+
+    monkeypatch.setattr("socialfetch_local.sync.connector_executable", forked_executable)
     # PyAirbyte reads the offline switch once, when it is first imported: maybe by an earlier test.
     monkeypatch.setattr(airbyte.constants, "AIRBYTE_OFFLINE_MODE", True)
     yield airbyte

@@ -2,6 +2,11 @@
 runs it, with its config, catalog and state written to files; optionally SIGKILLed after it has
 written N RECORD lines. The in-process entrypoint is `integration_tests.harness.read`.
 
+By default the script's entry point runs in a process forked from a server that has imported the
+CDK and the connector once (integration_tests/forkserver.py): the same command, exit code, streams
+and signals, without the 2 s of CPU each start spends importing; `forked=False` runs the installed
+script itself (test_cli.py: the command as typed).
+
 `checkpoint_every_handle`: the connector emits STATE at most every 5 s, so a short sync emits
 only its final STATE; with this knob the child process gets SOCIALFETCH_CHECKPOINT_INTERVAL_SECONDS=0
 (source_socialfetch_tiktok/state/cursor.py) and so checkpoints after every completed handle, which is
@@ -18,6 +23,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Dict, List, Mapping, Optional, Sequence
+
+from integration_tests.forkserver import Forked
 
 # source_socialfetch_tiktok.state.cursor.CHECKPOINT_INTERVAL_ENV, spelt out: importing the connector would
 # add the CDK's start-up to every run of the PyAirbyte wrapper (unit_tests/test_cursor.py checks it).
@@ -79,7 +86,7 @@ class Run:
         return "\n".join(self.logs() + [e.get("message") or "" for e in self.errors()]) + self.stderr
 
 
-def pump(child: subprocess.Popen, out: Optional[IO[bytes]], kill_after: Optional[int], keep: List[bytes]) -> bool:
+def pump(child: Any, out: Optional[IO[bytes]], kill_after: Optional[int], keep: List[bytes]) -> bool:
     """Forward the child's stdout; True when it was killed after `kill_after` records."""
     assert child.stdout is not None
     seen = 0
@@ -98,11 +105,15 @@ def pump(child: subprocess.Popen, out: Optional[IO[bytes]], kill_after: Optional
 
 
 def run_connector(args: Sequence[str], kill_after_records: Optional[int] = None, checkpoint_every_handle: bool = False,
-                  timeout: float = 120, env: Optional[Mapping[str, str]] = None) -> Run:
+                  timeout: float = 120, env: Optional[Mapping[str, str]] = None, forked: bool = True) -> Run:
     """Run the console script with `args`; kill it after N records. A run past `timeout` seconds
-    is killed and raises subprocess.TimeoutExpired."""
-    child = subprocess.Popen([str(CONSOLE_SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env={**connector_env(checkpoint_every_handle), **(env or {})}, cwd=str(ROOT))
+    is killed and raises subprocess.TimeoutExpired. `forked`: its entry point in a process forked
+    from one that has imported the CDK (integration_tests/forkserver.py: the same command without
+    the 2 s of CPU its imports take); False: the installed script, as typed."""
+    child_env = {**connector_env(checkpoint_every_handle), **(env or {})}
+    child: Any = (Forked(args, child_env, str(ROOT)) if forked else
+                  subprocess.Popen([str(CONSOLE_SCRIPT), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   env=child_env, cwd=str(ROOT)))
     keep: List[bytes] = []
     try:
         killed = pump(child, None, kill_after_records, keep)

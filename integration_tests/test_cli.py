@@ -1,4 +1,6 @@
-"""The console script as the platform runs it: exit codes, clean errors, no secrets on any output."""
+"""The console script as the platform runs it: exit codes, clean errors, no secrets on any output.
+The installed script itself (`forked=False`), not its entry point forked from a server that has
+imported the CDK (integration_tests/forkserver.py), as every other launch of the tests."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ KEY = "sfk_cli_S3CRET_k3y_7781"
 
 def test_bad_handle_fails_read_with_a_config_error_naming_it_and_no_traceback(emulator, tmp_path):
     # One console launch for the exit code and stderr; which handles are bad is unit_tests/test_config.py's.
-    run = launch(tmp_path, "read", config(emulator.base_url, ["nasa.fan", "../x"]), catalog_json())
+    run = launch(tmp_path, "read", config(emulator.base_url, ["nasa.fan", "../x"]), catalog_json(), forked=False)
     assert run.returncode == 1
     assert run.errors() and run.errors()[-1]["failure_type"] == "config_error"
     assert "'../x'" in run.errors()[-1]["message"]
@@ -30,7 +32,7 @@ def test_bad_handle_fails_read_with_a_config_error_naming_it_and_no_traceback(em
 def test_read_prints_only_airbyte_messages_and_never_the_key(emulator, tmp_path):
     emulator.add_key(KEY, 1_000)
     emulator.inject("500", handle="nasa.fan", times=1)
-    run = launch(tmp_path, "read", config(emulator.base_url, ["nasa.fan", "one.video"], api_key=KEY), catalog_json())
+    run = launch(tmp_path, "read", config(emulator.base_url, ["nasa.fan", "one.video"], api_key=KEY), catalog_json(), forked=False)
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(run.messages) == len([line for line in run.lines if line.strip()]), "a line that is not JSON"
     assert {m["type"] for m in run.messages} <= {"RECORD", "STATE", "LOG", "TRACE"}
@@ -39,7 +41,7 @@ def test_read_prints_only_airbyte_messages_and_never_the_key(emulator, tmp_path)
 
 
 def test_wrong_key_read_exits_non_zero_with_config_error(emulator, tmp_path):
-    run = launch(tmp_path, "read", config(emulator.base_url, ["nasa.fan"], api_key=KEY), catalog_json())
+    run = launch(tmp_path, "read", config(emulator.base_url, ["nasa.fan"], api_key=KEY), catalog_json(), forked=False)
     assert run.returncode == 1
     assert run.errors()[-1]["failure_type"] == "config_error"
     assert_no_key(KEY, run.printed)

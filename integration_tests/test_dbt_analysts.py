@@ -28,6 +28,7 @@ import pytest
 
 from integration_tests.dbtkit import simulated_clock
 from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, Warehouse
+from integration_tests.forkserver import forked_executable
 from socialfetch_emulator import Emulator, growth
 from socialfetch_emulator.dataset import ANCHOR, DAY_MS
 from socialfetch_local.destinations import parse_destination
@@ -91,7 +92,7 @@ def story(request: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     merged = Warehouse(warehouse.kind, f"{warehouse.source_schema}_merged", f"{warehouse.target_schema}_merged",
                        warehouse.shape, path=warehouse.path)
     made = Story(warehouse, merged, tmp_path)
-    connector = simulated_clock.write_connector(tmp_path / "connector")
+    connector = forked_executable(simulated_clock.write_connector(tmp_path / "connector"))  # no CDK import per launch
     with pytest.MonkeyPatch.context() as patch, Emulator(dataset="demo", now=ANCHOR - timedelta(days=1, hours=12)) as emu:
         config = {"api_key": emu.api_key, "handles": HANDLES, "base_url": emu.base_url}
 

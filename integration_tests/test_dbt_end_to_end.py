@@ -24,6 +24,7 @@ import pytest
 from integration_tests.dbtkit import simulated_clock
 from integration_tests.dbtkit.docs_sql import RUN, docs_sql
 from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, DbtRun, Warehouse
+from integration_tests.forkserver import forked_executable
 from socialfetch_emulator import Emulator
 from socialfetch_local.destinations import parse_destination
 from socialfetch_local.environment import prepare_environment
@@ -143,7 +144,7 @@ def story(warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Ite
     prepare_environment()
     workdir = tmp_path_factory.mktemp(f"e2e-story-{warehouse.kind}")
     with Emulator(dataset="demo") as emu, pytest.MonkeyPatch.context() as monkeypatch:
-        made = Story(warehouse, workdir, emu, monkeypatch, simulated_clock.write_connector(workdir / "connector"))
+        made = Story(warehouse, workdir, emu, monkeypatch, forked_executable(simulated_clock.write_connector(workdir / "connector")))
         emu.advance(0.5)  # noon: no sync near midnight
         made.sync()
         emu.advance(1)

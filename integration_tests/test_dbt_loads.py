@@ -6,7 +6,6 @@ duplicate, a build of the raw tables without it)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Set
@@ -14,7 +13,13 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Set
 import pytest
 
 from integration_tests.dbtkit.compared import Compared
-from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, DbtRun, Warehouse
+from integration_tests.dbtkit.warehouses import (
+    PYAIRBYTE_DUCKDB,
+    PYAIRBYTE_POSTGRES,
+    DbtRun,
+    Warehouse,
+    worker_warehouses,
+)
 from integration_tests.dbtkit.world import Sync, Video, create_streams, write_sync
 
 SHAPES = {"duckdb": PYAIRBYTE_DUCKDB, "postgres": PYAIRBYTE_POSTGRES}
@@ -33,22 +38,13 @@ A3 = Video("ann", "a3", T - 9 * DAY)  # read, missed, then unread for days
 
 
 @pytest.fixture
-def warehouse_of(tmp_path: Path) -> Iterator[Callable[[str, str], Warehouse]]:
-    made: List[Warehouse] = []
-
-    def make(kind: str, name: str) -> Warehouse:
-        suffix = uuid.uuid4().hex[:8]
-        if kind == "duckdb":
-            warehouse = Warehouse("duckdb", "main", "analytics", SHAPES[kind], path=tmp_path / f"{name}.duckdb")
-        else:
-            warehouse = Warehouse("postgres", f"mt_src_{suffix}", f"mt_out_{suffix}", SHAPES[kind])
-        made.append(warehouse)
-        return warehouse
-
-    yield make
-    for warehouse in made:
-        warehouse.drop()
-        warehouse.beside(f"{warehouse.target_schema}_full").drop()
+def warehouse_of(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, str], Warehouse]]:
+    """Warehouses named per worker (dbtkit/warehouses.py, worker_warehouses): every test after the
+    first on a worker reuses dbt's parse of the package; `name` only says what the test makes."""
+    factory = worker_warehouses(tmp_path_factory)
+    make = next(factory)
+    yield lambda kind, name: make(kind, SHAPES[kind])
+    next(factory, None)
 
 
 def views_gained(tables: Dict[str, List[Dict[str, Any]]], handle: Optional[str] = None) -> int:

@@ -18,12 +18,10 @@ from integration_tests.dbtkit.warehouses import (
     PYAIRBYTE_DUCKDB,
     PYAIRBYTE_POSTGRES,
     DbtRun,
-    Shape,
     Warehouse,
-    on_worker,
+    worker_warehouses,
 )
 from integration_tests.dbtkit.world import Sync, Video, create_streams, write_sync
-from integration_tests.parallel_runs import run_directory
 
 D0 = datetime(2026, 11, 10)
 DAY = timedelta(days=1)
@@ -52,32 +50,16 @@ def story() -> List[Sync]:
     ]
 
 
-def _warehouse_factory(tmp_path_factory: pytest.TempPathFactory, prefix: str) -> Iterator[Callable[..., Warehouse]]:
-    """Warehouses named the same in every test of a worker (`prefix` and the order made): their dbt
-    runs share one parse of the package per profile and vars (dbtkit/warehouses.py, on_worker)."""
-    made: List[Warehouse] = []
-    directory, run = tmp_path_factory.getbasetemp() / "dbt-models", str(run_directory(tmp_path_factory))
-
-    def make(kind: str, shape: Shape) -> Warehouse:
-        warehouse = on_worker(directory, run, kind, shape, f"{prefix}{len(made)}")
-        made.append(warehouse)
-        return warehouse
-
-    yield make
-    for warehouse in made:
-        warehouse.drop()
-
-
 @pytest.fixture
 def make_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Warehouse]]:
-    yield from _warehouse_factory(tmp_path_factory, "w")
+    yield from worker_warehouses(tmp_path_factory)
 
 
 @pytest.fixture(scope="module", params=["duckdb", "postgres"])
 def story_built(request: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     """The story's four syncs, built once per warehouse for the tests that only read the models."""
     directory = tmp_path_factory.mktemp("story")
-    factory = _warehouse_factory(tmp_path_factory, "story")
+    factory = worker_warehouses(tmp_path_factory, "story")
     make = next(factory)
     warehouse = make(request.param, SHAPES[request.param])
     create_streams(warehouse)

@@ -7,14 +7,19 @@ the warehouse skip the older rows (on the view: down in the raw table)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator, List
 
 import pytest
 
-from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, DbtRun, Warehouse
+from integration_tests.dbtkit.warehouses import (
+    PYAIRBYTE_DUCKDB,
+    PYAIRBYTE_POSTGRES,
+    DbtRun,
+    Warehouse,
+    worker_warehouses,
+)
 from integration_tests.dbtkit.world import Sync, Video, create_streams, write_sync
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -28,14 +33,12 @@ GAINS = "assert_video_daily_gains_add_up"
 
 
 @pytest.fixture
-def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
-    if request.param == "duckdb":
-        made = Warehouse("duckdb", "main", "analytics", PYAIRBYTE_DUCKDB, path=tmp_path / "window.duckdb")
-    else:
-        suffix = uuid.uuid4().hex[:8]
-        made = Warehouse("postgres", f"tw_src_{suffix}", f"tw_out_{suffix}", PYAIRBYTE_POSTGRES)
-    yield made
-    made.drop()
+def warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    """Named per worker (dbtkit/warehouses.py, worker_warehouses): the tests after the first on a
+    worker reuse dbt's parse of the package, for each window."""
+    factory = worker_warehouses(tmp_path_factory)
+    yield next(factory)(request.param, PYAIRBYTE_DUCKDB if request.param == "duckdb" else PYAIRBYTE_POSTGRES)
+    next(factory, None)
 
 
 def duplicate_snapshot_loaded_at(warehouse: Warehouse, sync_at: datetime) -> None:

@@ -20,7 +20,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence
+
+from integration_tests.parallel_runs import run_directory
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "dbt_socialfetch_tiktok"
 POSTGRES_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
@@ -245,6 +247,29 @@ def on_worker(directory: Path, run: str, kind: str, shape: Shape, name: str) -> 
     return made
 
 
+def worker_warehouses(tmp_path_factory: Any, prefix: str = "w") -> Iterator[Callable[[str, Shape], Warehouse]]:
+    """A factory of warehouses named the same in every test of a worker (`prefix` and the order
+    made), in one directory for every dbt test file: their dbt runs share one parse of the package
+    per profile and vars (`on_worker`), across the files too. Each is emptied when the factory ends.
+    A fixture wider than a function takes a prefix of its own (it holds its names meanwhile)."""
+    made: List[Warehouse] = []
+    directory, run = tmp_path_factory.getbasetemp() / "dbt-warehouses", str(run_directory(tmp_path_factory))
+
+    def make(kind: str, shape: Shape) -> Warehouse:
+        warehouse = on_worker(directory, run, kind, shape, f"{prefix}{len(made)}")
+        made.append(warehouse)
+        return warehouse
+
+    yield make
+    for warehouse in made:
+        warehouse.drop()
+
+
+# dbt's log file (`<workdir>/logs/dbt.log`): warnings and errors, not dbt's default debug events
+# (every query and step), whose writing was about a tenth of a build's CPU. `debug` to trace a run.
+LOG_LEVEL_FILE = "warn"
+
+
 class DbtRun:
     """`dbt <command>` on the package against one warehouse, with dbt's programmatic runner."""
 
@@ -261,7 +286,7 @@ class DbtRun:
         variables = {**self.warehouse.vars(), **(extra_vars or {})}
         return [*args, "--project-dir", str(PACKAGE_DIR), "--profiles-dir", str(self.workdir),
                 "--target-path", str(self.target_path(variables)), "--log-path", str(self.workdir / "logs"),
-                "--vars", json.dumps(variables), "--no-use-colors", "--quiet"]
+                "--vars", json.dumps(variables), "--no-use-colors", "--quiet", "--log-level-file", LOG_LEVEL_FILE]
 
     def target_path(self, variables: Dict[str, Any]) -> Path:
         """dbt's target/ (its partial parse among the rest): the workdir's own, or for a warehouse
