@@ -62,8 +62,8 @@
   {%- if days == 0 or not execute -%}
     {{- return(none) -}}
   {%- endif -%}
-  {%- set found = run_query(socialfetch_tiktok.socialfetch_test_window_newest_query(relation, column, anchor)) -%}
-  {%- set newest = found.columns[0].values()[0] if found is not none and (found.rows | length) > 0 else none -%}
+  {%- set newest = (socialfetch_tiktok.socialfetch_query_row(
+        socialfetch_tiktok.socialfetch_test_window_newest_query(relation, column, anchor)) or [none])[0] -%}
   {%- if newest is none -%}
     {{- return(none) -}}
   {%- endif -%}
