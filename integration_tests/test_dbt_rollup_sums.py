@@ -74,6 +74,7 @@ def expected(warehouse: Warehouse, group: str, period: Any) -> Dict[Tuple[Any, .
         lambda: {"videos": set(), "creators": set(), "loaded": None, **{c: 0 for c in COUNTS}})
     for row in warehouse.model("tiktok__video_daily"):
         video = groups[(row["handle"], row["video_id"])]
+        keys: List[Tuple[Any, ...]]
         if group == "hashtag":
             tags = video["hashtags"]
             keys = [(row["handle"], tag) for tag in (json.loads(tags) if isinstance(tags, str) else tags)]
