@@ -121,3 +121,24 @@ def test_given_a_window_then_the_daily_gains_test_checks_its_days_and_the_full_m
 
     corrupt_gain(warehouse, T - 2 * DAY)
     assert failed_tests(warehouse, tmp_path / "window", 3, GAINS) == [GAINS], "the window's first day: checked"
+
+
+@pytest.mark.parametrize("warehouse", KINDS, indirect=True)
+def test_given_a_window_then_a_video_gone_since_is_tested_though_last_seen_before_it(
+        warehouse: Warehouse, tmp_path: Path) -> None:
+    """A video last listed long ago that a read of the window missed: its availability changed in
+    the latest build, so the tests of the availability and of tiktok__videos check its row (their
+    window runs on when the row's state last changed: unavailable_since, else last_seen_at)."""
+    gone = Video("ann", "a2", T - 30 * DAY)
+    create_streams(warehouse)
+    write_sync(warehouse, Sync("s1", T - 10 * DAY).read("ann", {CLIP: 10, gone: 5}, None))
+    write_sync(warehouse, Sync("s2", T).read("ann", {CLIP: 20}, None))
+    DbtRun(warehouse, tmp_path / "build")("build")
+    schema = warehouse.target_schema
+    warehouse.execute(f"UPDATE {schema}_int_socialfetch_tiktok.int_socialfetch_tiktok__video_availability "
+                      "SET unavailable_reason = 'bogus' WHERE video_id = 'a2' AND unavailable_reason = 'not_listed'",
+                      f"UPDATE {schema}.tiktok__videos SET views = -1 WHERE video_id = 'a2' AND is_available = false")
+    selected = "int_socialfetch_tiktok__video_availability tiktok__videos"
+    failed = [r.node.name for r in run_data_tests(warehouse, tmp_path / "window", 3, selected) if str(r.status) == "fail"]
+    assert any(name.startswith("accepted_values_int_socialfetch_tiktok__video_availability") for name in failed), failed
+    assert any("not_negative_tiktok__videos_views" in name for name in failed), failed

@@ -30,6 +30,7 @@ MODELS = {
     "int_socialfetch_tiktok__video_lifecycle", "tiktok__creators", "tiktok__social_media_post",
     "tiktok__creator_weekly", "tiktok__creator_monthly", "tiktok__hashtag_weekly", "tiktok__hashtag_monthly",
     "tiktok__music_daily", "tiktok__music_weekly", "int_socialfetch_tiktok__video_groups",
+    "int_socialfetch_tiktok__hashtag_days",
 }
 TYPES = {
     "snowflake": {"string": "VARCHAR", "integer": "NUMBER", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP_TZ",
@@ -104,6 +105,7 @@ def test_given_snowflake_then_timestamps_are_read_as_utc_and_names_upper_case(tm
 ROLLUPS = [
     ("tiktok__music_daily", "date_day", ["source_relation", "music_id"]),
     ("tiktok__music_weekly", "week_start", ["source_relation", "music_id"]),
+    ("int_socialfetch_tiktok__hashtag_days", "date_day", ["source_relation", "handle", "hashtag"]),
     ("tiktok__hashtag_weekly", "week_start", ["source_relation", "handle", "hashtag"]),
     ("tiktok__hashtag_monthly", "month_start", ["source_relation", "handle", "hashtag"]),
     ("tiktok__creator_weekly", "week_start", ["source_relation", "handle"]),

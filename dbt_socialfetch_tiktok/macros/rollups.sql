@@ -209,8 +209,46 @@ left join video_gains
     and video_gains.period_start = periods.period_start
 {%- endmacro %}
 
+{#- The CTEs `spans` (each video's first and last period with a tiktok__video_daily row: the
+    periods of its first and last snapshot, as it has a row on every day between them) and
+    `periods` (every period of the day spine), ending with a comma; incremental: the videos of the
+    prefixes rebuilt that reach their first rebuilt period, and the periods from the first one. -#}
+{% macro socialfetch_video_spans(grain, prefix, first_day) -%}
+{%- set period = socialfetch_tiktok.socialfetch_period_start -%}
+{%- set day = socialfetch_tiktok.socialfetch_day %}
+spans as (
+    select
+        snapshots.source_relation,
+        snapshots.handle,
+        snapshots.video_id,
+        {{ period(grain, day('snapshots.first_captured_at')) }} as first_period,
+        {{ period(grain, day('snapshots.last_captured_at')) }} as last_period
+    from {{ ref('int_socialfetch_tiktok__video_snapshots') }} as snapshots
+    {%- if is_incremental() %}
+    inner join rollup_from
+        on {% for column in prefix %}rollup_from.{{ column }} = snapshots.{{ column }}{{ ' and ' if not loop.last }}{% endfor %}
+    where snapshots.last_captured_at >= cast(rollup_from.from_day as {{ socialfetch_tiktok.socialfetch_type_timestamp() }})
+    {%- endif %}
+),
+
+periods as (
+    select distinct {{ period(grain, 'date_day') }} as period_start
+    from {{ ref('int_socialfetch_tiktok__day_spine') }}
+    {%- if is_incremental() %}
+    where date_day >= {{ first_day }}
+    {%- endif %}
+),
+{%- endmacro %}
+
+{#- Hashtags. The day grain (int_socialfetch_tiktok__hashtag_days): the gains of the handle's
+    videos carrying each tag, per day, from tiktok__video_daily. Weeks and months sum those days
+    (a month to date of 5,000 handles is 31 million video_daily rows but 1.5 million hashtag days),
+    and count the tagged videos with a day in the period: a video has a video_daily row on every
+    day from its first snapshot's to its last one's (int_socialfetch_tiktok__video_snapshots), so
+    it is in every period from its first day's to its last day's. -#}
 {% macro socialfetch_hashtag_periods(grain) -%}
 {%- set period = socialfetch_tiktok.socialfetch_period_start -%}
+{%- set day = socialfetch_tiktok.socialfetch_day -%}
 {%- set prefix = ['source_relation', 'handle'] %}
 {%- set rebuilt = socialfetch_tiktok.socialfetch_rollup_rebuilt(grain, prefix, groups=true) %}
 with
@@ -230,26 +268,82 @@ tagged as (
     from videos
     {{ socialfetch_tiktok.socialfetch_unnest_strings_from('videos', 'hashtags', 'tags') }}
 ),
+{%- if grain == 'day' %}
 
 daily as (
     {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix, rebuilt.first_day) }}
 )
 
 select
-    {{ dbt.concat(["tagged.handle", "'|'", "tagged.hashtag", "'|'", dbt.cast(period(grain, 'daily.date_day'), dbt.type_string())]) }} as hashtag_{{ grain }}_id,
     tagged.source_relation,
     tagged.handle,
     tagged.hashtag,
-    {{ period(grain, 'daily.date_day') }} as {{ grain }}_start,
-    cast(count(distinct tagged.video_id) as {{ dbt.type_bigint() }}) as videos,
+    daily.date_day,
     {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }},
     max(daily.snapshot_extracted_at) as source_loaded_at
 from tagged
 inner join daily
     on daily.source_relation = tagged.source_relation and daily.handle = tagged.handle and daily.video_id = tagged.video_id
-group by tagged.source_relation, tagged.handle, tagged.hashtag, {{ period(grain, 'daily.date_day') }}
+group by tagged.source_relation, tagged.handle, tagged.hashtag, daily.date_day
+{%- else %}
+
+day_gains as (
+    select
+        days.source_relation,
+        days.handle,
+        days.hashtag,
+        {{ period(grain, 'days.date_day') }} as period_start,
+        {{ socialfetch_tiktok.socialfetch_summed_gains('days') }},
+        max(days.source_loaded_at) as source_loaded_at
+    from {{ ref('int_socialfetch_tiktok__hashtag_days') }} as days
+    {%- if is_incremental() %}
+    {{ socialfetch_tiktok.socialfetch_rollup_rows('days', prefix, rebuilt.first_day) }}
+    {%- endif %}
+    group by days.source_relation, days.handle, days.hashtag, {{ period(grain, 'days.date_day') }}
+),
+
+{{ socialfetch_tiktok.socialfetch_video_spans(grain, prefix, rebuilt.first_day) }}
+
+tagged_periods as (
+    select
+        tagged.source_relation,
+        tagged.handle,
+        tagged.hashtag,
+        periods.period_start,
+        cast(count(distinct tagged.video_id) as {{ dbt.type_bigint() }}) as videos
+    from tagged
+    inner join spans
+        on spans.source_relation = tagged.source_relation and spans.handle = tagged.handle and spans.video_id = tagged.video_id
+    inner join periods
+        on periods.period_start >= spans.first_period and periods.period_start <= spans.last_period
+    {%- if is_incremental() %}
+    inner join rollup_from
+        on rollup_from.source_relation = tagged.source_relation and rollup_from.handle = tagged.handle
+        and periods.period_start >= rollup_from.from_day
+    {%- endif %}
+    group by tagged.source_relation, tagged.handle, tagged.hashtag, periods.period_start
+)
+
+select
+    {{ dbt.concat(["tagged_periods.handle", "'|'", "tagged_periods.hashtag", "'|'", dbt.cast("tagged_periods.period_start", dbt.type_string())]) }} as hashtag_{{ grain }}_id,
+    tagged_periods.source_relation,
+    tagged_periods.handle,
+    tagged_periods.hashtag,
+    tagged_periods.period_start as {{ grain }}_start,
+    tagged_periods.videos,
+    {%- for count in socialfetch_tiktok.socialfetch_counts() %}
+    day_gains.{{ count }}_gained,
+    {%- endfor %}
+    day_gains.source_loaded_at
+from tagged_periods
+inner join day_gains
+    on day_gains.source_relation = tagged_periods.source_relation and day_gains.handle = tagged_periods.handle
+    and day_gains.hashtag = tagged_periods.hashtag and day_gains.period_start = tagged_periods.period_start
+{%- endif %}
 {%- endmacro %}
 
+{#- Sounds, across creators. Weeks sum tiktok__music_daily's days and count the creators and
+    videos of a period from each video's first and last snapshot, as the hashtags do. -#}
 {% macro socialfetch_music_periods(grain) -%}
 {%- set period = socialfetch_tiktok.socialfetch_period_start -%}
 {%- set prefix = ['source_relation'] %}
@@ -261,18 +355,19 @@ videos as (
     from {{ ref('int_socialfetch_tiktok__video_groups') }}
     where music_id is not null
 ),
+{%- if grain == 'day' %}
 
 daily as (
     {{ socialfetch_tiktok.socialfetch_rollup_daily_rows(prefix, rebuilt.first_day) }}
 )
 
 select
-    {{ dbt.concat(["videos.music_id", "'|'", dbt.cast(period(grain, 'daily.date_day'), dbt.type_string())]) }} as music_{{ grain }}_id,
+    {{ dbt.concat(["videos.music_id", "'|'", dbt.cast("daily.date_day", dbt.type_string())]) }} as music_day_id,
     videos.source_relation,
     videos.music_id,
     max(videos.music_title) as music_title,
     max(videos.music_author_name) as music_author_name,
-    {{ period(grain, 'daily.date_day') }} as {{ 'date_day' if grain == 'day' else grain ~ '_start' }},
+    daily.date_day,
     cast(count(distinct videos.handle) as {{ dbt.type_bigint() }}) as creators,
     cast(count(distinct {{ dbt.concat(["videos.handle", "'|'", "videos.video_id"]) }}) as {{ dbt.type_bigint() }}) as videos,
     {{ socialfetch_tiktok.socialfetch_summed_gains('daily') }},
@@ -280,5 +375,62 @@ select
 from videos
 inner join daily
     on daily.source_relation = videos.source_relation and daily.handle = videos.handle and daily.video_id = videos.video_id
-group by videos.source_relation, videos.music_id, {{ period(grain, 'daily.date_day') }}
+group by videos.source_relation, videos.music_id, daily.date_day
+{%- else %}
+
+day_gains as (
+    select
+        days.source_relation,
+        days.music_id,
+        {{ period(grain, 'days.date_day') }} as period_start,
+        {{ socialfetch_tiktok.socialfetch_summed_gains('days') }},
+        max(days.source_loaded_at) as source_loaded_at
+    from {{ ref('tiktok__music_daily') }} as days
+    {%- if is_incremental() %}
+    {{ socialfetch_tiktok.socialfetch_rollup_rows('days', prefix, rebuilt.first_day) }}
+    {%- endif %}
+    group by days.source_relation, days.music_id, {{ period(grain, 'days.date_day') }}
+),
+
+{{ socialfetch_tiktok.socialfetch_video_spans(grain, prefix, rebuilt.first_day) }}
+
+music_periods as (
+    select
+        videos.source_relation,
+        videos.music_id,
+        periods.period_start,
+        max(videos.music_title) as music_title,
+        max(videos.music_author_name) as music_author_name,
+        cast(count(distinct videos.handle) as {{ dbt.type_bigint() }}) as creators,
+        cast(count(distinct {{ dbt.concat(["videos.handle", "'|'", "videos.video_id"]) }}) as {{ dbt.type_bigint() }}) as videos
+    from videos
+    inner join spans
+        on spans.source_relation = videos.source_relation and spans.handle = videos.handle and spans.video_id = videos.video_id
+    inner join periods
+        on periods.period_start >= spans.first_period and periods.period_start <= spans.last_period
+    {%- if is_incremental() %}
+    inner join rollup_from
+        on rollup_from.source_relation = videos.source_relation and periods.period_start >= rollup_from.from_day
+    {%- endif %}
+    group by videos.source_relation, videos.music_id, periods.period_start
+)
+
+select
+    {{ dbt.concat(["music_periods.music_id", "'|'", dbt.cast("music_periods.period_start", dbt.type_string())]) }} as music_{{ grain }}_id,
+    music_periods.source_relation,
+    music_periods.music_id,
+    music_periods.music_title,
+    music_periods.music_author_name,
+    music_periods.period_start as {{ grain }}_start,
+    music_periods.creators,
+    music_periods.videos,
+    {%- for count in socialfetch_tiktok.socialfetch_counts() %}
+    day_gains.{{ count }}_gained,
+    {%- endfor %}
+    day_gains.source_loaded_at
+from music_periods
+inner join day_gains
+    on day_gains.source_relation = music_periods.source_relation and day_gains.music_id = music_periods.music_id
+    and day_gains.period_start = music_periods.period_start
+{%- endif %}
 {%- endmacro %}

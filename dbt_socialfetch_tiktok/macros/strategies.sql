@@ -44,6 +44,9 @@
       'tiktok__music_weekly': {
           'unique_key': ['source_relation', 'week_start'], 'days': 'week_start',
           'bigquery_cluster_by': ['source_relation', 'music_id'], 'snowflake_cluster_by': ['week_start']},
+      'int_socialfetch_tiktok__hashtag_days': {
+          'unique_key': ['source_relation', 'handle', 'date_day'], 'days': 'date_day',
+          'bigquery_cluster_by': ['source_relation', 'handle', 'hashtag'], 'snowflake_cluster_by': ['date_day', 'handle']},
       'tiktok__hashtag_weekly': {
           'unique_key': ['source_relation', 'handle', 'week_start'], 'days': 'week_start',
           'bigquery_cluster_by': ['source_relation', 'handle', 'hashtag'], 'snowflake_cluster_by': ['week_start', 'handle']},

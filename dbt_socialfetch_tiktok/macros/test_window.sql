@@ -1,5 +1,5 @@
 {#- Data tests on a window: a test of a model whose config names a window column
-    (meta: socialfetch_test_window: <column>) checks only the rows of the newest
+    (meta: socialfetch_test_window: <column>, or an expression of its columns) checks only the rows of the newest
     socialfetch_test_window_days days of that column (relative to the model's own newest value, so
     the window holds what the latest builds wrote, whatever the wall clock says). 0 or unset: whole
     tables (the full-test mode, which the package's integration tests and `make test` run). Models
@@ -62,8 +62,8 @@
   {%- if days == 0 or not execute -%}
     {{- return(none) -}}
   {%- endif -%}
-  {%- set found = run_query(socialfetch_tiktok.socialfetch_test_window_newest_query(relation, column, anchor)) -%}
-  {%- set newest = found.columns[0].values()[0] if found is not none and (found.rows | length) > 0 else none -%}
+  {%- set newest = (socialfetch_tiktok.socialfetch_query_row(
+        socialfetch_tiktok.socialfetch_test_window_newest_query(relation, column, anchor)) or [none])[0] -%}
   {%- if newest is none -%}
     {{- return(none) -}}
   {%- endif -%}

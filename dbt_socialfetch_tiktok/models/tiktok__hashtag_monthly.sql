@@ -7,7 +7,7 @@
 }}
 {#- One row per (handle, hashtag, month_start): the gains of the handle's videos carrying the tag
     (macros/rollups.sql). -#}
--- depends_on: {{ ref('int_socialfetch_tiktok__video_snapshots') }}
+-- depends_on: {{ ref('int_socialfetch_tiktok__video_snapshots') }}, {{ ref('tiktok__video_daily') }}
 {#- When a build replaces whole periods (BigQuery), the kept rows of those periods too: macros/strategies.sql. #}
 {% call socialfetch_tiktok.socialfetch_overwritten_days('tiktok__hashtag_monthly') %}
 {{ socialfetch_tiktok.socialfetch_hashtag_periods('month') }}

@@ -23,7 +23,8 @@ MODEL_PREFIXES = ("stg_socialfetch_tiktok__", "int_socialfetch_tiktok__", "tikto
 INCREMENTAL_MODELS = ("tiktok__video_daily", "tiktok__creator_daily", "int_socialfetch_tiktok__video_snapshots",
                       "int_socialfetch_tiktok__read_misses", "int_socialfetch_tiktok__video_lifecycle",
                       "int_socialfetch_tiktok__video_groups", "tiktok__music_daily", "tiktok__music_weekly",
-                      "tiktok__hashtag_weekly", "tiktok__hashtag_monthly", "tiktok__creator_weekly", "tiktok__creator_monthly")
+                      "tiktok__hashtag_weekly", "tiktok__hashtag_monthly", "tiktok__creator_weekly", "tiktok__creator_monthly",
+                      "int_socialfetch_tiktok__hashtag_days")
 SOURCE_SCHEMA = "tiktok"
 OFFLINE_VARS = {"socialfetch_schema": SOURCE_SCHEMA, "socialfetch_has_handle_reads": True,
                 "socialfetch_has_profiles": True, "socialfetch_has_parsed_fields": True}

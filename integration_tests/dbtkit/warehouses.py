@@ -55,7 +55,7 @@ BUILT_TABLES = {"": ("tiktok__videos", "tiktok__video_daily", "tiktok__creator_d
                 "_int_socialfetch_tiktok": ("int_socialfetch_tiktok__video_snapshots", "int_socialfetch_tiktok__read_misses",
                                             "int_socialfetch_tiktok__video_availability",
                                             "int_socialfetch_tiktok__profile_status", "int_socialfetch_tiktok__day_spine",
-                                            "int_socialfetch_tiktok__video_lifecycle")}
+                                            "int_socialfetch_tiktok__video_lifecycle", "int_socialfetch_tiktok__hashtag_days")}
 
 
 @dataclass(frozen=True)
