@@ -240,6 +240,24 @@ periods as (
 ),
 {%- endmacro %}
 
+{#- A daily rollup's rows (`days`: by `keys` and date_day) summed by period: the gains, and the
+    newest load behind them; incremental: the rebuilt periods of the prefixes rebuilt. -#}
+{% macro socialfetch_days_summed(grain, days, keys, prefix, first_day) -%}
+    {%- set period_start = socialfetch_tiktok.socialfetch_period_start(grain, 'days.date_day') %}
+    select
+        {%- for key in keys %}
+        days.{{ key }},
+        {%- endfor %}
+        {{ period_start }} as period_start,
+        {{ socialfetch_tiktok.socialfetch_summed_gains('days') }},
+        max(days.source_loaded_at) as source_loaded_at
+    from {{ days }} as days
+    {%- if is_incremental() %}
+    {{ socialfetch_tiktok.socialfetch_rollup_rows('days', prefix, first_day) }}
+    {%- endif %}
+    group by {% for key in keys %}days.{{ key }}, {% endfor %}{{ period_start }}
+{%- endmacro %}
+
 {#- Hashtags. The day grain (int_socialfetch_tiktok__hashtag_days): the gains of the handle's
     videos carrying each tag, per day, from tiktok__video_daily. Weeks and months sum those days
     (a month to date of 5,000 handles is 31 million video_daily rows but 1.5 million hashtag days),
@@ -288,18 +306,7 @@ group by tagged.source_relation, tagged.handle, tagged.hashtag, daily.date_day
 {%- else %}
 
 day_gains as (
-    select
-        days.source_relation,
-        days.handle,
-        days.hashtag,
-        {{ period(grain, 'days.date_day') }} as period_start,
-        {{ socialfetch_tiktok.socialfetch_summed_gains('days') }},
-        max(days.source_loaded_at) as source_loaded_at
-    from {{ ref('int_socialfetch_tiktok__hashtag_days') }} as days
-    {%- if is_incremental() %}
-    {{ socialfetch_tiktok.socialfetch_rollup_rows('days', prefix, rebuilt.first_day) }}
-    {%- endif %}
-    group by days.source_relation, days.handle, days.hashtag, {{ period(grain, 'days.date_day') }}
+    {{ socialfetch_tiktok.socialfetch_days_summed(grain, ref('int_socialfetch_tiktok__hashtag_days'), ['source_relation', 'handle', 'hashtag'], prefix, rebuilt.first_day) }}
 ),
 
 {{ socialfetch_tiktok.socialfetch_video_spans(grain, prefix, rebuilt.first_day) }}
@@ -379,17 +386,7 @@ group by videos.source_relation, videos.music_id, daily.date_day
 {%- else %}
 
 day_gains as (
-    select
-        days.source_relation,
-        days.music_id,
-        {{ period(grain, 'days.date_day') }} as period_start,
-        {{ socialfetch_tiktok.socialfetch_summed_gains('days') }},
-        max(days.source_loaded_at) as source_loaded_at
-    from {{ ref('tiktok__music_daily') }} as days
-    {%- if is_incremental() %}
-    {{ socialfetch_tiktok.socialfetch_rollup_rows('days', prefix, rebuilt.first_day) }}
-    {%- endif %}
-    group by days.source_relation, days.music_id, {{ period(grain, 'days.date_day') }}
+    {{ socialfetch_tiktok.socialfetch_days_summed(grain, ref('tiktok__music_daily'), ['source_relation', 'music_id'], prefix, rebuilt.first_day) }}
 ),
 
 {{ socialfetch_tiktok.socialfetch_video_spans(grain, prefix, rebuilt.first_day) }}
