@@ -265,8 +265,6 @@ periods as (
     day from its first snapshot's to its last one's (int_socialfetch_tiktok__video_snapshots), so
     it is in every period from its first day's to its last day's. -#}
 {% macro socialfetch_hashtag_periods(grain) -%}
-{%- set period = socialfetch_tiktok.socialfetch_period_start -%}
-{%- set day = socialfetch_tiktok.socialfetch_day -%}
 {%- set prefix = ['source_relation', 'handle'] %}
 {%- set rebuilt = socialfetch_tiktok.socialfetch_rollup_rebuilt(grain, prefix, groups=true) %}
 with
@@ -352,7 +350,6 @@ inner join day_gains
 {#- Sounds, across creators. Weeks sum tiktok__music_daily's days and count the creators and
     videos of a period from each video's first and last snapshot, as the hashtags do. -#}
 {% macro socialfetch_music_periods(grain) -%}
-{%- set period = socialfetch_tiktok.socialfetch_period_start -%}
 {%- set prefix = ['source_relation'] %}
 {%- set rebuilt = socialfetch_tiktok.socialfetch_rollup_rebuilt(grain, prefix, groups=true) %}
 with
