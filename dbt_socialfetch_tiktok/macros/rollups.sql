@@ -209,10 +209,10 @@ left join video_gains
     and video_gains.period_start = periods.period_start
 {%- endmacro %}
 
-{#- The CTEs `spans` (each video's first and last period with a tiktok__video_daily row: the
-    periods of its first and last snapshot, as it has a row on every day between them) and
-    `periods` (every period of the day spine), ending with a comma; incremental: the videos of the
-    prefixes rebuilt that reach their first rebuilt period, and the periods from the first one. -#}
+{#- The CTE `video_periods` (source_relation, handle, video_id, period_start): every period in
+    which a video has a tiktok__video_daily row, from the period of its first snapshot to the
+    period of its last (it has a row on every day between them), ending with a comma; incremental:
+    the periods rebuilt of the prefixes rebuilt. -#}
 {% macro socialfetch_video_spans(grain, prefix, first_day) -%}
 {%- set period = socialfetch_tiktok.socialfetch_period_start -%}
 {%- set day = socialfetch_tiktok.socialfetch_day %}
@@ -223,6 +223,9 @@ spans as (
         snapshots.video_id,
         {{ period(grain, day('snapshots.first_captured_at')) }} as first_period,
         {{ period(grain, day('snapshots.last_captured_at')) }} as last_period
+        {%- if is_incremental() %},
+        rollup_from.from_day as rebuilt_from
+        {%- endif %}
     from {{ ref('int_socialfetch_tiktok__video_snapshots') }} as snapshots
     {%- if is_incremental() %}
     inner join rollup_from
@@ -236,6 +239,16 @@ periods as (
     from {{ ref('int_socialfetch_tiktok__day_spine') }}
     {%- if is_incremental() %}
     where date_day >= {{ first_day }}
+    {%- endif %}
+),
+
+video_periods as (
+    select spans.source_relation, spans.handle, spans.video_id, periods.period_start
+    from spans
+    inner join periods
+        on periods.period_start >= spans.first_period and periods.period_start <= spans.last_period
+    {%- if is_incremental() %}
+        and periods.period_start >= spans.rebuilt_from
     {%- endif %}
 ),
 {%- endmacro %}
@@ -314,19 +327,13 @@ tagged_periods as (
         tagged.source_relation,
         tagged.handle,
         tagged.hashtag,
-        periods.period_start,
+        video_periods.period_start,
         cast(count(distinct tagged.video_id) as {{ dbt.type_bigint() }}) as videos
     from tagged
-    inner join spans
-        on spans.source_relation = tagged.source_relation and spans.handle = tagged.handle and spans.video_id = tagged.video_id
-    inner join periods
-        on periods.period_start >= spans.first_period and periods.period_start <= spans.last_period
-    {%- if is_incremental() %}
-    inner join rollup_from
-        on rollup_from.source_relation = tagged.source_relation and rollup_from.handle = tagged.handle
-        and periods.period_start >= rollup_from.from_day
-    {%- endif %}
-    group by tagged.source_relation, tagged.handle, tagged.hashtag, periods.period_start
+    inner join video_periods
+        on video_periods.source_relation = tagged.source_relation and video_periods.handle = tagged.handle
+        and video_periods.video_id = tagged.video_id
+    group by tagged.source_relation, tagged.handle, tagged.hashtag, video_periods.period_start
 )
 
 select
@@ -392,21 +399,16 @@ music_periods as (
     select
         videos.source_relation,
         videos.music_id,
-        periods.period_start,
+        video_periods.period_start,
         max(videos.music_title) as music_title,
         max(videos.music_author_name) as music_author_name,
         cast(count(distinct videos.handle) as {{ dbt.type_bigint() }}) as creators,
         cast(count(distinct {{ dbt.concat(["videos.handle", "'|'", "videos.video_id"]) }}) as {{ dbt.type_bigint() }}) as videos
     from videos
-    inner join spans
-        on spans.source_relation = videos.source_relation and spans.handle = videos.handle and spans.video_id = videos.video_id
-    inner join periods
-        on periods.period_start >= spans.first_period and periods.period_start <= spans.last_period
-    {%- if is_incremental() %}
-    inner join rollup_from
-        on rollup_from.source_relation = videos.source_relation and periods.period_start >= rollup_from.from_day
-    {%- endif %}
-    group by videos.source_relation, videos.music_id, periods.period_start
+    inner join video_periods
+        on video_periods.source_relation = videos.source_relation and video_periods.handle = videos.handle
+        and video_periods.video_id = videos.video_id
+    group by videos.source_relation, videos.music_id, video_periods.period_start
 )
 
 select
