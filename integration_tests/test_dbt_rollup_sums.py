@@ -11,7 +11,6 @@ other day (days carried forward)."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
-from integration_tests.dbtkit.warehouses import PYAIRBYTE_DUCKDB, PYAIRBYTE_POSTGRES, DbtRun, Warehouse
+from integration_tests.dbtkit.warehouses import DbtRun, Warehouse, worker_warehouse
 from integration_tests.dbtkit.world import Sync, Video, create_streams, write_sync
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -34,14 +33,10 @@ COUNTS = ("views", "likes", "comments", "shares", "saves")
 
 
 @pytest.fixture
-def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Warehouse]:
-    if request.param == "duckdb":
-        made = Warehouse("duckdb", "main", "analytics", PYAIRBYTE_DUCKDB, path=tmp_path / "sums.duckdb")
-    else:
-        suffix = uuid.uuid4().hex[:8]
-        made = Warehouse("postgres", f"rs_src_{suffix}", f"rs_out_{suffix}", PYAIRBYTE_POSTGRES)
-    yield made
-    made.drop()
+def warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    """Named per worker (dbtkit/warehouses.py, worker_warehouses): dbt's parse of the package is
+    shared with the other dbt test files' tests on the worker."""
+    yield from worker_warehouse(request.param, tmp_path_factory)
 
 
 def sync(day: int) -> Sync:

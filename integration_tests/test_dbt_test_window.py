@@ -13,13 +13,7 @@ from typing import Any, Iterator, List
 
 import pytest
 
-from integration_tests.dbtkit.warehouses import (
-    PYAIRBYTE_DUCKDB,
-    PYAIRBYTE_POSTGRES,
-    DbtRun,
-    Warehouse,
-    worker_warehouses,
-)
+from integration_tests.dbtkit.warehouses import DbtRun, Warehouse, worker_warehouse
 from integration_tests.dbtkit.world import Sync, Video, create_streams, write_sync
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -36,9 +30,7 @@ GAINS = "assert_video_daily_gains_add_up"
 def warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     """Named per worker (dbtkit/warehouses.py, worker_warehouses): the tests after the first on a
     worker reuse dbt's parse of the package, for each window."""
-    factory = worker_warehouses(tmp_path_factory)
-    yield next(factory)(request.param, PYAIRBYTE_DUCKDB if request.param == "duckdb" else PYAIRBYTE_POSTGRES)
-    next(factory, None)
+    yield from worker_warehouse(request.param, tmp_path_factory)
 
 
 def duplicate_snapshot_loaded_at(warehouse: Warehouse, sync_at: datetime) -> None:

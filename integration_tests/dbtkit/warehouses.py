@@ -265,6 +265,14 @@ def worker_warehouses(tmp_path_factory: Any, prefix: str = "w") -> Iterator[Call
         warehouse.drop()
 
 
+def worker_warehouse(kind: str, tmp_path_factory: Any) -> Iterator[Warehouse]:
+    """One warehouse of `kind` ('duckdb' or 'postgres') in PyAirbyte's layout, named per worker
+    (worker_warehouses), emptied after: a function-scoped fixture's body."""
+    factory = worker_warehouses(tmp_path_factory)
+    yield next(factory)(kind, PYAIRBYTE_DUCKDB if kind == "duckdb" else PYAIRBYTE_POSTGRES)
+    next(factory, None)
+
+
 # dbt's log file (`<workdir>/logs/dbt.log`): warnings and errors, not dbt's default debug events
 # (every query and step), whose writing was about a tenth of a build's CPU. `debug` to trace a run.
 LOG_LEVEL_FILE = "warn"
