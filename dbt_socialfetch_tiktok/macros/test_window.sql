@@ -1,6 +1,6 @@
-{#- Data tests on a window: a test of a model whose config names a window column
-    (meta: socialfetch_test_window: <column>, or an expression of its columns) checks only the rows of the newest
-    socialfetch_test_window_days days of that column (relative to the model's own newest value, so
+{#- Data tests on a window: a test of a model whose config names a window column (meta:
+    socialfetch_test_window: <column>, or an expression of its columns) checks only the rows of the
+    newest socialfetch_test_window_days days of that column (relative to the model's own newest value, so
     the window holds what the latest builds wrote, whatever the wall clock says). 0 or unset: whole
     tables (the full-test mode, which the package's integration tests and `make test` run). Models
     with no such column are tested whole; the singular tests in tests/ take their window through
